@@ -2,6 +2,7 @@ package io.sequent.log;
 
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * The parts of a record batch that the log reads. The log stores batches as opaque frames; it only
@@ -55,7 +56,11 @@ public final class FrameDescriptor {
         return buffer.getInt(frameOffset + LENGTH_OFFSET);
     }
 
-    public static int frameLengthVolatile(final DirectBuffer buffer, final int frameOffset) {
+    /**
+     * Read a frame's length with acquire semantics: when it is positive, every other byte of the frame is visible.
+     * Takes an {@link AtomicBuffer} because a plain {@link DirectBuffer} offers no ordered reads.
+     */
+    public static int frameLengthVolatile(final AtomicBuffer buffer, final int frameOffset) {
         return buffer.getIntVolatile(frameOffset + LENGTH_OFFSET);
     }
 

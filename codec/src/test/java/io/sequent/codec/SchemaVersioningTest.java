@@ -1,0 +1,159 @@
+package io.sequent.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.FetchRequestDecoder;
+import io.sequent.codec.client.FetchRequestEncoder;
+import io.sequent.codec.client.IsolationLevel;
+import io.sequent.codec.client.MessageHeaderDecoder;
+import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.codec.client.ProduceResponseDecoder;
+import io.sequent.codec.client.ProduceResponseEncoder;
+
+/**
+ * Client schema version 2 added ProduceResponse.logStartOffset (a fixed field) and FetchRequest.rackId
+ * (var data). A version-1 peer writes neither; the version-2 decoders read its frames with acting
+ * version 1 and see the null value / empty string, and read version-2 frames in full.
+ */
+class SchemaVersioningTest {
+    private static final int V1 = 1;
+    private static final int V2 = 2;
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+
+    @Test
+    void versionTwoAddedAFixedFieldAndAVarDataField() {
+        assertEquals(V2, ProduceResponseEncoder.SCHEMA_VERSION);
+        assertEquals(V2, ProduceResponseDecoder.logStartOffsetSinceVersion());
+        assertEquals(V2, FetchRequestDecoder.rackIdSinceVersion());
+        assertEquals(-1L, ProduceResponseDecoder.logStartOffsetNullValue());
+    }
+
+    @Test
+    void versionOneProduceResponseReadsLogStartOffsetAsNull() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final int length = writeProduceResponseV1(buffer);
+        assertEquals(MessageHeaderEncoder.ENCODED_LENGTH + 34, length, "a version-1 block is 34 bytes");
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length));
+
+        assertEquals(V1, headerDecoder.wrap(buffer, 0).version());
+        final ProduceResponseDecoder decoder = produceResponse(buffer);
+        assertEquals(V1, decoder.actingVersion());
+        assertEquals(34, decoder.encodedLength());
+        assertEquals(11L, decoder.correlationId());
+        assertEquals(500L, decoder.baseOffset());
+        assertEquals(3, decoder.partition());
+        assertEquals(ErrorCode.NONE, decoder.errorCode());
+        assertEquals(ProduceResponseDecoder.logStartOffsetNullValue(), decoder.logStartOffset());
+        assertEquals(length - MessageHeaderEncoder.ENCODED_LENGTH, decoder.sbeDecodedLength());
+    }
+
+    @Test
+    void versionTwoProduceResponseReadsLogStartOffset() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + new ProduceResponseEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(11L).baseOffset(500L).logAppendTime(-1L).partition(3).leaderId(-1)
+            .errorCode(ErrorCode.NONE).logStartOffset(123L).encodedLength();
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length));
+
+        assertEquals(V2, headerDecoder.wrap(buffer, 0).version());
+        final ProduceResponseDecoder decoder = produceResponse(buffer);
+        assertEquals(123L, decoder.logStartOffset());
+        assertEquals(500L, decoder.baseOffset());
+    }
+
+    @Test
+    void versionOneFetchRequestHasNoRackId() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final FetchRequestEncoder encoder = new FetchRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(12L).sessionId(5L).maxWaitMs(100).minBytes(1).maxBytes(1024)
+            .isolation(IsolationLevel.READ_COMMITTED);
+        encoder.partitionsCount(1).next().fetchOffset(7L).partition(0).partitionMaxBytes(512);
+        encoder.topic("orders");
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        buffer.putShort(6, (short) V1);
+
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length));
+        final UnsafeBuffer withTrailingBytes = SampleFrames.copy(buffer, length + 4);
+        assertEquals(FrameError.LENGTH_MISMATCH, ProtocolFrames.validate(withTrailingBytes, 0, length + 4),
+            "a version-1 frame ends after the topic");
+
+        headerDecoder.wrap(buffer, 0);
+        final FetchRequestDecoder decoder = new FetchRequestDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder);
+        assertEquals(V1, decoder.actingVersion());
+        assertEquals(12L, decoder.correlationId());
+        final FetchRequestDecoder.PartitionsDecoder partitions = decoder.partitions();
+        assertEquals(1, partitions.count());
+        assertEquals(7L, partitions.next().fetchOffset());
+        assertEquals("orders", decoder.topic());
+        assertEquals("", decoder.rackId());
+        assertEquals(length - MessageHeaderEncoder.ENCODED_LENGTH, decoder.sbeDecodedLength());
+    }
+
+    @Test
+    void versionTwoFetchRequestReadsRackId() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final FetchRequestEncoder encoder = new FetchRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(12L).sessionId(5L).maxWaitMs(100).minBytes(1).maxBytes(1024)
+            .isolation(IsolationLevel.READ_UNCOMMITTED);
+        encoder.partitionsCount(0);
+        encoder.topic("orders").rackId("eu-west-1a");
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length));
+        buffer.putShort(6, (short) V1);
+        assertEquals(FrameError.LENGTH_MISMATCH, ProtocolFrames.validate(buffer, 0, length),
+            "read as version 1, the rackId bytes are trailing garbage");
+        buffer.putShort(6, (short) V2);
+
+        headerDecoder.wrap(buffer, 0);
+        final FetchRequestDecoder decoder = new FetchRequestDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder);
+        assertEquals(V2, decoder.actingVersion());
+        assertEquals(0, decoder.partitions().count());
+        assertEquals("orders", decoder.topic());
+        assertEquals("eu-west-1a", decoder.rackId());
+    }
+
+    @Test
+    void versionOneBlockMustHoldEveryVersionOneField() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final int length = writeProduceResponseV1(buffer);
+        buffer.putShort(0, (short) 33);
+        assertEquals(FrameError.BAD_BLOCK_LENGTH, ProtocolFrames.validate(buffer, 0, length - 1));
+        buffer.putShort(0, (short) 34);
+        buffer.putShort(6, (short) V2);
+        assertEquals(FrameError.BAD_BLOCK_LENGTH, ProtocolFrames.validate(buffer, 0, length),
+            "a version-2 frame needs the version-2 block");
+    }
+
+    @Test
+    void largerBlockFromAPaddingEncoderIsSkipped() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final int length = writeProduceResponseV1(buffer);
+        buffer.putShort(0, (short) 40);
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length + 6));
+        final ProduceResponseDecoder decoder = produceResponse(buffer);
+        assertEquals(length + 6 - MessageHeaderEncoder.ENCODED_LENGTH, decoder.sbeDecodedLength());
+        assertEquals(ProduceResponseDecoder.logStartOffsetNullValue(), decoder.logStartOffset(), "still version 1");
+    }
+
+    private ProduceResponseDecoder produceResponse(final UnsafeBuffer buffer) {
+        return new ProduceResponseDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder.wrap(buffer, 0));
+    }
+
+    /** What a version-1 encoder writes: version-1 block length and version in the header, no logStartOffset. */
+    private int writeProduceResponseV1(final UnsafeBuffer buffer) {
+        new ProduceResponseEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(11L).baseOffset(500L).logAppendTime(-1L).partition(3).leaderId(-1)
+            .errorCode(ErrorCode.NONE);
+        final int v1BlockLength = ProduceResponseDecoder.logStartOffsetEncodingOffset();
+        headerEncoder.wrap(buffer, 0).blockLength(v1BlockLength).version(V1);
+        return MessageHeaderEncoder.ENCODED_LENGTH + v1BlockLength;
+    }
+}

@@ -1,0 +1,105 @@
+package io.sequent.sequencer;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+
+/**
+ * Stage 3: completes produce requests and moves the high watermarks, in ring order, in two passes.
+ *
+ * <ul>
+ *   <li>The ack pass follows the journal and the replicator. It answers rejected batches at once and
+ *   acks=1 batches once the journal has made them durable per policy; it steps over the rest.</li>
+ *   <li>The commit pass follows the ack pass. It waits on each accepted batch until the commit
+ *   position reaches its group sequence, then advances the partition's high watermark, answers
+ *   acks=all, and frees the batch's slot and bytes. Only this pass gates the ring.</li>
+ * </ul>
+ *
+ * <p>Single writer of the partitions' high watermarks and of the data ring's head.
+ */
+final class ReleaseStage implements Agent {
+    private final StagePoller ackPoller;
+    private final StagePoller commitPoller;
+    private final DataRing dataRing;
+    private final JournalStage journal;
+    private final CommitPosition commitPosition;
+    private final ReleaseHandler releaseHandler;
+    private final ErrorHandler errorHandler;
+    private final SequencerCounters counters;
+    private final StagePoller.Handler ackPass = this::onAck;
+    private final StagePoller.Handler commitPass = this::onCommit;
+    private long journaledSeq;
+    private long commitSeq;
+
+    ReleaseStage(
+        final StagePoller ackPoller,
+        final StagePoller commitPoller,
+        final DataRing dataRing,
+        final JournalStage journal,
+        final CommitPosition commitPosition,
+        final ReleaseHandler releaseHandler,
+        final ErrorHandler errorHandler,
+        final SequencerCounters counters) {
+        this.ackPoller = ackPoller;
+        this.commitPoller = commitPoller;
+        this.dataRing = dataRing;
+        this.journal = journal;
+        this.commitPosition = commitPosition;
+        this.releaseHandler = releaseHandler;
+        this.errorHandler = errorHandler;
+        this.counters = counters;
+    }
+
+    @Override
+    public int doWork() {
+        journaledSeq = journal.journaledSeq();
+        commitSeq = commitPosition.commitSeq();
+        return ackPoller.poll(ackPass) + commitPoller.poll(commitPass);
+    }
+
+    @Override
+    public String roleName() {
+        return "sequencer-release";
+    }
+
+    private boolean onAck(final BatchEvent event, final long sequence) {
+        if (event.acks == Acks.NONE) {
+            return true;
+        }
+        if (event.result < 0) {
+            release(event);
+            return true;
+        }
+        if (event.acks == Acks.LEADER) {
+            if (event.groupSeq > journaledSeq) {
+                return false;
+            }
+            release(event);
+        }
+        return true;
+    }
+
+    private boolean onCommit(final BatchEvent event, final long sequence) {
+        if (event.result >= 0) {
+            if (event.groupSeq > commitSeq) {
+                return false;
+            }
+            if (event.result == SequencerResult.OK) {
+                event.partition.advanceHighWatermark(event.baseOffset + event.recordCount);
+            }
+            if (event.acks == Acks.ALL) {
+                release(event);
+            }
+        }
+        dataRing.release(event.dataEnd);
+        return true;
+    }
+
+    private void release(final BatchEvent event) {
+        try {
+            releaseHandler.onRelease(event);
+        } catch (final Throwable ex) {
+            counters.internalErrors.increment();
+            errorHandler.onError(ex);
+        }
+    }
+}
