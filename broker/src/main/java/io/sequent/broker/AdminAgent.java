@@ -1,0 +1,171 @@
+package io.sequent.broker;
+
+import io.sequent.codec.ProtocolFrames;
+import io.sequent.codec.client.AlterConfigsRequestDecoder;
+import io.sequent.codec.client.ConnectRequestDecoder;
+import io.sequent.codec.client.CreateTopicsRequestDecoder;
+import io.sequent.codec.client.DeleteTopicsRequestDecoder;
+import io.sequent.codec.client.DescribeConfigsRequestDecoder;
+import io.sequent.codec.client.DisconnectRequestDecoder;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.InitProducerIdRequestDecoder;
+import io.sequent.codec.client.MetadataRequestDecoder;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin (janitor) agent: the broker's cold work, on a thread that sleeps when idle.
+ *
+ * <ul>
+ *   <li>requests the ingress hands over: Connect and Disconnect ({@link SessionManager}); Metadata,
+ *   CreateTopics, DeleteTopics and InitProducerId ({@link TopicAdmin}); DescribeConfigs and AlterConfigs
+ *   ({@link ConfigAdmin});</li>
+ *   <li>events from other threads (an ingress image that went away), as commands on its queue;</li>
+ *   <li>timers: pending connects and session expiry, acks=all produce requests past their timeout
+ *   ({@link PendingAcks}), and deletions waiting for the pipeline.</li>
+ * </ul>
+ *
+ * <p>Retention and the pre-allocation of the partitions' next segments are the sequencer's log janitor's
+ * (its own sleeping thread, {@code sequencer.retention.check.interval.ms}): a log has one janitor.
+ *
+ * <p>A failure handling one request is logged and answered UNKNOWN_SERVER_ERROR; it never stops the agent.
+ */
+final class AdminAgent implements Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminAgent.class);
+    private static final int REQUEST_LIMIT = 16;
+    private static final long ACK_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final ManyToOneConcurrentArrayQueue<AdminRequest> requests;
+    private final ManyToOneConcurrentArrayQueue<Runnable> events;
+    private final SessionTable sessions;
+    private final SessionManager sessionManager;
+    private final TopicAdmin topicAdmin;
+    private final ConfigAdmin configAdmin;
+    private final PendingAcks pendingAcks;
+    private final ResponseSender sender;
+    private final BrokerCounters counters;
+    private final PendingAcks.TimeoutHandler onAckTimeout = this::onAckTimeout;
+    private long nextAckScanNs;
+    private long nowNs;
+
+    AdminAgent(
+        final ManyToOneConcurrentArrayQueue<AdminRequest> requests,
+        final ManyToOneConcurrentArrayQueue<Runnable> events,
+        final SessionTable sessions,
+        final SessionManager sessionManager,
+        final TopicAdmin topicAdmin,
+        final ConfigAdmin configAdmin,
+        final PendingAcks pendingAcks,
+        final ResponseSender sender,
+        final BrokerCounters counters) {
+        this.requests = requests;
+        this.events = events;
+        this.sessions = sessions;
+        this.sessionManager = sessionManager;
+        this.topicAdmin = topicAdmin;
+        this.configAdmin = configAdmin;
+        this.pendingAcks = pendingAcks;
+        this.sender = sender;
+        this.counters = counters;
+    }
+
+    @Override
+    public String roleName() {
+        return "sequent-admin";
+    }
+
+    @Override
+    public int doWork() {
+        nowNs = System.nanoTime();
+        int work = 0;
+        Runnable event;
+        while (null != (event = events.poll())) {
+            event.run();
+            work++;
+        }
+        AdminRequest request;
+        for (int i = 0; i < REQUEST_LIMIT && null != (request = requests.poll()); i++) {
+            onRequest(request);
+            work++;
+        }
+        work += sessionManager.poll(nowNs);
+        work += topicAdmin.poll(nowNs, sessions);
+        if (nowNs - nextAckScanNs >= 0) {
+            nextAckScanNs = nowNs + ACK_SCAN_INTERVAL_NS;
+            work += pendingAcks.scanTimeouts(nowNs, onAckTimeout);
+        }
+        return work;
+    }
+
+    private void onRequest(final AdminRequest request) {
+        final int templateId = request.templateId;
+        if (templateId == ConnectRequestDecoder.TEMPLATE_ID) {
+            try {
+                sessionManager.onConnect(request, nowNs);
+            } catch (final RuntimeException ex) {
+                counters.errors.increment();
+                LOG.error("cannot handle a ConnectRequest", ex);
+            }
+            return;
+        }
+        final Session session = sessions.get(request.frame.getLong(
+            ProtocolFrames.HEADER_LENGTH + ProtocolFrames.SESSION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        if (null == session) {
+            counters.framesDropped.increment();
+            return;
+        }
+        try {
+            switch (templateId) {
+                case DisconnectRequestDecoder.TEMPLATE_ID:
+                    sessionManager.onDisconnect(session);
+                    break;
+                case MetadataRequestDecoder.TEMPLATE_ID:
+                    topicAdmin.onMetadata(request, session);
+                    break;
+                case CreateTopicsRequestDecoder.TEMPLATE_ID:
+                    topicAdmin.onCreateTopics(request, session);
+                    break;
+                case DeleteTopicsRequestDecoder.TEMPLATE_ID:
+                    topicAdmin.onDeleteTopics(request, session, nowNs);
+                    break;
+                case DescribeConfigsRequestDecoder.TEMPLATE_ID:
+                    configAdmin.onDescribeConfigs(request, session);
+                    break;
+                case AlterConfigsRequestDecoder.TEMPLATE_ID:
+                    configAdmin.onAlterConfigs(request, session);
+                    break;
+                case InitProducerIdRequestDecoder.TEMPLATE_ID:
+                    topicAdmin.onInitProducerId(request, session);
+                    break;
+                default:
+                    sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
+                        templateId, ErrorCode.INVALID_REQUEST, "not an admin request");
+                    break;
+            }
+            session.touch(System.nanoTime());
+        } catch (final RuntimeException ex) {
+            counters.errors.increment();
+            LOG.error("cannot handle request template {} of session {}", templateId, session.id(), ex);
+            sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
+                templateId, ErrorCode.UNKNOWN_SERVER_ERROR, "the broker failed to handle the request: " + ex);
+        }
+    }
+
+    private void onAckTimeout(final long sessionId, final long correlationId, final int partition) {
+        counters.produceTimeouts.incrementRelease();
+        sender.sendProduce(sessions.get(sessionId), correlationId, partition, -1, -1, -1, ErrorCode.REQUEST_TIMED_OUT);
+    }
+
+    @Override
+    public void onClose() {
+        Runnable event;
+        while (null != (event = events.poll())) {
+            event.run();
+        }
+    }
+}

@@ -1,0 +1,504 @@
+package io.sequent.broker;
+
+import io.aeron.Aeron;
+import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.sequencer.IdleStrategies;
+import io.sequent.sequencer.Sequencer;
+import io.sequent.sequencer.SequencerContext;
+import io.sequent.sequencer.SequencerCounters;
+import io.sequent.sequencer.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-node Sequent broker: the composition root that wires the media driver, the Aeron client, the
+ * write pipeline ({@link Sequencer}) and the broker's agents, and takes them down again.
+ *
+ * <pre>
+ *   clients --UDP--> [media driver] --ingress image--> IngressAgent --offer--> Sequencer (4 stages)
+ *                                                          |                      | release: ProduceResponse
+ *                                                          +--ring buffer--> FetchAgent --vector offer--> clients
+ *                                                          +--queue--------> AdminAgent (sessions, topics, timers)
+ * </pre>
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>the embedded media driver, SHARED mode: one thread ({@code aeron.driver.idle.strategy});</li>
+ *   <li>{@code broker.threading.mode=shared} (default on four cores or fewer): one thread,
+ *   {@code sequent-broker}, runs the ingress (which also steps the Aeron client's conductor), the sequencer's
+ *   four stages (in its INVOKER mode) and the fetch agent, idling per {@code broker.idle.strategy};
+ *   {@code dedicated}: {@code sequent-ingress} and {@code sequent-fetch} threads, and the sequencer's own
+ *   threads per {@code sequencer.threading.mode};</li>
+ *   <li>{@code sequent-admin}: connects, topic administration and housekeeping, sleeping 1 ms when idle.</li>
+ * </ul>
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #launch} locks the data directory, reopens (and so recovers) every topic in the catalog, starts the
+ * media driver and the Aeron client, adds the ingress subscription (resolving an ephemeral port), starts the
+ * agents, and returns once clients can connect. {@link #close()} stops the ingress and the other agents, closes
+ * the sequencer (which drains in-flight batches, forces the logs and writes their clean-shutdown markers), closes
+ * the sessions' publications, the Aeron client and the driver, and unlocks the data directory.
+ */
+public final class Broker implements AutoCloseable {
+    /** Name of the file in the data directory that only one broker may lock. */
+    public static final String LOCK_FILE = ".broker.lock";
+    /** Name of the file in the data directory that holds the cluster id. */
+    public static final String CLUSTER_ID_FILE = "cluster.id";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    private static final int FETCH_RING_BYTES = 4 * 1024 * 1024;
+    private static final int ADMIN_QUEUE_CAPACITY = 1024;
+    private static final int CONTROL_QUEUE_CAPACITY = 1024;
+    private static final long RESOLVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final BrokerContext ctx;
+    private final BrokerCounters counters;
+    private final SessionTable sessions;
+    private final TopicRegistry registry = new TopicRegistry();
+    private final List<AgentRunner> hotRunners = new ArrayList<>();
+    private AgentRunner adminRunner;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private Sequencer sequencer;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private Subscription ingressSubscription;
+    private volatile SessionManager sessionManager;
+    private volatile IngressAgent ingressAgent;
+    private ManyToOneConcurrentArrayQueue<Runnable> ingressControl;
+    private String ingressEndpoint;
+    private String clusterId;
+    private volatile boolean closed;
+
+    private Broker(final BrokerContext ctx) {
+        this.ctx = ctx;
+        this.counters = BrokerCounters.onHeap(ctx.brokerId());
+        this.sessions = new SessionTable(ctx.maxSessions(), System.currentTimeMillis());
+    }
+
+    /**
+     * Starts a broker and returns once it accepts clients.
+     *
+     * @param ctx the settings; concluded here.
+     * @return the running broker.
+     * @throws BrokerException when a setting is invalid, the data directory is in use or unusable, or the media
+     *                         driver or the ingress channel cannot be started; nothing is left running.
+     */
+    public static Broker launch(final BrokerContext ctx) {
+        ctx.conclude();
+        final Broker broker = new Broker(ctx);
+        try {
+            broker.start();
+            return broker;
+        } catch (final RuntimeException | Error ex) {
+            broker.close();
+            throw ex;
+        }
+    }
+
+    private void start() {
+        final Path dataDir = ctx.dataDir();
+        lockDataDir(dataDir);
+        clusterId = clusterId(dataDir);
+
+        final PendingAcks pendingAcks;
+        final SequencerContext sequencerContext = ctx.sequencerContext();
+        final boolean stepSequencer = ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED ||
+            sequencerContext.threadingMode() == ThreadingMode.INVOKER;
+        if (ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED) {
+            sequencerContext.threadingMode(ThreadingMode.INVOKER);
+        }
+        pendingAcks = new PendingAcks(sequencerContext.ringSize());
+        final ProduceReleaseHandler releaseHandler =
+            new ProduceReleaseHandler(sessions, pendingAcks, counters.responsesDropped);
+        sequencerContext
+            .releaseHandler(releaseHandler)
+            .errorHandler(ex -> LOG.error("sequencer error", ex));
+        sequencer = Sequencer.launch(sequencerContext);
+        releaseHandler.sequencer(sequencer);
+
+        final TopicCatalog catalog = new TopicCatalog(dataDir);
+        final ProducerIdAllocator producerIds = new ProducerIdAllocator(dataDir);
+        final ResponseSender adminSender =
+            new ResponseSender(new ExpandableDirectByteBuffer(64 * 1024), counters.responsesDropped);
+        final Map<String, TopicCatalog.Entry> storedTopics = new TreeMap<>();
+        final TopicAdmin topicAdmin =
+            new TopicAdmin(ctx, sequencer, registry, catalog, producerIds, adminSender, clusterId, storedTopics);
+        final ConfigAdmin configAdmin = new ConfigAdmin(ctx, registry, catalog, adminSender, storedTopics);
+        topicAdmin.recover();
+
+        if (ctx.embeddedDriver()) {
+            driver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(ctx.aeronDir())
+                .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                .sharedIdleStrategy(IdleStrategies.parse(ctx.driverIdleStrategy()))
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .warnIfDirectoryExists(false)
+                .publicationTermBufferLength(BrokerContext.TERM_LENGTH_BYTES)
+                .termBufferSparseFile(true)
+                .asyncExecutorEnabled(false)
+                .errorHandler(ex -> LOG.warn("media driver error", ex)));
+        }
+        try {
+            aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(ctx.aeronDir())
+                .clientName("sequent-broker-" + ctx.brokerId())
+                .useConductorAgentInvoker(true)
+                .errorHandler(ex -> LOG.warn("aeron client error", ex)));
+        } catch (final RuntimeException ex) {
+            throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "cannot connect to the media driver in " +
+                BrokerContext.AERON_DIR_PROP + "=" + ctx.aeronDir() +
+                (ctx.embeddedDriver() ? "" : " (" + BrokerContext.EMBEDDED_DRIVER_PROP + "=false: is it running?)") +
+                ": " + ex, ex);
+        }
+
+        final ManyToOneConcurrentArrayQueue<AdminRequest> adminRequests =
+            new ManyToOneConcurrentArrayQueue<>(ADMIN_QUEUE_CAPACITY);
+        final ManyToOneConcurrentArrayQueue<Runnable> adminEvents =
+            new ManyToOneConcurrentArrayQueue<>(CONTROL_QUEUE_CAPACITY);
+        ingressControl = new ManyToOneConcurrentArrayQueue<>(CONTROL_QUEUE_CAPACITY);
+        final ManyToOneConcurrentArrayQueue<Runnable> fetchControl =
+            new ManyToOneConcurrentArrayQueue<>(CONTROL_QUEUE_CAPACITY);
+
+        try {
+            ingressSubscription = aeron.addSubscription(
+                ctx.ingressChannel(), BrokerContext.INGRESS_STREAM_ID,
+                image -> LOG.debug("client image {} from {} available", image.sessionId(), image.sourceIdentity()),
+                image -> onImageLost(image, adminEvents));
+        } catch (final RuntimeException ex) {
+            throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "cannot listen on " + ctx.ingressChannel() +
+                " (" + BrokerContext.HOST_PROP + ", " + BrokerContext.PORT_PROP + "): " + ex.getMessage(), ex);
+        }
+        ingressEndpoint = resolveEndpoint();
+        final String advertisedChannel = "aeron:udp?endpoint=" + ingressEndpoint;
+
+        sessionManager = new SessionManager(aeron, sessions, ctx, counters, adminSender, advertisedChannel);
+        final OneToOneRingBuffer fetchRequests = new OneToOneRingBuffer(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(FETCH_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+        final IngressAgent ingress = new IngressAgent(
+            ingressSubscription, aeron.conductorAgentInvoker(), sessions, registry, sequencer, pendingAcks,
+            fetchRequests, adminRequests, ingressControl, counters,
+            TimeUnit.MILLISECONDS.toNanos(ctx.produceTimeoutMs()));
+        ingressAgent = ingress;
+        final FetchAgent fetch = new FetchAgent(
+            fetchRequests, fetchControl, registry, sessions, counters, ctx.brokerId(), ctx.fetchMaxBytes());
+        topicAdmin.agents(ingress, ingressControl, fetch, fetchControl, advertisedChannel);
+        final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
+            configAdmin, pendingAcks, adminSender, counters);
+
+        final ErrorHandler errorHandler = ex -> LOG.error("broker agent error", ex);
+        final Agent stepper = stepSequencer ? new SequencerStepper(sequencer.invoker()) : null;
+        if (ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED) {
+            hotRunners.add(new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors,
+                new NamedCompositeAgent("sequent-broker", ingress, stepper, fetch)));
+        } else {
+            final Agent ingressAgent = null == stepper ? ingress :
+                new NamedCompositeAgent("sequent-ingress", ingress, stepper);
+            hotRunners.add(new AgentRunner(
+                IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors, ingressAgent));
+            hotRunners.add(new AgentRunner(
+                IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors, fetch));
+        }
+        adminRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, counters.errors, admin);
+        for (final AgentRunner runner : hotRunners) {
+            AgentRunner.startOnThread(runner);
+        }
+        AgentRunner.startOnThread(adminRunner);
+        LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
+            ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
+            ctx.threadingMode().name().toLowerCase(java.util.Locale.ROOT), dataDir, ctx.aeronDir());
+    }
+
+    private void onImageLost(final Image image, final ManyToOneConcurrentArrayQueue<Runnable> adminEvents) {
+        final long imageCorrelationId = image.correlationId();
+        final int aeronSessionId = image.sessionId();
+        LOG.debug("client image {} from {} unavailable", aeronSessionId, image.sourceIdentity());
+        final boolean toAdmin = adminEvents.offer(() -> {
+            final SessionManager manager = sessionManager;
+            if (null != manager) {
+                manager.onImageLost(imageCorrelationId, aeronSessionId);
+            }
+        });
+        final boolean toIngress = ingressControl.offer(() -> {
+            final IngressAgent ingress = ingressAgent;
+            if (null != ingress) {
+                ingress.onImageLost(aeronSessionId);
+            }
+        });
+        if (!toAdmin || !toIngress) {
+            LOG.warn("control queue full: the sessions of lost image {} end by timeout instead", aeronSessionId);
+        }
+    }
+
+    private String resolveEndpoint() {
+        if (0 != ctx.port()) {
+            return ctx.host() + ":" + ctx.port();
+        }
+        final AgentInvoker invoker = aeron.conductorAgentInvoker();
+        final long deadline = System.nanoTime() + RESOLVE_TIMEOUT_NS;
+        while (true) {
+            final String endpoint = ingressSubscription.resolvedEndpoint();
+            if (null != endpoint) {
+                return endpoint;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                    "the ingress channel " + ctx.ingressChannel() + " did not resolve its port within 10 s");
+            }
+            if (null != invoker) {
+                invoker.invoke();
+            }
+            sleepQuietly();
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "interrupted while starting", ex);
+        }
+    }
+
+    private void lockDataDir(final Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        } catch (final OverlappingFileLockException ex) {
+            lock = null;
+        } catch (final IOException ex) {
+            throw new BrokerException(ErrorCode.STORAGE_ERROR,
+                BrokerContext.DATA_DIR_PROP + " " + dataDir + " cannot be used: " + ex, ex);
+        }
+        if (null == lock) {
+            throw new BrokerException(ErrorCode.STORAGE_ERROR,
+                BrokerContext.DATA_DIR_PROP + " " + dataDir + " is in use by another broker");
+        }
+    }
+
+    private static String clusterId(final Path dataDir) {
+        final Path file = dataDir.resolve(CLUSTER_ID_FILE);
+        try {
+            if (Files.exists(file)) {
+                return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+            }
+            final String id = UUID.randomUUID().toString();
+            final Path temp = dataDir.resolve(CLUSTER_ID_FILE + ".tmp");
+            Files.write(temp, id.getBytes(StandardCharsets.UTF_8));
+            TopicCatalog.fsync(temp);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            TopicCatalog.fsync(dataDir);
+            return id;
+        } catch (final IOException ex) {
+            throw new BrokerException(ErrorCode.STORAGE_ERROR, "cannot read or write " + file + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * @return the ingress endpoint as {@code host:port}, with the port resolved when {@code broker.port} is 0.
+     */
+    public String ingressEndpoint() {
+        return ingressEndpoint;
+    }
+
+    /**
+     * @return the ingress channel clients publish to (stream {@link BrokerContext#INGRESS_STREAM_ID}).
+     */
+    public String ingressChannel() {
+        return "aeron:udp?endpoint=" + ingressEndpoint;
+    }
+
+    /** The ingress subscription (tests and diagnostics). */
+    Subscription ingressSubscription() {
+        return ingressSubscription;
+    }
+
+    /**
+     * @return the Aeron directory of the media driver the broker uses.
+     */
+    public String aeronDirectoryName() {
+        return ctx.aeronDir();
+    }
+
+    /**
+     * @return the settings in force.
+     */
+    public BrokerContext context() {
+        return ctx;
+    }
+
+    /**
+     * @return the broker's counters.
+     */
+    public BrokerCounters counters() {
+        return counters;
+    }
+
+    /**
+     * @return the write pipeline's counters.
+     */
+    public SequencerCounters sequencerCounters() {
+        return sequencer.counters();
+    }
+
+    /**
+     * @return the names of the topics that exist, sorted.
+     */
+    public List<String> topicNames() {
+        final List<String> names = new ArrayList<>();
+        for (final Topic topic : registry.table().topics()) {
+            names.add(topic.name());
+        }
+        return names;
+    }
+
+    /**
+     * @return the number of open client sessions.
+     */
+    public int sessionCount() {
+        return sessions.snapshot().size();
+    }
+
+    /**
+     * @return the id of the cluster, stored in the data directory.
+     */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Stops the broker gracefully: no new requests are read, in-flight batches are drained and made durable,
+     * every log is closed with its clean-shutdown marker, sessions are closed, then the Aeron client and driver.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietCloseAll(hotRunners);
+        CloseHelper.quietClose(adminRunner);
+        if (null != sequencer) {
+            try {
+                sequencer.close();
+            } catch (final RuntimeException ex) {
+                LOG.warn("sequencer did not close cleanly", ex);
+            }
+        }
+        CloseHelper.quietClose(sessionManager);
+        CloseHelper.quietClose(ingressSubscription);
+        CloseHelper.quietClose(aeron);
+        CloseHelper.quietClose(driver);
+        CloseHelper.quietClose(counters);
+        if (null != lock) {
+            try {
+                lock.release();
+            } catch (final IOException ignore) {
+                // closing the channel releases it
+            }
+        }
+        CloseHelper.quietClose(lockChannel);
+        LOG.info("broker {} closed", ctx.brokerId());
+    }
+
+    /**
+     * Runs a broker until the process is told to stop (SIGINT or SIGTERM).
+     *
+     * @param args an optional properties file; system properties override its keys.
+     */
+    public static void main(final String[] args) {
+        final Path config = args.length > 0 ? Paths.get(args[0]) : null;
+        final BrokerContext ctx = BrokerContext.fromProperties(BrokerContext.load(config));
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            Broker broker = launch(ctx)) {
+            LOG.info("broker {} running; stop it with Ctrl-C", broker.ctx.brokerId());
+            barrier.await();
+        }
+    }
+
+    /** Steps the sequencer's stages when it runs in INVOKER mode on one of the broker's threads. */
+    static final class SequencerStepper implements Agent {
+        private final AgentInvoker invoker;
+
+        SequencerStepper(final AgentInvoker invoker) {
+            this.invoker = invoker;
+        }
+
+        @Override
+        public int doWork() {
+            return invoker.invoke();
+        }
+
+        @Override
+        public String roleName() {
+            return "sequent-sequencer";
+        }
+    }
+
+    /** A composite agent with a thread name of its own. */
+    static final class NamedCompositeAgent extends CompositeAgent {
+        private final String name;
+
+        NamedCompositeAgent(final String name, final Agent... agents) {
+            super(nonNull(agents));
+            this.name = name;
+        }
+
+        private static Agent[] nonNull(final Agent[] agents) {
+            final List<Agent> list = new ArrayList<>();
+            for (final Agent agent : agents) {
+                if (null != agent) {
+                    list.add(agent);
+                }
+            }
+            return list.toArray(new Agent[0]);
+        }
+
+        @Override
+        public String roleName() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,642 @@
+package io.sequent.broker;
+
+import io.sequent.log.LogConfig;
+import io.sequent.log.LogException;
+import io.sequent.sequencer.IdleStrategies;
+import io.sequent.sequencer.SequencerContext;
+import io.sequent.sequencer.SequencerException;
+import io.sequent.codec.client.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Settings of a {@link Broker}, in the style of an Aeron {@code Context}: fluent setters and getters,
+ * {@link #conclude()} validates the whole set and fills in derived defaults, and a bad value fails with
+ * a {@link BrokerException} ({@link ErrorCode#INVALID_CONFIG}) naming its key.
+ *
+ * <p>Every broker setting is documented once, here, on its {@code *_PROP} constant with its default.
+ * Two families are passed through to the modules that own them and documented there:
+ * <ul>
+ *   <li>{@code log.*}: the defaults of every topic's logs, read by {@link LogConfig#fromProperties}
+ *   (segment size, retention, flush policy, ...), plus the two topic-level keys of {@link TopicConfig}
+ *   ({@code log.message.timestamp.type}, {@code log.cleanup.policy}). A topic created with overrides
+ *   ({@code --config retention.ms=...}) keeps them in the topic catalog; see {@link TopicConfig}.</li>
+ *   <li>{@code sequencer.*}: the write pipeline, read by {@link SequencerContext#fromProperties}, including
+ *   its log janitor (segment pre-allocation, and retention every
+ *   {@code sequencer.retention.check.interval.ms}). Its threading mode is decided by
+ *   {@link #THREADING_MODE_PROP} below.</li>
+ * </ul>
+ *
+ * <p>{@link #load(Path)} reads a properties file and lays the JVM's system properties with the same keys
+ * over it, so {@code -Dbroker.port=9191} overrides the file.
+ */
+public final class BrokerContext {
+    /** Stream id of the broker's ingress channel, on which every client publishes its requests. */
+    public static final int INGRESS_STREAM_ID = 1001;
+
+    /** Id of this broker, reported in responses and metadata. At least 0. Default 0. */
+    public static final String BROKER_ID_PROP = "broker.id";
+    public static final int BROKER_ID_DEFAULT = 0;
+
+    /**
+     * Host (interface address) of the ingress channel, also advertised to clients in metadata as this
+     * broker's address. Default 127.0.0.1.
+     */
+    public static final String HOST_PROP = "broker.host";
+    public static final String HOST_DEFAULT = "127.0.0.1";
+
+    /**
+     * UDP port of the ingress channel {@code aeron:udp?endpoint=<broker.host>:<broker.port>}, stream
+     * {@value #INGRESS_STREAM_ID}. 0 picks a free port once the subscription is added (see
+     * {@link Broker#ingressEndpoint()}). 0 to 65535. Default 9090.
+     */
+    public static final String PORT_PROP = "broker.port";
+    public static final int PORT_DEFAULT = 9090;
+
+    /**
+     * Directory of the topic catalog and of every partition's log ({@code <data.dir>/<topic>-<partition>/}).
+     * Created if missing. Default {@code ./data}.
+     */
+    public static final String DATA_DIR_PROP = "data.dir";
+    public static final String DATA_DIR_DEFAULT = "./data";
+
+    /**
+     * Aeron directory of the media driver. With the embedded driver it is deleted on start (a killed broker
+     * leaves it behind) and on close. Default {@code /dev/shm/sequent-broker-<broker.port>} (the system
+     * temporary directory when there is no {@code /dev/shm}); with port 0 a name unique to this process.
+     */
+    public static final String AERON_DIR_PROP = "aeron.dir";
+
+    /**
+     * true: the broker runs its own media driver in {@link #AERON_DIR_PROP} (SHARED threading mode, one
+     * thread). false: it connects to a media driver already running there. Default true.
+     */
+    public static final String EMBEDDED_DRIVER_PROP = "aeron.driver.embedded";
+    public static final boolean EMBEDDED_DRIVER_DEFAULT = true;
+
+    /**
+     * Idle strategy of the embedded media driver's shared thread (names as {@link IdleStrategies}).
+     * Default {@code yielding}.
+     */
+    public static final String DRIVER_IDLE_STRATEGY_PROP = "aeron.driver.idle.strategy";
+
+    /**
+     * Idle strategy of the broker's hot threads (ingress, fetch, and the sequencer stages they step in
+     * shared mode): {@code yielding}, {@code backoff}, {@code sleeping}, {@code busy-spin} or {@code noop}
+     * (see {@link IdleStrategies}). Default {@code yielding}; never busy-spin on a machine without a spare
+     * core per spinning thread.
+     */
+    public static final String IDLE_STRATEGY_PROP = "broker.idle.strategy";
+
+    /**
+     * How the broker's hot work maps onto threads. {@code shared}: ingress, the sequencer's four stages
+     * (stepped as an invoker, whatever {@code sequencer.threading.mode} says) and fetch run on one thread,
+     * {@code sequent-broker}. {@code dedicated}: ingress and fetch get a thread each and the sequencer runs
+     * its own threads per {@code sequencer.threading.mode}. Either way a sleeping admin thread does the cold
+     * work. Default: shared on machines with four cores or fewer, dedicated otherwise.
+     */
+    public static final String THREADING_MODE_PROP = "broker.threading.mode";
+
+    /**
+     * A session with no request for this long ends (clients send a keep-alive every third of it).
+     * At least 100. Default 30000 ms.
+     */
+    public static final String SESSION_TIMEOUT_MS_PROP = "session.timeout.ms";
+    public static final int SESSION_TIMEOUT_MS_DEFAULT = 30_000;
+
+    /**
+     * How long the broker waits for a connecting client's response channel to connect before it gives
+     * the session up. At least 100. Default 10000 ms.
+     */
+    public static final String SESSION_CONNECT_TIMEOUT_MS_PROP = "session.connect.timeout.ms";
+    public static final int SESSION_CONNECT_TIMEOUT_MS_DEFAULT = 10_000;
+
+    /** Most sessions open at once; a ConnectRequest beyond it is refused. 1 to 65536. Default 1024. */
+    public static final String MAX_SESSIONS_PROP = "broker.max.sessions";
+    public static final int MAX_SESSIONS_DEFAULT = 1024;
+
+    /**
+     * Most record bytes in one FetchResponse (a request may ask for less); the first batch is returned
+     * whole even when larger, so a consumer always makes progress. 1024 to {@link #MAX_RESPONSE_RECORDS}.
+     * Default 1 MiB.
+     */
+    public static final String FETCH_MAX_BYTES_PROP = "fetch.max.bytes";
+    public static final int FETCH_MAX_BYTES_DEFAULT = 1024 * 1024;
+
+    /** Partitions of a topic created without a count (partitions = -1). 1 to 10000. Default 1. */
+    public static final String NUM_PARTITIONS_PROP = "num.partitions";
+    public static final int NUM_PARTITIONS_DEFAULT = 1;
+
+    /**
+     * How long an acks=all produce request may wait for commit before it is answered REQUEST_TIMED_OUT,
+     * when the request's own timeoutMs is 0 or less. At least 1. Default 30000 ms.
+     */
+    public static final String PRODUCE_TIMEOUT_MS_PROP = "produce.timeout.ms";
+    public static final int PRODUCE_TIMEOUT_MS_DEFAULT = 30_000;
+
+    /**
+     * Most record bytes a response can carry: messages are limited to a term length / 8 (2 MiB with the
+     * 16 MiB terms used on these channels), less room for the response's own fields.
+     */
+    public static final int MAX_RESPONSE_RECORDS = 2 * 1024 * 1024 - 64 * 1024;
+
+    /** Term length of the broker's response publications unless the client's channel names one. */
+    static final String TERM_LENGTH = "16m";
+    static final int TERM_LENGTH_BYTES = 16 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerContext.class);
+    private static final String LOG_PREFIX = "log.";
+    private static final String[] OWN_PREFIXES = {"broker.", "session.", "fetch.", "produce.", "num."};
+    private static final String[] KNOWN_KEYS = {
+        BROKER_ID_PROP, HOST_PROP, PORT_PROP, DATA_DIR_PROP, AERON_DIR_PROP, EMBEDDED_DRIVER_PROP,
+        DRIVER_IDLE_STRATEGY_PROP, IDLE_STRATEGY_PROP, THREADING_MODE_PROP, SESSION_TIMEOUT_MS_PROP,
+        SESSION_CONNECT_TIMEOUT_MS_PROP, MAX_SESSIONS_PROP, FETCH_MAX_BYTES_PROP, NUM_PARTITIONS_PROP,
+        PRODUCE_TIMEOUT_MS_PROP,
+    };
+    private static final AtomicInteger EPHEMERAL_DIRS = new AtomicInteger();
+
+    /** How the broker's hot work maps onto threads; see {@link #THREADING_MODE_PROP}. */
+    public enum ThreadingMode {
+        /** Ingress, sequencer stages and fetch composed onto one thread. */
+        SHARED,
+        /** Ingress and fetch on a thread each; the sequencer runs its own threads. */
+        DEDICATED;
+
+        /** SHARED on machines with four cores or fewer, DEDICATED otherwise. */
+        public static ThreadingMode forCores(final int cores) {
+            return cores <= 4 ? SHARED : DEDICATED;
+        }
+    }
+
+    private int brokerId = BROKER_ID_DEFAULT;
+    private String host = HOST_DEFAULT;
+    private int port = PORT_DEFAULT;
+    private Path dataDir = Paths.get(DATA_DIR_DEFAULT);
+    private String aeronDir;
+    private boolean embeddedDriver = EMBEDDED_DRIVER_DEFAULT;
+    private String driverIdleStrategy = IdleStrategies.DEFAULT;
+    private String idleStrategy = IdleStrategies.DEFAULT;
+    private ThreadingMode threadingMode = ThreadingMode.forCores(Runtime.getRuntime().availableProcessors());
+    private int sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
+    private int sessionConnectTimeoutMs = SESSION_CONNECT_TIMEOUT_MS_DEFAULT;
+    private int maxSessions = MAX_SESSIONS_DEFAULT;
+    private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
+    private int numPartitions = NUM_PARTITIONS_DEFAULT;
+    private int produceTimeoutMs = PRODUCE_TIMEOUT_MS_DEFAULT;
+    private Properties topicDefaults = new Properties();
+    private SequencerContext sequencerContext = new SequencerContext();
+    private LogConfig logConfig;
+    private TopicConfig topicConfigDefaults;
+    private boolean concluded;
+
+    /**
+     * Reads a properties file (when given) and lays the system properties of the same families over it.
+     *
+     * @param configFileOrNull a properties file, or null for system properties and defaults only.
+     * @return the merged properties.
+     * @throws BrokerException when the file cannot be read.
+     */
+    public static Properties load(final Path configFileOrNull) {
+        final Properties merged = new Properties();
+        if (null != configFileOrNull) {
+            try (InputStream in = Files.newInputStream(configFileOrNull)) {
+                merged.load(in);
+            } catch (final IOException ex) {
+                throw new BrokerException(ErrorCode.INVALID_CONFIG,
+                    "cannot read the configuration file " + configFileOrNull + ": " + ex, ex);
+            }
+        }
+        final Properties system = System.getProperties();
+        for (final String key : system.stringPropertyNames()) {
+            if (isBrokerFamilyKey(key)) {
+                merged.setProperty(key, system.getProperty(key));
+            }
+        }
+        return merged;
+    }
+
+    private static boolean isBrokerFamilyKey(final String key) {
+        if (key.startsWith(LOG_PREFIX) || key.startsWith("sequencer.") || key.equals(DATA_DIR_PROP) ||
+            key.equals(AERON_DIR_PROP) || key.equals(EMBEDDED_DRIVER_PROP) || key.equals(DRIVER_IDLE_STRATEGY_PROP)) {
+            return true;
+        }
+        for (final String prefix : OWN_PREFIXES) {
+            if (key.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads every setting present in {@code properties}; absent ones keep their defaults. The result is
+     * concluded.
+     *
+     * @param properties the settings, for example from {@link #load(Path)}.
+     * @return a concluded context.
+     * @throws BrokerException naming the key of a value that does not parse or is out of range.
+     */
+    public static BrokerContext fromProperties(final Properties properties) {
+        final BrokerContext ctx = new BrokerContext();
+        ctx.brokerId(intValue(properties, BROKER_ID_PROP, BROKER_ID_DEFAULT));
+        ctx.host(properties.getProperty(HOST_PROP, HOST_DEFAULT).trim());
+        ctx.port(intValue(properties, PORT_PROP, PORT_DEFAULT));
+        ctx.dataDir(Paths.get(properties.getProperty(DATA_DIR_PROP, DATA_DIR_DEFAULT).trim()));
+        final String aeronDir = properties.getProperty(AERON_DIR_PROP);
+        if (null != aeronDir) {
+            ctx.aeronDir(aeronDir.trim());
+        }
+        ctx.embeddedDriver(booleanValue(properties, EMBEDDED_DRIVER_PROP, EMBEDDED_DRIVER_DEFAULT));
+        ctx.driverIdleStrategy(properties.getProperty(DRIVER_IDLE_STRATEGY_PROP, IdleStrategies.DEFAULT));
+        ctx.idleStrategy(properties.getProperty(IDLE_STRATEGY_PROP, IdleStrategies.DEFAULT));
+        final String mode = properties.getProperty(THREADING_MODE_PROP);
+        if (null != mode) {
+            try {
+                ctx.threadingMode(ThreadingMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)));
+            } catch (final IllegalArgumentException ex) {
+                throw BrokerException.invalidConfig(THREADING_MODE_PROP, mode, "must be shared or dedicated");
+            }
+        }
+        ctx.sessionTimeoutMs(intValue(properties, SESSION_TIMEOUT_MS_PROP, SESSION_TIMEOUT_MS_DEFAULT));
+        ctx.sessionConnectTimeoutMs(
+            intValue(properties, SESSION_CONNECT_TIMEOUT_MS_PROP, SESSION_CONNECT_TIMEOUT_MS_DEFAULT));
+        ctx.maxSessions(intValue(properties, MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT));
+        ctx.fetchMaxBytes(intValue(properties, FETCH_MAX_BYTES_PROP, FETCH_MAX_BYTES_DEFAULT));
+        ctx.numPartitions(intValue(properties, NUM_PARTITIONS_PROP, NUM_PARTITIONS_DEFAULT));
+        ctx.produceTimeoutMs(intValue(properties, PRODUCE_TIMEOUT_MS_PROP, PRODUCE_TIMEOUT_MS_DEFAULT));
+
+        final Properties defaults = new Properties();
+        for (final String key : properties.stringPropertyNames()) {
+            if (key.startsWith(LOG_PREFIX)) {
+                defaults.setProperty(key, properties.getProperty(key));
+            }
+        }
+        ctx.topicDefaults(defaults);
+        try {
+            ctx.sequencerContext(SequencerContext.fromProperties(properties));
+        } catch (final SequencerException | IllegalArgumentException ex) {
+            throw new BrokerException(ErrorCode.INVALID_CONFIG, ex.getMessage(), ex);
+        }
+        warnUnknownKeys(properties);
+        return ctx.conclude();
+    }
+
+    private static void warnUnknownKeys(final Properties properties) {
+        for (final String key : properties.stringPropertyNames()) {
+            boolean own = false;
+            for (final String prefix : OWN_PREFIXES) {
+                own |= key.startsWith(prefix);
+            }
+            if (!own) {
+                continue;
+            }
+            boolean known = false;
+            for (final String knownKey : KNOWN_KEYS) {
+                known |= knownKey.equals(key);
+            }
+            if (!known) {
+                LOG.warn("unknown broker setting '{}' ignored", key);
+            }
+        }
+    }
+
+    /**
+     * Validates every setting and derives the defaults that depend on others. Idempotent.
+     *
+     * @return this.
+     * @throws BrokerException naming the first invalid key.
+     */
+    public BrokerContext conclude() {
+        if (brokerId < 0) {
+            throw BrokerException.invalidConfig(BROKER_ID_PROP, brokerId, "must be >= 0");
+        }
+        if (null == host || host.isEmpty() || host.contains("|") || host.contains("?")) {
+            throw BrokerException.invalidConfig(HOST_PROP, host, "must be a host name or address");
+        }
+        if (port < 0 || port > 65535) {
+            throw BrokerException.invalidConfig(PORT_PROP, port, "must be between 0 and 65535");
+        }
+        if (null == dataDir || dataDir.toString().isEmpty()) {
+            throw BrokerException.invalidConfig(DATA_DIR_PROP, dataDir, "must name a directory");
+        }
+        if (null == aeronDir || aeronDir.isEmpty()) {
+            aeronDir = defaultAeronDir(port);
+        }
+        checkIdle(DRIVER_IDLE_STRATEGY_PROP, driverIdleStrategy);
+        checkIdle(IDLE_STRATEGY_PROP, idleStrategy);
+        if (null == threadingMode) {
+            throw BrokerException.invalidConfig(THREADING_MODE_PROP, null, "must be shared or dedicated");
+        }
+        if (sessionTimeoutMs < 100) {
+            throw BrokerException.invalidConfig(SESSION_TIMEOUT_MS_PROP, sessionTimeoutMs, "must be >= 100");
+        }
+        if (sessionConnectTimeoutMs < 100) {
+            throw BrokerException.invalidConfig(
+                SESSION_CONNECT_TIMEOUT_MS_PROP, sessionConnectTimeoutMs, "must be >= 100");
+        }
+        if (maxSessions < 1 || maxSessions > SessionTable.MAX_SLOTS) {
+            throw BrokerException.invalidConfig(
+                MAX_SESSIONS_PROP, maxSessions, "must be between 1 and " + SessionTable.MAX_SLOTS);
+        }
+        if (fetchMaxBytes < 1024 || fetchMaxBytes > MAX_RESPONSE_RECORDS) {
+            throw BrokerException.invalidConfig(
+                FETCH_MAX_BYTES_PROP, fetchMaxBytes, "must be between 1024 and " + MAX_RESPONSE_RECORDS);
+        }
+        if (numPartitions < 1 || numPartitions > TopicAdmin.MAX_PARTITIONS) {
+            throw BrokerException.invalidConfig(
+                NUM_PARTITIONS_PROP, numPartitions, "must be between 1 and " + TopicAdmin.MAX_PARTITIONS);
+        }
+        if (produceTimeoutMs < 1) {
+            throw BrokerException.invalidConfig(PRODUCE_TIMEOUT_MS_PROP, produceTimeoutMs, "must be >= 1");
+        }
+        try {
+            logConfig = LogConfig.fromProperties(topicDefaults);
+            topicConfigDefaults = TopicConfig.defaults(topicDefaults);
+        } catch (final LogException ex) {
+            throw new BrokerException(ErrorCode.INVALID_CONFIG, ex.getMessage(), ex);
+        }
+        try {
+            sequencerContext.conclude();
+        } catch (final SequencerException ex) {
+            throw new BrokerException(ErrorCode.INVALID_CONFIG, ex.getMessage(), ex);
+        }
+        if (sequencerContext.maxBatchBytes() > MAX_RESPONSE_RECORDS) {
+            throw BrokerException.invalidConfig(SequencerContext.MAX_BATCH_BYTES_PROP,
+                sequencerContext.maxBatchBytes(), "must be <= " + MAX_RESPONSE_RECORDS + " so a batch fits a response");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void checkIdle(final String key, final String value) {
+        try {
+            IdleStrategies.parse(null == value ? "" : value);
+        } catch (final IllegalArgumentException ex) {
+            throw new BrokerException(ErrorCode.INVALID_CONFIG, key + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    static String defaultAeronDir(final int port) {
+        final Path shm = Paths.get("/dev/shm");
+        final String base = Files.isDirectory(shm) ? shm.toString() : System.getProperty("java.io.tmpdir");
+        final String name = 0 == port ?
+            "sequent-broker-" + ProcessHandle.current().pid() + "-" + EPHEMERAL_DIRS.incrementAndGet() :
+            "sequent-broker-" + port;
+        return Paths.get(base, name).toString();
+    }
+
+    private static int intValue(final Properties properties, final String key, final int defaultValue) {
+        final String value = properties.getProperty(key);
+        if (null == value) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (final NumberFormatException ex) {
+            throw BrokerException.invalidConfig(key, value, "must be an integer");
+        }
+    }
+
+    private static boolean booleanValue(final Properties properties, final String key, final boolean defaultValue) {
+        final String value = properties.getProperty(key);
+        if (null == value) {
+            return defaultValue;
+        }
+        final String v = value.trim().toLowerCase(Locale.ROOT);
+        if ("true".equals(v)) {
+            return true;
+        }
+        if ("false".equals(v)) {
+            return false;
+        }
+        throw BrokerException.invalidConfig(key, value, "must be true or false");
+    }
+
+    /**
+     * @return the ingress channel, with the configured port (0 before it is resolved).
+     */
+    public String ingressChannel() {
+        return "aeron:udp?endpoint=" + host + ":" + port;
+    }
+
+    public boolean isConcluded() {
+        return concluded;
+    }
+
+    public int brokerId() {
+        return brokerId;
+    }
+
+    public BrokerContext brokerId(final int brokerId) {
+        this.brokerId = brokerId;
+        return this;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public BrokerContext host(final String host) {
+        this.host = host;
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public BrokerContext port(final int port) {
+        this.port = port;
+        return this;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public BrokerContext dataDir(final Path dataDir) {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    public String aeronDir() {
+        return aeronDir;
+    }
+
+    public BrokerContext aeronDir(final String aeronDir) {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public boolean embeddedDriver() {
+        return embeddedDriver;
+    }
+
+    public BrokerContext embeddedDriver(final boolean embeddedDriver) {
+        this.embeddedDriver = embeddedDriver;
+        return this;
+    }
+
+    public String driverIdleStrategy() {
+        return driverIdleStrategy;
+    }
+
+    public BrokerContext driverIdleStrategy(final String driverIdleStrategy) {
+        this.driverIdleStrategy = driverIdleStrategy;
+        return this;
+    }
+
+    public String idleStrategy() {
+        return idleStrategy;
+    }
+
+    public BrokerContext idleStrategy(final String idleStrategy) {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public ThreadingMode threadingMode() {
+        return threadingMode;
+    }
+
+    public BrokerContext threadingMode(final ThreadingMode threadingMode) {
+        this.threadingMode = threadingMode;
+        return this;
+    }
+
+    public int sessionTimeoutMs() {
+        return sessionTimeoutMs;
+    }
+
+    public BrokerContext sessionTimeoutMs(final int sessionTimeoutMs) {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        return this;
+    }
+
+    public int sessionConnectTimeoutMs() {
+        return sessionConnectTimeoutMs;
+    }
+
+    public BrokerContext sessionConnectTimeoutMs(final int sessionConnectTimeoutMs) {
+        this.sessionConnectTimeoutMs = sessionConnectTimeoutMs;
+        return this;
+    }
+
+    public int maxSessions() {
+        return maxSessions;
+    }
+
+    public BrokerContext maxSessions(final int maxSessions) {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public int fetchMaxBytes() {
+        return fetchMaxBytes;
+    }
+
+    public BrokerContext fetchMaxBytes(final int fetchMaxBytes) {
+        this.fetchMaxBytes = fetchMaxBytes;
+        return this;
+    }
+
+    public int numPartitions() {
+        return numPartitions;
+    }
+
+    public BrokerContext numPartitions(final int numPartitions) {
+        this.numPartitions = numPartitions;
+        return this;
+    }
+
+    public int produceTimeoutMs() {
+        return produceTimeoutMs;
+    }
+
+    public BrokerContext produceTimeoutMs(final int produceTimeoutMs) {
+        this.produceTimeoutMs = produceTimeoutMs;
+        return this;
+    }
+
+    /**
+     * @return the {@code log.*} settings every topic inherits unless it overrides them (a copy).
+     */
+    public Properties topicDefaults() {
+        final Properties copy = new Properties();
+        copy.putAll(topicDefaults);
+        return copy;
+    }
+
+    /**
+     * @param topicDefaults {@code log.*} settings every topic inherits; other keys are ignored.
+     * @return this.
+     */
+    public BrokerContext topicDefaults(final Properties topicDefaults) {
+        this.topicDefaults = new Properties();
+        this.topicDefaults.putAll(topicDefaults);
+        return this;
+    }
+
+    /**
+     * Sets one topic default.
+     *
+     * @param key   a {@code log.*} key.
+     * @param value its value.
+     * @return this.
+     */
+    public BrokerContext topicDefault(final String key, final String value) {
+        topicDefaults.setProperty(key, value);
+        return this;
+    }
+
+    /**
+     * @return the log settings topics inherit, derived from {@link #topicDefaults()} by {@link #conclude()}.
+     */
+    public LogConfig logConfig() {
+        return null == logConfig ? null : logConfig.copy();
+    }
+
+    TopicConfig topicConfigDefaults() {
+        return topicConfigDefaults;
+    }
+
+    public SequencerContext sequencerContext() {
+        return sequencerContext;
+    }
+
+    public BrokerContext sequencerContext(final SequencerContext sequencerContext) {
+        this.sequencerContext = sequencerContext;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "BrokerContext{" +
+            BROKER_ID_PROP + "=" + brokerId +
+            ", " + HOST_PROP + "=" + host +
+            ", " + PORT_PROP + "=" + port +
+            ", " + DATA_DIR_PROP + "=" + dataDir +
+            ", " + AERON_DIR_PROP + "=" + aeronDir +
+            ", " + EMBEDDED_DRIVER_PROP + "=" + embeddedDriver +
+            ", " + DRIVER_IDLE_STRATEGY_PROP + "=" + driverIdleStrategy +
+            ", " + IDLE_STRATEGY_PROP + "=" + idleStrategy +
+            ", " + THREADING_MODE_PROP + "=" + threadingMode +
+            ", " + SESSION_TIMEOUT_MS_PROP + "=" + sessionTimeoutMs +
+            ", " + SESSION_CONNECT_TIMEOUT_MS_PROP + "=" + sessionConnectTimeoutMs +
+            ", " + MAX_SESSIONS_PROP + "=" + maxSessions +
+            ", " + FETCH_MAX_BYTES_PROP + "=" + fetchMaxBytes +
+            ", " + NUM_PARTITIONS_PROP + "=" + numPartitions +
+            ", " + PRODUCE_TIMEOUT_MS_PROP + "=" + produceTimeoutMs +
+            ", topicDefaults=" + topicDefaults +
+            '}';
+    }
+}

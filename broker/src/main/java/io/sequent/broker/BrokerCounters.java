@@ -1,0 +1,103 @@
+package io.sequent.broker;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The broker's counters, in an Agrona {@link CountersManager} (type id {@value #TYPE_ID}) that
+ * {@link #reader()} exposes. Each counter names its writer threads; counters written by several threads
+ * are incremented atomically, the others with release semantics.
+ */
+public final class BrokerCounters implements AutoCloseable {
+    /** Aeron counter type id of the broker's counters. */
+    public static final int TYPE_ID = 2001;
+
+    /** Frames read from the ingress channel (ingress). */
+    public final AtomicCounter framesReceived;
+    /** Frames that failed validation, decoding or were not requests (ingress). */
+    public final AtomicCounter invalidFrames;
+    /** Requests naming an unknown or expired session (ingress). */
+    public final AtomicCounter unknownSessions;
+    /** Frames dropped because nobody could be answered: no session, or acks=0 errors (ingress). */
+    public final AtomicCounter framesDropped;
+    /** Produce requests offered to the sequencer (ingress). */
+    public final AtomicCounter produceRequests;
+    /** Produce requests refused before the sequencer: unknown topic, too large, back-pressure (ingress). */
+    public final AtomicCounter produceRefused;
+    /** acks=all produce requests answered REQUEST_TIMED_OUT (admin). */
+    public final AtomicCounter produceTimeouts;
+    /** Fetch requests received (fetch). */
+    public final AtomicCounter fetchRequests;
+    /** Fetch requests parked as long polls (fetch). */
+    public final AtomicCounter fetchParked;
+    /** Responses dropped because the client's response publication was back-pressured or gone (any). */
+    public final AtomicCounter responsesDropped;
+    /** Sessions opened (admin). */
+    public final AtomicCounter sessionsOpened;
+    /** Sessions ended: disconnect, lost image or timeout (admin). */
+    public final AtomicCounter sessionsClosed;
+    /** Sessions ended by {@code session.timeout.ms} (admin). */
+    public final AtomicCounter sessionsTimedOut;
+    /** Exceptions caught by the agents' error handlers (any). */
+    public final AtomicCounter errors;
+
+    private final List<AtomicCounter> all = new ArrayList<>();
+    private final CountersManager manager;
+
+    /** Counters in a private, on-heap manager. */
+    static BrokerCounters onHeap(final int brokerId) {
+        final UnsafeBuffer metadata = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+        final UnsafeBuffer values = new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024));
+        return new BrokerCounters(new CountersManager(metadata, values), brokerId);
+    }
+
+    BrokerCounters(final CountersManager manager, final int brokerId) {
+        this.manager = manager;
+        final String prefix = "sequent broker " + brokerId + ": ";
+        framesReceived = add(prefix + "frames received");
+        invalidFrames = add(prefix + "invalid frames");
+        unknownSessions = add(prefix + "unknown sessions");
+        framesDropped = add(prefix + "frames dropped");
+        produceRequests = add(prefix + "produce requests");
+        produceRefused = add(prefix + "produce refused");
+        produceTimeouts = add(prefix + "produce timeouts");
+        fetchRequests = add(prefix + "fetch requests");
+        fetchParked = add(prefix + "fetch parked");
+        responsesDropped = add(prefix + "responses dropped");
+        sessionsOpened = add(prefix + "sessions opened");
+        sessionsClosed = add(prefix + "sessions closed");
+        sessionsTimedOut = add(prefix + "sessions timed out");
+        errors = add(prefix + "errors");
+    }
+
+    private AtomicCounter add(final String label) {
+        final AtomicCounter counter = manager.newCounter(label, TYPE_ID);
+        all.add(counter);
+        return counter;
+    }
+
+    /** @return a reader of every counter, by label. */
+    public CountersReader reader() {
+        return manager;
+    }
+
+    @Override
+    public String toString() {
+        final StringBuilder out = new StringBuilder("BrokerCounters{");
+        manager.forEach((id, typeId, key, label) -> out.append(label).append('=')
+            .append(manager.getCounterValue(id)).append(", "));
+        return out.append('}').toString();
+    }
+
+    @Override
+    public void close() {
+        CloseHelper.quietCloseAll(all);
+    }
+}

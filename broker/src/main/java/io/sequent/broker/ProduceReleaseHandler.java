@@ -1,0 +1,96 @@
+package io.sequent.broker;
+
+import io.sequent.codec.Batches;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.sequencer.BatchEvent;
+import io.sequent.sequencer.Partition;
+import io.sequent.sequencer.ReleaseHandler;
+import io.sequent.sequencer.Sequencer;
+import io.sequent.sequencer.SequencerResult;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Answers produce requests on the sequencer's release stage: maps the batch's {@link SequencerResult} to
+ * the protocol's {@link ErrorCode} and sends the ProduceResponse through the session's publication. A
+ * duplicate (an idempotent producer's retry) is a success carrying the original base offset, as in Kafka.
+ *
+ * <p>Runs on the release stage's thread only: its buffer and encoder are its own; it takes no lock and
+ * allocates nothing. acks=all requests come with a {@link PendingAcks} index in place of the session id
+ * (see there), so that a request already answered REQUEST_TIMED_OUT is not answered twice.
+ */
+final class ProduceReleaseHandler implements ReleaseHandler {
+    private final SessionTable sessions;
+    private final PendingAcks pendingAcks;
+    private final ResponseSender sender;
+    private Sequencer sequencer;
+
+    ProduceReleaseHandler(final SessionTable sessions, final PendingAcks pendingAcks, final AtomicCounter dropped) {
+        this.sessions = sessions;
+        this.pendingAcks = pendingAcks;
+        this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(256)), dropped);
+    }
+
+    /** Set once the sequencer exists, before any batch is offered. */
+    void sequencer(final Sequencer sequencer) {
+        this.sequencer = sequencer;
+    }
+
+    @Override
+    public void onRelease(final BatchEvent event) {
+        long sessionId = event.sessionId();
+        long correlationId = event.correlationId();
+        if (sessionId < 0) {
+            final int index = (int) ~sessionId;
+            sessionId = pendingAcks.sessionId(index);
+            correlationId = pendingAcks.correlationId(index);
+            if (!pendingAcks.complete(index)) {
+                return;
+            }
+        }
+        final Session session = sessions.get(sessionId);
+        if (null == session) {
+            return;
+        }
+        final int result = event.result();
+        final Partition partition = event.partition();
+        final ErrorCode code = errorCode(result);
+        final long baseOffset = SequencerResult.isSuccess(result) ? event.baseOffset() : -1;
+        long logAppendTime = -1;
+        if (result == SequencerResult.OK && partition.logAppendTime()) {
+            logAppendTime = Batches.maxTimestamp(sequencer.dataBuffer(), event.dataOffset());
+        }
+        sender.sendProduce(
+            session, correlationId, partition.partitionId(), baseOffset, logAppendTime, partition.log().startOffset(),
+            code);
+    }
+
+    /** The protocol error code of a sequencer result. */
+    static ErrorCode errorCode(final int result) {
+        switch (result) {
+            case SequencerResult.OK:
+            case SequencerResult.DUPLICATE:
+                return ErrorCode.NONE;
+            case SequencerResult.BACK_PRESSURED:
+                return ErrorCode.BACK_PRESSURED;
+            case SequencerResult.TOO_LARGE:
+                return ErrorCode.RECORD_TOO_LARGE;
+            case SequencerResult.CORRUPT:
+                return ErrorCode.CORRUPT_MESSAGE;
+            case SequencerResult.OUT_OF_ORDER_SEQUENCE:
+                return ErrorCode.OUT_OF_ORDER_SEQUENCE;
+            case SequencerResult.INVALID_PRODUCER_EPOCH:
+                return ErrorCode.INVALID_PRODUCER_EPOCH;
+            case SequencerResult.UNKNOWN_PRODUCER_ID:
+                return ErrorCode.UNKNOWN_PRODUCER_ID;
+            case SequencerResult.STORAGE_ERROR:
+                return ErrorCode.STORAGE_ERROR;
+            case SequencerResult.CLOSED:
+                return ErrorCode.NOT_LEADER;
+            default:
+                return ErrorCode.UNKNOWN_SERVER_ERROR;
+        }
+    }
+}

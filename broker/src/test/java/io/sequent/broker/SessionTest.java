@@ -1,0 +1,162 @@
+package io.sequent.broker;
+
+import io.sequent.codec.client.Acks;
+import io.sequent.codec.client.ConnectRequestEncoder;
+import io.sequent.codec.client.ConnectResponseDecoder;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.MessageHeaderDecoder;
+import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.codec.client.MetadataRequestEncoder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Sessions open, end on disconnect, on a lost client and on timeout, and are never reused. */
+class SessionTest {
+    @TempDir
+    Path dataDir;
+
+    private static void await(final BooleanSupplier condition, final String what) {
+        final long deadline = System.currentTimeMillis() + 15_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            TestClient.sleep(10);
+        }
+    }
+
+    @Test
+    void disconnectEndsTheSessionAndItsIdIsNotReused() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            client.connect("first");
+            final long first = client.sessionId();
+            client.connect("second");
+            final long second = client.sessionId();
+            assertNotEquals(first, second);
+            assertEquals(2, broker.sessionCount());
+
+            client.sessionId(first);
+            client.disconnect();
+            await(() -> broker.sessionCount() == 1, "the session ended");
+            final long correlationId = client.nextCorrelationId();
+            final MetadataRequestEncoder encoder = new MetadataRequestEncoder();
+            encoder.wrapAndApplyHeader(client.buffer(), 0, client.headerEncoder())
+                .correlationId(correlationId)
+                .sessionId(first)
+                .topicsCount(0);
+            client.send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+            assertEquals(ErrorCode.UNKNOWN_SESSION, TestClient.errorReply(client.await(correlationId)).code,
+                "the ended session is unknown; answered over the other session of the same client");
+
+            client.connect("third");
+            assertTrue(client.sessionId() != first && client.sessionId() != second, "ids are never reused");
+        }
+    }
+
+    @Test
+    void aClosedClientsSessionsEnd() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir))) {
+            final TestClient client = new TestClient(broker);
+            client.connect("leaving");
+            assertEquals(1, broker.sessionCount());
+            client.close();
+            await(() -> broker.sessionCount() == 0, "the lost client's session ended");
+            assertEquals(1, broker.counters().sessionsClosed.get());
+        }
+    }
+
+    @Test
+    void idleSessionsTimeOutAndBusyOnesDoNot() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir).sessionTimeoutMs(1_000)
+            .topicDefault("log.flush.policy", "none"));
+            TestClient idle = new TestClient(broker);
+            TestClient busy = new TestClient(broker)) {
+            busy.connect("busy");
+            assertEquals(ErrorCode.NONE, busy.createTopic("t", 1).code);
+            final ConnectResponseDecoder response = idle.connect("idle");
+            assertEquals(1_000, response.sessionTimeoutMs());
+            final long start = System.currentTimeMillis();
+            while (System.currentTimeMillis() - start < 2_500) {
+                assertEquals(ErrorCode.NONE, busy.produce("t", 0, Acks.LEADER, TestSupport.batch("ping")).code);
+                TestClient.sleep(50);
+            }
+            await(() -> broker.sessionCount() == 1, "the idle session expired");
+            assertEquals(ErrorCode.NONE, busy.produce("t", 0, Acks.LEADER, TestSupport.batch("still")).code,
+                "the busy session is still open");
+            assertEquals(1, broker.counters().sessionsTimedOut.get());
+        }
+    }
+
+    @Test
+    void tooManySessionsIsRefusedWithAReason() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir).maxSessions(1));
+            TestClient client = new TestClient(broker)) {
+            assertEquals(ErrorCode.NONE, client.connect("one").errorCode());
+            final ConnectResponseDecoder refused = client.connect("two");
+            assertEquals(ErrorCode.POLICY_VIOLATION, refused.errorCode());
+            refused.sbeRewind();
+            refused.correlationId();
+            refused.sessionId();
+            refused.brokerId();
+            refused.leaderId();
+            refused.leaderEpoch();
+            refused.sessionTimeoutMs();
+            refused.protocolVersion();
+            refused.errorCode();
+            refused.leaderIngressChannel();
+            assertTrue(refused.message().contains(BrokerContext.MAX_SESSIONS_PROP));
+        }
+    }
+
+    @Test
+    void anOlderClientGetsResponsesWrittenForItsVersion() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            final ConnectResponseDecoder connected = client.connect("v1", 1);
+            assertEquals(ErrorCode.NONE, connected.errorCode());
+            assertEquals(1, connected.protocolVersion(), "the version both sides use");
+            assertEquals(1, connected.actingVersion(), "the response header carries the client's version");
+            assertEquals(ErrorCode.NONE, client.createTopic("old", 1).code);
+            final long correlationId = client.sendProduce("old", 0, Acks.ALL,
+                TestSupport.batch("v"), 0, TestSupport.batch("v").capacity(), 0);
+            final TestClient.Response response = client.await(correlationId);
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(response.frame, 0);
+            assertEquals(1, header.version());
+            assertEquals(34, header.blockLength(), "without version 2's logStartOffset");
+            final TestClient.ProduceResult produced = TestClient.produceResult(response);
+            assertEquals(ErrorCode.NONE, produced.code);
+            assertEquals(-1, produced.logStartOffset, "read as its null value by a version-2 decoder");
+            assertEquals(0, client.invalidResponses, "every response passed ProtocolFrames.validate");
+        }
+    }
+
+    @Test
+    void protocolVersionZeroIsRefused() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            final long correlationId = client.nextCorrelationId();
+            final ConnectRequestEncoder encoder = new ConnectRequestEncoder();
+            encoder.wrapAndApplyHeader(client.buffer(), 0, client.headerEncoder())
+                .correlationId(correlationId)
+                .responseStreamId(1002)
+                .protocolVersion(0)
+                .responseChannel(client.responseChannel())
+                .clientId("old");
+            client.send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+            final TestClient.Response response = client.await(correlationId);
+            final ConnectResponseDecoder decoder = new ConnectResponseDecoder();
+            decoder.wrapAndApplyHeader(response.frame, 0, new MessageHeaderDecoder());
+            assertEquals(ErrorCode.UNSUPPORTED_VERSION, decoder.errorCode());
+            assertEquals(0, broker.sessionCount());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.sequent.cli;
+
+import io.sequent.client.Producer;
+import io.sequent.client.ProducerConfig;
+import io.sequent.client.ProducerRecord;
+import io.sequent.client.RecordMetadata;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code sequent produce TOPIC}: sends each line of standard input as a record and exits 0 only once
+ * every record is acknowledged at the requested level.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+    description = "Send each line of standard input as a record (the key before --key-separator, when given).")
+final class ProduceCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(index = "0", paramLabel = "TOPIC")
+    String topic;
+
+    @Option(names = "--key-separator", paramLabel = "SEP",
+        description = "Split each line at the first SEP: key before, value after. Every line must contain it.")
+    String keySeparator;
+
+    @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "all",
+        description = "Acknowledgement level (default: ${DEFAULT-VALUE}).")
+    String acks;
+
+    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "5",
+        description = "How long to wait to fill a batch (default: ${DEFAULT-VALUE}).")
+    long lingerMs;
+
+    @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none",
+        description = "Batch compression (default: ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Override
+    public void run() {
+        if (!acks.equals("0") && !acks.equals("1") && !acks.equals("all")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--acks must be 0, 1 or all, not '" +
+                acks + "'");
+        }
+        if (keySeparator != null && keySeparator.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--key-separator must not be empty");
+        }
+        final ProducerConfig config = new ProducerConfig(client.clientConfig("sequent-produce"))
+            .acks(acks)
+            .lingerMs(lingerMs)
+            .compression(compression)
+            .enableIdempotence("all".equals(acks));
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        final AtomicLong sent = new AtomicLong();
+        CompletableFuture<RecordMetadata> last = null;
+        try (Producer producer = new Producer(config);
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            long lineNumber = 0;
+            while ((line = in.readLine()) != null && failure.get() == null) {
+                lineNumber++;
+                byte[] key = null;
+                String value = line;
+                if (keySeparator != null) {
+                    final int at = line.indexOf(keySeparator);
+                    if (at < 0) {
+                        producer.flush();
+                        throw new IllegalArgumentException("line " + lineNumber + " has no key separator '" +
+                            keySeparator + "'; " + sent.get() + " earlier records were sent");
+                    }
+                    key = line.substring(0, at).getBytes(StandardCharsets.UTF_8);
+                    value = line.substring(at + keySeparator.length());
+                }
+                last = producer.send(new ProducerRecord(topic, key, value.getBytes(StandardCharsets.UTF_8)),
+                    (metadata, exception) -> {
+                        if (exception != null) {
+                            failure.compareAndSet(null, exception);
+                        }
+                    });
+                sent.incrementAndGet();
+            }
+            producer.flush();
+            if (last != null) {
+                last.get();
+            }
+        } catch (final IOException ex) {
+            throw new IllegalStateException("reading standard input: " + ex.getMessage(), ex);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        } catch (final ExecutionException ex) {
+            failure.compareAndSet(null, ex);
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("not every record was acknowledged: " +
+                SequentCommand.describe(failure.get()), failure.get());
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.sequent.cli;
+
+import io.sequent.client.Admin;
+import io.sequent.client.PartitionDescription;
+import io.sequent.client.TopicDescription;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** {@code sequent topic create|list|describe|delete}. */
+@Command(name = "topic", description = "Create, list, describe and delete topics.",
+    subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+        TopicCommand.Delete.class})
+final class TopicCommand {
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
+    static final class Create implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
+            description = "Number of partitions (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Topic setting, e.g. retention.ms=60000.")
+        Map<String, String> configs = new LinkedHashMap<>();
+
+        @Override
+        public void run() {
+            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+                admin.createTopic(name, partitions, configs);
+            }
+            spec.commandLine().getOut().println("Created topic " + name + " with " + partitions +
+                (partitions == 1 ? " partition" : " partitions"));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics, one name per line.")
+    static final class ListTopics implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Override
+        public void run() {
+            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+                final PrintWriter out = spec.commandLine().getOut();
+                admin.listTopics().stream().sorted().forEach(out::println);
+            }
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "Show a topic's partitions with their start and end offsets, and its settings.")
+    static final class Describe implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            final TopicDescription description;
+            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+                description = admin.describeTopic(name);
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            out.println("Topic: " + description.name() + "\tPartitions: " + description.partitions().size());
+            for (final Map.Entry<String, String> config : new TreeMap<>(description.configs()).entrySet()) {
+                out.println("  " + config.getKey() + "=" + config.getValue());
+            }
+            for (final PartitionDescription partition : description.partitions()) {
+                out.println("  Partition: " + partition.partition() + "\tLeader: " + partition.leader() +
+                    "\tStartOffset: " + partition.startOffset() + "\tEndOffset: " + partition.endOffset());
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
+    static final class Delete implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+                admin.deleteTopic(name);
+            }
+            spec.commandLine().getOut().println("Deleted topic " + name);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.sequent.client;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.sequent.codec.client.ConfigSource;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.IsolationLevel;
+
+/**
+ * Manages topics, as Kafka's {@code Admin} client does, with blocking calls: each sends its
+ * request(s) and waits at most {@code request.timeout.ms} (plus a small margin) for the answer.
+ * Thread-safe.
+ */
+public final class Admin implements AutoCloseable {
+    private final ClientIo io;
+    private final long requestTimeoutNs;
+
+    private Admin(final ClientConfig config) {
+        final ClientConfig copy = Objects.requireNonNull(config, "config").copy();
+        requestTimeoutNs = copy.requestTimeout().toNanos();
+        io = ClientIo.start(copy, "admin", clientIo -> IoWork.NONE);
+    }
+
+    /**
+     * Connects an admin client.
+     *
+     * @param config the connection settings; copied.
+     * @return the client.
+     * @throws BrokerUnreachableException when no broker answered within {@code connect.timeout.ms}.
+     */
+    public static Admin create(final ClientConfig config) {
+        return new Admin(config);
+    }
+
+    /**
+     * Creates a topic.
+     *
+     * @param name       the topic.
+     * @param partitions its partition count.
+     * @param configs    topic configs (for example {@code retention.ms}); may be empty.
+     * @throws TopicExistsException   when it exists.
+     * @throws InvalidConfigException when the broker refuses a config.
+     * @throws SequentException       with the broker's error otherwise (INVALID_PARTITIONS, INVALID_TOPIC...).
+     */
+    public void createTopic(final String name, final int partitions, final Map<String, String> configs) {
+        checkName(name);
+        io.call(new CreateTopicsCall(name, partitions, configs == null ? Map.of() : configs, requestTimeoutNs));
+    }
+
+    /**
+     * Deletes a topic.
+     *
+     * @param name the topic.
+     * @throws UnknownTopicException when it does not exist.
+     */
+    public void deleteTopic(final String name) {
+        checkName(name);
+        io.call(new DeleteTopicsCall(name, requestTimeoutNs));
+    }
+
+    /**
+     * The names of the topics, internal topics excluded, in name order.
+     *
+     * @return the topic names.
+     */
+    public List<String> listTopics() {
+        final ClusterMetadata metadata = io.call(new ClusterMetadata.MetadataCall(List.of(), requestTimeoutNs));
+        final List<String> names = new ArrayList<>();
+        for (final ClusterMetadata.Topic topic : metadata.topics().values()) {
+            if (!topic.internal() && topic.errorCode() == ErrorCode.NONE) {
+                names.add(topic.name());
+            }
+        }
+        names.sort(null);
+        return List.copyOf(names);
+    }
+
+    /**
+     * A topic's partitions with their leaders, log start offsets and high watermarks, and the configs
+     * set on the topic.
+     *
+     * @param name the topic.
+     * @return its description.
+     * @throws UnknownTopicException when it does not exist.
+     */
+    public TopicDescription describeTopic(final String name) {
+        checkName(name);
+        final ClusterMetadata metadata = io.call(new ClusterMetadata.MetadataCall(List.of(name), requestTimeoutNs));
+        final ClusterMetadata.Topic topic = existing(metadata, name);
+        final List<PartitionInfo> partitions = ClusterMetadata.partitionInfos(topic);
+        final int n = partitions.size();
+        final int[] ids = new int[n];
+        final long[] earliestTargets = new long[n];
+        final long[] latestTargets = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = partitions.get(i).partition();
+            earliestTargets[i] = ListOffsetsCall.EARLIEST;
+            latestTargets[i] = ListOffsetsCall.LATEST;
+        }
+        final ListOffsetsCall earliest = new ListOffsetsCall(
+            name, ids, earliestTargets, IsolationLevel.READ_UNCOMMITTED, null, requestTimeoutNs);
+        final ListOffsetsCall latest = new ListOffsetsCall(
+            name, ids, latestTargets, IsolationLevel.READ_UNCOMMITTED, null, requestTimeoutNs);
+        final DescribeConfigsCall configsCall = new DescribeConfigsCall(name, requestTimeoutNs);
+        io.submit(earliest);
+        io.submit(latest);
+        io.submit(configsCall);
+        final long waitMs = requestTimeoutNs / 1_000_000 + 2_000;
+        final List<ListOffsetsCall.Result> starts = ClientIo.await(earliest.future, waitMs);
+        final List<ListOffsetsCall.Result> ends = ClientIo.await(latest.future, waitMs);
+        final Map<String, DescribeConfigsCall.Entry> configs = ClientIo.await(configsCall.future, waitMs);
+        final List<PartitionDescription> descriptions = new ArrayList<>();
+        for (final PartitionInfo p : partitions) {
+            final ListOffsetsCall.Result start = ListOffsetsCall.find(starts, p.partition());
+            final ListOffsetsCall.Result end = ListOffsetsCall.find(ends, p.partition());
+            descriptions.add(new PartitionDescription(p.partition(), p.leader(),
+                start == null || start.errorCode() != ErrorCode.NONE ? -1 : start.offset(),
+                end == null || end.errorCode() != ErrorCode.NONE ? -1 : end.offset()));
+        }
+        final Map<String, String> overrides = new LinkedHashMap<>();
+        for (final Map.Entry<String, DescribeConfigsCall.Entry> e : configs.entrySet()) {
+            if (e.getValue().source() == ConfigSource.TOPIC) {
+                overrides.put(e.getKey(), e.getValue().value());
+            }
+        }
+        return new TopicDescription(name, List.copyOf(descriptions), Collections.unmodifiableMap(overrides));
+    }
+
+    /**
+     * Every config in force for a topic, whether set on the topic, on the broker or by default.
+     *
+     * @param name the topic.
+     * @return config key to effective value.
+     * @throws UnknownTopicException when it does not exist.
+     */
+    public Map<String, String> describeConfigs(final String name) {
+        checkName(name);
+        final Map<String, DescribeConfigsCall.Entry> configs = io.call(new DescribeConfigsCall(name, requestTimeoutNs));
+        final Map<String, String> values = new LinkedHashMap<>();
+        for (final Map.Entry<String, DescribeConfigsCall.Entry> e : configs.entrySet()) {
+            values.put(e.getKey(), e.getValue().value());
+        }
+        return Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * Looks up offsets: earliest, latest (high watermark) or by timestamp, per partition.
+     *
+     * @param specs what to look up per partition.
+     * @return per partition the offset; -1 when no record matches a timestamp.
+     * @throws UnknownTopicException when a partition does not exist.
+     */
+    public Map<TopicPartition, Long> listOffsets(final Map<TopicPartition, OffsetSpec> specs) {
+        Objects.requireNonNull(specs, "specs");
+        final Map<String, List<TopicPartition>> byTopic = new LinkedHashMap<>();
+        for (final TopicPartition tp : specs.keySet()) {
+            byTopic.computeIfAbsent(Objects.requireNonNull(tp, "partition").topic(), t -> new ArrayList<>()).add(tp);
+        }
+        final List<ListOffsetsCall> calls = new ArrayList<>();
+        for (final Map.Entry<String, List<TopicPartition>> e : byTopic.entrySet()) {
+            final List<TopicPartition> tps = e.getValue();
+            final int[] ids = new int[tps.size()];
+            final long[] targets = new long[tps.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = tps.get(i).partition();
+                targets[i] = target(Objects.requireNonNull(specs.get(tps.get(i)), "spec"));
+            }
+            final ListOffsetsCall call = new ListOffsetsCall(
+                e.getKey(), ids, targets, IsolationLevel.READ_UNCOMMITTED, null, requestTimeoutNs);
+            io.submit(call);
+            calls.add(call);
+        }
+        final Map<TopicPartition, Long> answer = new LinkedHashMap<>();
+        final long waitMs = requestTimeoutNs / 1_000_000 + 2_000;
+        for (final ListOffsetsCall call : calls) {
+            final List<ListOffsetsCall.Result> results = ClientIo.await(call.future, waitMs);
+            for (final TopicPartition tp : byTopic.get(call.topic)) {
+                final ListOffsetsCall.Result r = ListOffsetsCall.find(results, tp.partition());
+                if (r == null) {
+                    throw new SequentException(ErrorCode.UNKNOWN_SERVER_ERROR, "the broker did not answer for " + tp);
+                }
+                if (r.errorCode() != ErrorCode.NONE) {
+                    throw SequentException.of(r.errorCode(), "offset lookup for " + tp + " failed: " + r.errorCode());
+                }
+                answer.put(tp, r.offset());
+            }
+        }
+        return answer;
+    }
+
+    /**
+     * Ends the session and stops the I/O thread.
+     */
+    @Override
+    public void close() {
+        io.close();
+    }
+
+    private static long target(final OffsetSpec spec) {
+        if (spec instanceof OffsetSpec.ForTimestamp forTimestamp) {
+            if (forTimestamp.timestamp() < 0) {
+                throw new IllegalArgumentException("timestamp must not be negative: " + forTimestamp.timestamp());
+            }
+            return forTimestamp.timestamp();
+        }
+        return spec instanceof OffsetSpec.Earliest ? ListOffsetsCall.EARLIEST : ListOffsetsCall.LATEST;
+    }
+
+    private static ClusterMetadata.Topic existing(final ClusterMetadata metadata, final String name) {
+        final ClusterMetadata.Topic topic = metadata.topics().get(name);
+        if (topic == null || topic.errorCode() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+            throw new UnknownTopicException("topic " + name + " does not exist");
+        }
+        if (topic.errorCode() != ErrorCode.NONE) {
+            throw SequentException.of(topic.errorCode(), "metadata of topic " + name + ": " + topic.errorCode());
+        }
+        return topic;
+    }
+
+    private static void checkName(final String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("invalid topic name: '" + name + "'");
+        }
+    }
+}

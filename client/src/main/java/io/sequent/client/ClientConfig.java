@@ -1,0 +1,394 @@
+package io.sequent.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Settings shared by {@link Producer}, {@link Consumer} and {@link Admin}: where the broker is and
+ * how the connection to it behaves. Fluent and mutable; a client copies it when it starts.
+ *
+ * <table>
+ *   <caption>Properties read by {@link #fromProperties}</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@value #BOOTSTRAP_SERVERS}</td><td>{@value #DEFAULT_BOOTSTRAP}</td><td>comma-separated
+ *       {@code host:port} list of broker ingress endpoints; the first that answers is used, and a
+ *       follower redirects the client to the leader</td></tr>
+ *   <tr><td>{@value #CLIENT_ID}</td><td>generated ({@code producer-1}, {@code consumer-2}, ...)</td>
+ *       <td>name sent to the broker in the session handshake, used in thread names and logs</td></tr>
+ *   <tr><td>{@value #AERON_DIR}</td><td>unset</td><td>directory of a running Aeron media driver to use;
+ *       unset starts an embedded driver for this client alone (own directory under /dev/shm, deleted
+ *       on close, SHARED threading mode, idle strategy {@value #DRIVER_IDLE_STRATEGY})</td></tr>
+ *   <tr><td>{@value #CONNECT_TIMEOUT_MS}</td><td>10000</td><td>how long to wait for a broker to
+ *       connect and answer the handshake before {@link BrokerUnreachableException}</td></tr>
+ *   <tr><td>{@value #REQUEST_TIMEOUT_MS}</td><td>30000</td><td>how long to wait for any answer
+ *       before {@link RequestTimeoutException} (a fetch adds its {@code fetch.max.wait.ms})</td></tr>
+ *   <tr><td>{@value #RESPONSE_HOST}</td><td>{@value #DEFAULT_RESPONSE_HOST}</td><td>local address the
+ *       client receives responses on (port chosen by the system); must be reachable from the broker</td></tr>
+ *   <tr><td>{@value #IDLE_STRATEGY}</td><td>{@value #DEFAULT_IDLE_STRATEGY}</td><td>what the client's
+ *       I/O thread does when idle: {@code backoff} (spin, yield, then park up to 1 ms), {@code yielding}
+ *       (lowest latency without busy spinning), {@code sleeping} (park 1 ms), {@code busy-spin}
+ *       (only with a spare core)</td></tr>
+ *   <tr><td>{@value #DRIVER_IDLE_STRATEGY}</td><td>{@value #DEFAULT_DRIVER_IDLE_STRATEGY}</td><td>idle
+ *       strategy of the embedded media driver's shared thread (same names)</td></tr>
+ *   <tr><td>{@value #METADATA_MAX_AGE_MS}</td><td>300000</td><td>topic metadata older than this is
+ *       refreshed, so that added partitions are seen</td></tr>
+ *   <tr><td>{@value #RECONNECT_BACKOFF_MS}</td><td>100</td><td>pause between attempts to re-establish
+ *       a lost session</td></tr>
+ * </table>
+ */
+public final class ClientConfig {
+    /** Property key of {@link #bootstrap(String)}. */
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    /** Property key of {@link #clientId(String)}. */
+    public static final String CLIENT_ID = "client.id";
+    /** Property key of {@link #aeronDirectory(String)}. */
+    public static final String AERON_DIR = "aeron.dir";
+    /** Property key of {@link #connectTimeout(Duration)}. */
+    public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
+    /** Property key of {@link #requestTimeout(Duration)}. */
+    public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
+    /** Property key of {@link #responseHost(String)}. */
+    public static final String RESPONSE_HOST = "client.response.host";
+    /** Property key of {@link #idleStrategy(String)}. */
+    public static final String IDLE_STRATEGY = "idle.strategy";
+    /** Property key of {@link #driverIdleStrategy(String)}. */
+    public static final String DRIVER_IDLE_STRATEGY = "driver.idle.strategy";
+    /** Property key of {@link #metadataMaxAge(Duration)}. */
+    public static final String METADATA_MAX_AGE_MS = "metadata.max.age.ms";
+    /** Property key of {@link #reconnectBackoff(Duration)}. */
+    public static final String RECONNECT_BACKOFF_MS = "reconnect.backoff.ms";
+
+    /** Default of {@value #BOOTSTRAP_SERVERS}. */
+    public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9090";
+    /** Default of {@value #RESPONSE_HOST}. */
+    public static final String DEFAULT_RESPONSE_HOST = "127.0.0.1";
+    /** Default of {@value #IDLE_STRATEGY}. */
+    public static final String DEFAULT_IDLE_STRATEGY = "backoff";
+    /** Default of {@value #DRIVER_IDLE_STRATEGY}. */
+    public static final String DEFAULT_DRIVER_IDLE_STRATEGY = "yielding";
+
+    private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
+
+    private String bootstrap = DEFAULT_BOOTSTRAP;
+    private List<String> bootstrapEndpoints = List.of(DEFAULT_BOOTSTRAP);
+    private String clientId = "";
+    private String aeronDirectory;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private String responseHost = DEFAULT_RESPONSE_HOST;
+    private String idleStrategy = DEFAULT_IDLE_STRATEGY;
+    private String driverIdleStrategy = DEFAULT_DRIVER_IDLE_STRATEGY;
+    private Duration metadataMaxAge = Duration.ofMinutes(5);
+    private Duration reconnectBackoff = Duration.ofMillis(100);
+
+    /** All defaults. */
+    public ClientConfig() {
+    }
+
+    /**
+     * Reads the keys of this class present in {@code properties}; other keys are ignored, so one
+     * file can hold the settings of every component.
+     *
+     * @param properties the properties.
+     * @return a new config.
+     * @throws InvalidConfigException naming the key of a bad value.
+     */
+    public static ClientConfig fromProperties(final Properties properties) {
+        final ClientConfig config = new ClientConfig();
+        String v = Settings.string(properties, BOOTSTRAP_SERVERS);
+        if (v != null) {
+            config.bootstrap(v);
+        }
+        v = Settings.string(properties, CLIENT_ID);
+        if (v != null) {
+            config.clientId(v);
+        }
+        v = Settings.string(properties, AERON_DIR);
+        if (v != null) {
+            config.aeronDirectory(v.isEmpty() ? null : v);
+        }
+        v = Settings.string(properties, CONNECT_TIMEOUT_MS);
+        if (v != null) {
+            config.connectTimeout(millis(CONNECT_TIMEOUT_MS, v));
+        }
+        v = Settings.string(properties, REQUEST_TIMEOUT_MS);
+        if (v != null) {
+            config.requestTimeout(millis(REQUEST_TIMEOUT_MS, v));
+        }
+        v = Settings.string(properties, RESPONSE_HOST);
+        if (v != null) {
+            config.responseHost(v);
+        }
+        v = Settings.string(properties, IDLE_STRATEGY);
+        if (v != null) {
+            config.idleStrategy(v);
+        }
+        v = Settings.string(properties, DRIVER_IDLE_STRATEGY);
+        if (v != null) {
+            config.driverIdleStrategy(v);
+        }
+        v = Settings.string(properties, METADATA_MAX_AGE_MS);
+        if (v != null) {
+            config.metadataMaxAge(millis(METADATA_MAX_AGE_MS, v));
+        }
+        v = Settings.string(properties, RECONNECT_BACKOFF_MS);
+        if (v != null) {
+            config.reconnectBackoff(millis(RECONNECT_BACKOFF_MS, v));
+        }
+        return config;
+    }
+
+    /**
+     * @param hostPortList comma-separated {@code host:port} endpoints ({@value #BOOTSTRAP_SERVERS}).
+     * @return this.
+     */
+    public ClientConfig bootstrap(final String hostPortList) {
+        bootstrapEndpoints = parseEndpoints(hostPortList);
+        bootstrap = hostPortList.trim();
+        return this;
+    }
+
+    /**
+     * @return the bootstrap list as given.
+     */
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    /**
+     * @return the bootstrap endpoints, parsed and in order.
+     */
+    List<String> bootstrapEndpoints() {
+        return bootstrapEndpoints;
+    }
+
+    /**
+     * @param clientId the client's name ({@value #CLIENT_ID}); empty for a generated one.
+     * @return this.
+     */
+    public ClientConfig clientId(final String clientId) {
+        if (clientId == null) {
+            throw InvalidConfigException.forKey(CLIENT_ID, null, "must not be null (use an empty string)");
+        }
+        this.clientId = clientId.trim();
+        return this;
+    }
+
+    /**
+     * @return the client id; empty when it is to be generated.
+     */
+    public String clientId() {
+        return clientId;
+    }
+
+    /**
+     * @param directory a running media driver's directory ({@value #AERON_DIR}), or null to start
+     *                  an embedded driver.
+     * @return this.
+     */
+    public ClientConfig aeronDirectory(final String directory) {
+        aeronDirectory = directory == null || directory.isBlank() ? null : directory.trim();
+        return this;
+    }
+
+    /**
+     * @return the media driver directory, or null for an embedded driver.
+     */
+    public String aeronDirectory() {
+        return aeronDirectory;
+    }
+
+    /**
+     * @param timeout connect and handshake limit ({@value #CONNECT_TIMEOUT_MS}), 1 ms or more.
+     * @return this.
+     */
+    public ClientConfig connectTimeout(final Duration timeout) {
+        connectTimeout = positive(CONNECT_TIMEOUT_MS, timeout);
+        return this;
+    }
+
+    /**
+     * @return the connect timeout.
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * @param timeout limit for any answer ({@value #REQUEST_TIMEOUT_MS}), 1 ms or more.
+     * @return this.
+     */
+    public ClientConfig requestTimeout(final Duration timeout) {
+        requestTimeout = positive(REQUEST_TIMEOUT_MS, timeout);
+        return this;
+    }
+
+    /**
+     * @return the request timeout.
+     */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /**
+     * @param host local address for responses ({@value #RESPONSE_HOST}).
+     * @return this.
+     */
+    public ClientConfig responseHost(final String host) {
+        if (host == null || host.isBlank() || host.contains(":") && !host.startsWith("[")) {
+            throw InvalidConfigException.forKey(RESPONSE_HOST, host, "expected a host name or address");
+        }
+        responseHost = host.trim();
+        return this;
+    }
+
+    /**
+     * @return the local address for responses.
+     */
+    public String responseHost() {
+        return responseHost;
+    }
+
+    /**
+     * @param name the I/O thread's idle strategy ({@value #IDLE_STRATEGY}).
+     * @return this.
+     */
+    public ClientConfig idleStrategy(final String name) {
+        idleStrategy = IdleStrategies.validate(IDLE_STRATEGY, name);
+        return this;
+    }
+
+    /**
+     * @return the I/O thread's idle strategy name.
+     */
+    public String idleStrategy() {
+        return idleStrategy;
+    }
+
+    /**
+     * @param name the embedded driver's idle strategy ({@value #DRIVER_IDLE_STRATEGY}).
+     * @return this.
+     */
+    public ClientConfig driverIdleStrategy(final String name) {
+        driverIdleStrategy = IdleStrategies.validate(DRIVER_IDLE_STRATEGY, name);
+        return this;
+    }
+
+    /**
+     * @return the embedded driver's idle strategy name.
+     */
+    public String driverIdleStrategy() {
+        return driverIdleStrategy;
+    }
+
+    /**
+     * @param maxAge refresh age of topic metadata ({@value #METADATA_MAX_AGE_MS}).
+     * @return this.
+     */
+    public ClientConfig metadataMaxAge(final Duration maxAge) {
+        metadataMaxAge = positive(METADATA_MAX_AGE_MS, maxAge);
+        return this;
+    }
+
+    /**
+     * @return the metadata refresh age.
+     */
+    public Duration metadataMaxAge() {
+        return metadataMaxAge;
+    }
+
+    /**
+     * @param backoff pause between reconnection attempts ({@value #RECONNECT_BACKOFF_MS}).
+     * @return this.
+     */
+    public ClientConfig reconnectBackoff(final Duration backoff) {
+        reconnectBackoff = positive(RECONNECT_BACKOFF_MS, backoff);
+        return this;
+    }
+
+    /**
+     * @return the reconnection backoff.
+     */
+    public Duration reconnectBackoff() {
+        return reconnectBackoff;
+    }
+
+    /**
+     * A copy, so that a running client is not affected by later changes to this instance.
+     *
+     * @return a new config with the same values.
+     */
+    public ClientConfig copy() {
+        final ClientConfig c = new ClientConfig();
+        c.bootstrap = bootstrap;
+        c.bootstrapEndpoints = bootstrapEndpoints;
+        c.clientId = clientId;
+        c.aeronDirectory = aeronDirectory;
+        c.connectTimeout = connectTimeout;
+        c.requestTimeout = requestTimeout;
+        c.responseHost = responseHost;
+        c.idleStrategy = idleStrategy;
+        c.driverIdleStrategy = driverIdleStrategy;
+        c.metadataMaxAge = metadataMaxAge;
+        c.reconnectBackoff = reconnectBackoff;
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConfig{" + BOOTSTRAP_SERVERS + "=" + bootstrap + ", " + CLIENT_ID + "=" + clientId
+            + ", " + AERON_DIR + "=" + aeronDirectory + ", " + CONNECT_TIMEOUT_MS + "=" + connectTimeout.toMillis()
+            + ", " + REQUEST_TIMEOUT_MS + "=" + requestTimeout.toMillis() + ", " + RESPONSE_HOST + "=" + responseHost
+            + ", " + IDLE_STRATEGY + "=" + idleStrategy + ", " + DRIVER_IDLE_STRATEGY + "=" + driverIdleStrategy
+            + ", " + METADATA_MAX_AGE_MS + "=" + metadataMaxAge.toMillis()
+            + ", " + RECONNECT_BACKOFF_MS + "=" + reconnectBackoff.toMillis() + "}";
+    }
+
+    static Duration millis(final String key, final String value) {
+        return Duration.ofMillis(Settings.longValue(key, value));
+    }
+
+    static Duration positive(final String key, final Duration value) {
+        if (value == null || value.isNegative() || value.isZero() || value.toMillis() > MAX_TIMEOUT_MS) {
+            throw InvalidConfigException.forKey(
+                key, value == null ? null : value.toMillis(), "must be between 1 and " + MAX_TIMEOUT_MS + " ms");
+        }
+        return value;
+    }
+
+    private static List<String> parseEndpoints(final String hostPortList) {
+        if (hostPortList == null || hostPortList.isBlank()) {
+            throw InvalidConfigException.forKey(BOOTSTRAP_SERVERS, hostPortList, "expected host:port[,host:port...]");
+        }
+        final List<String> endpoints = new ArrayList<>();
+        for (final String part : hostPortList.split(",")) {
+            final String endpoint = part.trim();
+            if (endpoint.isEmpty()) {
+                continue;
+            }
+            final int colon = endpoint.lastIndexOf(':');
+            if (colon <= 0 || colon == endpoint.length() - 1) {
+                throw InvalidConfigException.forKey(
+                    BOOTSTRAP_SERVERS, hostPortList, "'" + endpoint + "' is not host:port");
+            }
+            final int port;
+            try {
+                port = Integer.parseInt(endpoint.substring(colon + 1));
+            } catch (final NumberFormatException ex) {
+                throw InvalidConfigException.forKey(BOOTSTRAP_SERVERS, hostPortList, "bad port in '" + endpoint + "'");
+            }
+            if (port < 1 || port > 65535) {
+                throw InvalidConfigException.forKey(
+                    BOOTSTRAP_SERVERS, hostPortList, "port out of range in '" + endpoint + "'");
+            }
+            endpoints.add(endpoint);
+        }
+        if (endpoints.isEmpty()) {
+            throw InvalidConfigException.forKey(BOOTSTRAP_SERVERS, hostPortList, "expected host:port[,host:port...]");
+        }
+        return Collections.unmodifiableList(endpoints);
+    }
+}

@@ -1,0 +1,215 @@
+package io.sequent.client;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import io.aeron.Aeron;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sequent.codec.client.ErrorCode;
+
+/**
+ * Everything a client instance needs to talk to a broker: the embedded media driver (unless
+ * {@code aeron.dir} names one), the Aeron client, the {@link ClientConnection} and the I/O thread
+ * that runs it. User threads hand work over through two queues: commands ({@link #execute}) and
+ * requests ({@link #submit}); {@link #call} submits a request and waits for its result.
+ */
+final class ClientIo implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientIo.class);
+    private static final AtomicInteger CLIENT_COUNTER = new AtomicInteger();
+    private static final int QUEUE_CAPACITY = 4096;
+    private static final long WAIT_MARGIN_MS = 2_000;
+
+    private final String clientId;
+    private final ClientConfig config;
+    private final EmbeddedDriver driver;
+    private final Aeron aeron;
+    private final ClientConnection connection;
+    private final AgentRunner runner;
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands =
+        new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final ManyToOneConcurrentArrayQueue<PendingRequest> submissions =
+        new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private volatile boolean closed;
+
+    private ClientIo(final ClientConfig config, final String role, final Function<ClientIo, IoWork> workFactory) {
+        this.config = config;
+        clientId = config.clientId().isEmpty() ? role + "-" + CLIENT_COUNTER.incrementAndGet() : config.clientId();
+        EmbeddedDriver embedded = null;
+        Aeron client = null;
+        try {
+            final Aeron.Context context = new Aeron.Context()
+                .errorHandler(ex -> LOG.warn("client {}: Aeron error", clientId, ex));
+            if (config.aeronDirectory() == null) {
+                embedded = EmbeddedDriver.launch(config.driverIdleStrategy());
+                context.aeronDirectoryName(embedded.directory());
+            } else {
+                context.aeronDirectoryName(config.aeronDirectory());
+                context.driverTimeoutMs(Math.max(1_000, config.connectTimeout().toMillis()));
+            }
+            client = Aeron.connect(context);
+        } catch (final RuntimeException ex) {
+            CloseHelper.quietClose(client);
+            CloseHelper.quietClose(embedded);
+            throw new SequentException(ErrorCode.NULL_VAL, "cannot start Aeron for client " + clientId + " ("
+                + (config.aeronDirectory() == null ? "embedded driver" : "driver at " + config.aeronDirectory())
+                + "): " + ex.getMessage(), ex);
+        }
+        driver = embedded;
+        aeron = client;
+        connection = new ClientConnection(aeron, config, clientId);
+        final IoWork work = workFactory.apply(this);
+        final IoAgent agent = new IoAgent("sequent-" + clientId + "-io", connection, work, commands, submissions);
+        runner = new AgentRunner(
+            IdleStrategies.create(config.idleStrategy()),
+            ex -> LOG.error("client {}: error on the I/O thread", clientId, ex),
+            null,
+            agent);
+        final Thread thread = new Thread(runner, agent.roleName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Starts the I/O thread and waits for the first session.
+     *
+     * @param config      connection settings (a copy the caller keeps unchanged).
+     * @param role        {@code producer}, {@code consumer} or {@code admin}, for generated ids.
+     * @param workFactory the client's own I/O work, given this instance.
+     * @return a connected instance.
+     * @throws BrokerUnreachableException when no broker answered within the connect timeout.
+     */
+    static ClientIo start(final ClientConfig config, final String role, final Function<ClientIo, IoWork> workFactory) {
+        final ClientIo io = new ClientIo(config, role, workFactory);
+        try {
+            final long waitMs = config.connectTimeout().toMillis() + WAIT_MARGIN_MS;
+            io.connection.connectFuture().get(waitMs, TimeUnit.MILLISECONDS);
+            return io;
+        } catch (final ExecutionException ex) {
+            io.close();
+            throw ex.getCause() instanceof SequentException se ? se
+                : new SequentException(ErrorCode.NULL_VAL, "connect failed: " + ex.getCause(), ex.getCause());
+        } catch (final TimeoutException ex) {
+            io.close();
+            throw new BrokerUnreachableException("no session with a broker at " + config.bootstrap() + " within "
+                + config.connectTimeout().toMillis() + " ms");
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            io.close();
+            throw new SequentException(ErrorCode.NULL_VAL, "interrupted while connecting", ex);
+        }
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    ClientConfig config() {
+        return config;
+    }
+
+    /**
+     * The connection; only the I/O thread may use it.
+     *
+     * @return the connection.
+     */
+    ClientConnection connection() {
+        return connection;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Runs a command on the I/O thread.
+     *
+     * @param command the command.
+     */
+    void execute(final Runnable command) {
+        checkOpen();
+        while (!commands.offer(command)) {
+            checkOpen();
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Hands a request to the I/O thread, which sends it as soon as it can.
+     *
+     * @param request a request with its timeout set.
+     */
+    void submit(final PendingRequest request) {
+        checkOpen();
+        while (!submissions.offer(request)) {
+            checkOpen();
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Sends a request and waits for its result, at most its timeout plus a margin.
+     *
+     * @param call the request.
+     * @param <T>  the result type.
+     * @return the result.
+     * @throws SequentException the failure the call reported.
+     */
+    <T> T call(final Call<T> call) {
+        submit(call);
+        return await(call.future, TimeUnit.NANOSECONDS.toMillis(call.timeoutNs) + WAIT_MARGIN_MS);
+    }
+
+    /**
+     * Waits for a future completed by the I/O thread.
+     *
+     * @param future    the future.
+     * @param timeoutMs the bound.
+     * @param <T>       the result type.
+     * @return the result.
+     */
+    static <T> T await(final CompletableFuture<T> future, final long timeoutMs) {
+        try {
+            return future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (final ExecutionException ex) {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof SequentException se) {
+                throw se;
+            }
+            throw new SequentException(ErrorCode.NULL_VAL, String.valueOf(cause), cause);
+        } catch (final TimeoutException ex) {
+            throw new RequestTimeoutException("no result within " + timeoutMs + " ms");
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new SequentException(ErrorCode.NULL_VAL, "interrupted", ex);
+        }
+    }
+
+    /**
+     * Stops the I/O thread (which ends the session), then closes Aeron and the embedded driver.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(aeron);
+        CloseHelper.quietClose(driver);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("client " + clientId + " is closed");
+        }
+    }
+}

@@ -1,0 +1,708 @@
+package io.sequent.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.ConcurrentModificationException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.IsolationLevel;
+
+/**
+ * Reads records from a Sequent broker, as Kafka's {@code KafkaConsumer} does, without consumer
+ * groups yet: {@link #assign} picks partitions, {@link #subscribe} takes every partition of some
+ * topics (and follows partitions added later); positions are kept by the consumer and moved with
+ * {@link #seek}, {@link #seekToBeginning} and {@link #seekToEnd}; a partition without a position
+ * starts where {@code auto.offset.reset} says.
+ *
+ * <p>Threading: like Kafka's consumer, not thread-safe: one thread calls it (another thread may only
+ * call {@link #wakeup()}); concurrent use fails with {@link ConcurrentModificationException}. The
+ * consumer's I/O thread only moves requests and answers; fetched frames are decoded on the calling
+ * thread, in {@link #poll}.
+ */
+public final class Consumer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Consumer.class);
+    private static final long NO_OWNER = -1;
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final ConsumerConfig config;
+    private final ClientIo io;
+    private final Assignment assignment;
+    private final Fetcher fetcher;
+    private final boolean[] subscribed = new boolean[1];
+    private final int resetPolicy;
+    private final IsolationLevel isolation;
+    private final long requestTimeoutNs;
+    private final long retryBackoffNs;
+    private final long metadataMaxAgeNs;
+    private final ArrayList<ListOffsetsCall> pendingResets = new ArrayList<>();
+    private final AtomicLong owner = new AtomicLong(NO_OWNER);
+    private int ownerDepth;
+    private LinkedHashSet<String> subscription;
+    private ClusterMetadata.MetadataCall pendingMetadata;
+    private long nextMetadataNs;
+    private volatile boolean wakeup;
+    private volatile Thread waiter;
+    private volatile boolean closed;
+
+    /**
+     * Starts the consumer: its media driver (unless {@code aeron.dir} names one), its I/O thread and
+     * its session with the broker.
+     *
+     * @param config the consumer's settings; copied.
+     * @throws BrokerUnreachableException when no broker answered within {@code connect.timeout.ms}.
+     */
+    public Consumer(final ConsumerConfig config) {
+        this.config = Objects.requireNonNull(config, "config").copy();
+        switch (this.config.autoOffsetReset()) {
+            case "earliest":
+                resetPolicy = PartitionState.RESET_EARLIEST;
+                break;
+            case "none":
+                resetPolicy = PartitionState.RESET_NONE;
+                break;
+            default:
+                resetPolicy = PartitionState.RESET_LATEST;
+                break;
+        }
+        isolation = "read_committed".equals(this.config.isolationLevel())
+            ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
+        requestTimeoutNs = this.config.client().requestTimeout().toNanos();
+        retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(this.config.retryBackoffMs());
+        metadataMaxAgeNs = this.config.client().metadataMaxAge().toNanos();
+        io = ClientIo.start(this.config.client(), "consumer", clientIo -> IoWork.NONE);
+        assignment = new Assignment(this.config.maxPartitionFetchBytes());
+        fetcher = new Fetcher(io, assignment, this.config, resetPolicy, subscribed);
+    }
+
+    /**
+     * Reads exactly these partitions from now on (replacing any subscription); positions of
+     * partitions already assigned are kept. An empty collection unassigns everything.
+     *
+     * @param partitions the partitions.
+     */
+    public void assign(final Collection<TopicPartition> partitions) {
+        Objects.requireNonNull(partitions, "partitions");
+        acquire();
+        try {
+            subscribed[0] = false;
+            subscription = null;
+            pendingMetadata = null;
+            setAssignment(partitions);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Reads every partition of these topics (replacing any assignment). Without consumer groups yet,
+     * nothing is shared with other consumers: each subscriber reads all partitions. The topics'
+     * partitions are looked up at once (so that {@link #assignment()} answers right away) and again
+     * every {@code metadata.max.age.ms}; topics that do not exist yet are looked up every
+     * {@code retry.backoff.ms} while polling.
+     *
+     * @param topics the topics; empty unsubscribes.
+     */
+    public void subscribe(final Collection<String> topics) {
+        Objects.requireNonNull(topics, "topics");
+        acquire();
+        try {
+            for (final String topic : topics) {
+                if (topic == null || topic.isBlank()) {
+                    throw new IllegalArgumentException("invalid topic name: '" + topic + "'");
+                }
+            }
+            pendingMetadata = null;
+            if (topics.isEmpty()) {
+                subscribed[0] = false;
+                subscription = null;
+                setAssignment(List.of());
+                return;
+            }
+            subscribed[0] = true;
+            subscription = new LinkedHashSet<>(topics);
+            final List<TopicPartition> resolved = new ArrayList<>();
+            try {
+                final ClusterMetadata metadata = io.call(
+                    new ClusterMetadata.MetadataCall(List.copyOf(subscription), requestTimeoutNs));
+                final boolean complete = resolve(metadata, resolved);
+                nextMetadataNs = System.nanoTime() + (complete ? metadataMaxAgeNs : retryBackoffNs);
+            } catch (final SequentException ex) {
+                LOG.warn("consumer {}: metadata of {} not available yet: {}", io.clientId(), subscription,
+                    ex.getMessage());
+                nextMetadataNs = System.nanoTime();
+            }
+            setAssignment(resolved);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Stops reading everything.
+     */
+    public void unsubscribe() {
+        subscribe(List.of());
+    }
+
+    /**
+     * The partitions this consumer reads.
+     *
+     * @return a snapshot of the assignment.
+     */
+    public Set<TopicPartition> assignment() {
+        acquire();
+        try {
+            return assignment.partitions();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The current subscription.
+     *
+     * @return the subscribed topics, empty in assign mode.
+     */
+    public Set<String> subscription() {
+        acquire();
+        try {
+            return subscription == null ? Set.of() : Set.copyOf(subscription);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Returns the records fetched since the last call, up to {@code max.poll.records}, waiting up to
+     * {@code timeout} when there are none. Fetches are sent ahead (one in flight per partition while
+     * the application processes the previous records).
+     *
+     * @param timeout the longest wait; zero returns what is already there.
+     * @return the records, possibly none.
+     * @throws IllegalStateException       when nothing is assigned or subscribed.
+     * @throws OffsetOutOfRangeException   with {@code auto.offset.reset=none} for a position outside the log.
+     * @throws UnknownTopicException       for an assigned partition that does not exist.
+     * @throws WakeupException             after {@link #wakeup()}.
+     */
+    public ConsumerRecords poll(final Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        acquire();
+        try {
+            checkOpen();
+            if (assignment.isEmpty() && subscription == null) {
+                throw new IllegalStateException(
+                    "the consumer is not subscribed to any topic nor assigned any partition");
+            }
+            final Thread self = Thread.currentThread();
+            waiter = self;
+            final long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+            while (true) {
+                checkWakeup();
+                final long now = System.nanoTime();
+                updateSubscription(now);
+                fetcher.processCompletions(now);
+                updatePositions(now);
+                final LinkedHashMap<TopicPartition, List<ConsumerRecord>> records =
+                    fetcher.collect(config.maxPollRecords());
+                fetcher.sendFetches(now, self);
+                if (records != null) {
+                    return ConsumerRecords.of(records);
+                }
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return ConsumerRecords.EMPTY;
+                }
+                LockSupport.parkNanos(this, Math.min(remaining, MAX_PARK_NS));
+            }
+        } finally {
+            waiter = null;
+            release();
+        }
+    }
+
+    /**
+     * Makes {@code offset} the next offset {@link #poll} returns for {@code tp}.
+     *
+     * @param tp     an assigned partition.
+     * @param offset the offset, 0 or more.
+     */
+    public void seek(final TopicPartition tp, final long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("seek offset must not be negative: " + offset);
+        }
+        acquire();
+        try {
+            final PartitionState state = assigned(tp);
+            moved(state);
+            state.position = offset;
+            state.reset = PartitionState.RESET_NONE;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Moves these partitions to their log start, evaluated lazily (at the next {@link #poll} or
+     * {@link #position}).
+     *
+     * @param partitions assigned partitions; empty means all.
+     */
+    public void seekToBeginning(final Collection<TopicPartition> partitions) {
+        requestReset(partitions, PartitionState.RESET_EARLIEST);
+    }
+
+    /**
+     * Moves these partitions to their high watermark, evaluated lazily (at the next {@link #poll} or
+     * {@link #position}).
+     *
+     * @param partitions assigned partitions; empty means all.
+     */
+    public void seekToEnd(final Collection<TopicPartition> partitions) {
+        requestReset(partitions, PartitionState.RESET_LATEST);
+    }
+
+    /**
+     * The next offset {@link #poll} returns for {@code tp}; resolves a pending reset first (a
+     * ListOffsets round trip).
+     *
+     * @param tp an assigned partition.
+     * @return the position.
+     * @throws NoOffsetForPartitionException without a position when {@code auto.offset.reset=none}.
+     */
+    public long position(final TopicPartition tp) {
+        acquire();
+        try {
+            checkOpen();
+            final PartitionState state = assigned(tp);
+            if (state.position < 0) {
+                final int strategy = state.reset != PartitionState.RESET_NONE ? state.reset : resetPolicy;
+                if (strategy == PartitionState.RESET_NONE) {
+                    throw new NoOffsetForPartitionException(noOffsetMessage(tp));
+                }
+                final long target = strategy == PartitionState.RESET_EARLIEST
+                    ? ListOffsetsCall.EARLIEST : ListOffsetsCall.LATEST;
+                final long epoch = state.epoch;
+                final List<ListOffsetsCall.Result> results = io.call(new ListOffsetsCall(tp.topic(),
+                    new int[] {tp.partition()}, new long[] {target}, isolation, null, requestTimeoutNs));
+                final ListOffsetsCall.Result result = ListOffsetsCall.find(results, tp.partition());
+                checkResult(tp, result);
+                if (state.epoch == epoch && state.position < 0) {
+                    state.position = result.offset();
+                    state.reset = PartitionState.RESET_NONE;
+                    state.resetInFlight = false;
+                }
+            }
+            return state.position;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * For each partition, the first offset whose record timestamp is at or after the given one.
+     *
+     * @param timestamps epoch ms per partition (any partitions, assigned or not).
+     * @return per partition the offset and its record's timestamp, or a null value when no record is
+     *     that recent.
+     */
+    public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(final Map<TopicPartition, Long> timestamps) {
+        Objects.requireNonNull(timestamps, "timestamps");
+        acquire();
+        try {
+            checkOpen();
+            final Map<TopicPartition, ListOffsetsCall.Result> results = lookup(timestamps.keySet(), tp -> {
+                final Long timestamp = timestamps.get(tp);
+                if (timestamp == null || timestamp < 0) {
+                    throw new IllegalArgumentException("invalid timestamp for " + tp + ": " + timestamp);
+                }
+                return timestamp;
+            });
+            final Map<TopicPartition, OffsetAndTimestamp> answer = new LinkedHashMap<>();
+            for (final Map.Entry<TopicPartition, ListOffsetsCall.Result> e : results.entrySet()) {
+                final ListOffsetsCall.Result r = e.getValue();
+                answer.put(e.getKey(), r.offset() < 0 ? null : new OffsetAndTimestamp(r.offset(), r.timestamp()));
+            }
+            return answer;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The log start offsets of these partitions.
+     *
+     * @param partitions any partitions.
+     * @return per partition its first offset.
+     */
+    public Map<TopicPartition, Long> beginningOffsets(final Collection<TopicPartition> partitions) {
+        return offsets(partitions, ListOffsetsCall.EARLIEST);
+    }
+
+    /**
+     * The high watermarks of these partitions: the offset the next committed record will get.
+     *
+     * @param partitions any partitions.
+     * @return per partition its end offset.
+     */
+    public Map<TopicPartition, Long> endOffsets(final Collection<TopicPartition> partitions) {
+        return offsets(partitions, ListOffsetsCall.LATEST);
+    }
+
+    /**
+     * The partitions of a topic.
+     *
+     * @param topic the topic.
+     * @return its partitions; empty when the topic does not exist (as Kafka's consumer answers).
+     */
+    public List<PartitionInfo> partitionsFor(final String topic) {
+        Objects.requireNonNull(topic, "topic");
+        acquire();
+        try {
+            checkOpen();
+            final ClusterMetadata metadata =
+                io.call(new ClusterMetadata.MetadataCall(List.of(topic), requestTimeoutNs));
+            final ClusterMetadata.Topic t = metadata.topics().get(topic);
+            if (t == null || t.errorCode() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+                return List.of();
+            }
+            if (t.errorCode() != ErrorCode.NONE) {
+                throw SequentException.of(t.errorCode(), "metadata of topic " + topic + ": " + t.errorCode());
+            }
+            return ClusterMetadata.partitionInfos(t);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Interrupts a {@link #poll} in progress, or the next one, with {@link WakeupException}. The one
+     * method another thread may call.
+     */
+    public void wakeup() {
+        wakeup = true;
+        final Thread thread = waiter;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * Ends the session and stops the I/O thread.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        acquire();
+        try {
+            closed = true;
+            io.close();
+            fetcher.close();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * @return the client id used with the broker.
+     */
+    public String clientId() {
+        return io.clientId();
+    }
+
+    private Map<TopicPartition, Long> offsets(final Collection<TopicPartition> partitions, final long which) {
+        Objects.requireNonNull(partitions, "partitions");
+        acquire();
+        try {
+            checkOpen();
+            final Map<TopicPartition, ListOffsetsCall.Result> results = lookup(partitions, tp -> which);
+            final Map<TopicPartition, Long> answer = new LinkedHashMap<>();
+            for (final Map.Entry<TopicPartition, ListOffsetsCall.Result> e : results.entrySet()) {
+                answer.put(e.getKey(), e.getValue().offset());
+            }
+            return answer;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * ListOffsets per topic, all sent before waiting. {@code targetOf} gives
+     * {@link ListOffsetsCall#EARLIEST}, {@link ListOffsetsCall#LATEST} or a timestamp.
+     */
+    private Map<TopicPartition, ListOffsetsCall.Result> lookup(
+        final Collection<TopicPartition> partitions, final ToLongFunction<TopicPartition> targetOf) {
+        final Map<String, List<TopicPartition>> byTopic = new LinkedHashMap<>();
+        for (final TopicPartition tp : partitions) {
+            Objects.requireNonNull(tp, "partition");
+            byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp);
+        }
+        final List<ListOffsetsCall> calls = new ArrayList<>();
+        for (final Map.Entry<String, List<TopicPartition>> e : byTopic.entrySet()) {
+            final List<TopicPartition> tps = e.getValue();
+            final int n = tps.size();
+            final int[] ids = new int[n];
+            final long[] targets = new long[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = tps.get(i).partition();
+                targets[i] = targetOf.applyAsLong(tps.get(i));
+            }
+            final ListOffsetsCall call =
+                new ListOffsetsCall(e.getKey(), ids, targets, isolation, null, requestTimeoutNs);
+            io.submit(call);
+            calls.add(call);
+        }
+        final Map<TopicPartition, ListOffsetsCall.Result> answer = new LinkedHashMap<>();
+        final long waitMs = TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + 2_000;
+        for (final ListOffsetsCall call : calls) {
+            final List<ListOffsetsCall.Result> results = ClientIo.await(call.future, waitMs);
+            for (final TopicPartition tp : byTopic.get(call.topic)) {
+                final ListOffsetsCall.Result result = ListOffsetsCall.find(results, tp.partition());
+                checkResult(tp, result);
+                answer.put(tp, result);
+            }
+        }
+        return answer;
+    }
+
+    private static void checkResult(final TopicPartition tp, final ListOffsetsCall.Result result) {
+        if (result == null) {
+            throw new SequentException(ErrorCode.UNKNOWN_SERVER_ERROR, "the broker did not answer for " + tp);
+        }
+        if (result.errorCode() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+            throw new UnknownTopicException("partition " + tp + " does not exist");
+        }
+        if (result.errorCode() != ErrorCode.NONE) {
+            throw SequentException.of(result.errorCode(), "offset lookup for " + tp + " failed: " + result.errorCode());
+        }
+    }
+
+    private void requestReset(final Collection<TopicPartition> partitions, final int reset) {
+        Objects.requireNonNull(partitions, "partitions");
+        acquire();
+        try {
+            final Collection<TopicPartition> targets = partitions.isEmpty() ? assignment.partitions() : partitions;
+            for (final TopicPartition tp : targets) {
+                final PartitionState state = assigned(tp);
+                moved(state);
+                state.position = -1;
+                state.reset = reset;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** The position is about to be set from outside: forget what was fetched for the old one. */
+    private void moved(final PartitionState state) {
+        fetcher.releaseData(state);
+        state.epoch = assignment.newEpoch();
+        state.fetchInFlight = false;
+        state.resetInFlight = false;
+        state.retryAtNs = System.nanoTime();
+    }
+
+    private PartitionState assigned(final TopicPartition tp) {
+        Objects.requireNonNull(tp, "partition");
+        final PartitionState state = assignment.get(tp);
+        if (state == null) {
+            throw new IllegalStateException("no current assignment for partition " + tp);
+        }
+        return state;
+    }
+
+    private void setAssignment(final Collection<TopicPartition> partitions) {
+        for (final PartitionState removed : assignment.set(partitions)) {
+            fetcher.releaseData(removed);
+        }
+    }
+
+    private boolean resolve(final ClusterMetadata metadata, final List<TopicPartition> out) {
+        boolean complete = true;
+        for (final String topic : subscription) {
+            final ClusterMetadata.Topic t = metadata.topics().get(topic);
+            if (t == null || t.errorCode() != ErrorCode.NONE || t.partitionCount() <= 0) {
+                complete = false;
+                continue;
+            }
+            for (int p = 0; p < t.partitionCount(); p++) {
+                out.add(new TopicPartition(topic, p));
+            }
+        }
+        return complete;
+    }
+
+    private void updateSubscription(final long now) {
+        if (subscription == null) {
+            return;
+        }
+        if (fetcher.takeMetadataStale()) {
+            nextMetadataNs = Math.min(nextMetadataNs, now + retryBackoffNs);
+        }
+        final ClusterMetadata.MetadataCall call = pendingMetadata;
+        if (call != null) {
+            if (!call.future.isDone()) {
+                return;
+            }
+            pendingMetadata = null;
+            if (call.future.isCompletedExceptionally()) {
+                nextMetadataNs = now + retryBackoffNs;
+            } else {
+                final List<TopicPartition> resolved = new ArrayList<>();
+                final boolean complete = resolve(call.future.join(), resolved);
+                nextMetadataNs = now + (complete ? metadataMaxAgeNs : retryBackoffNs);
+                if (!resolved.equals(new ArrayList<>(assignment.partitions()))) {
+                    setAssignment(resolved);
+                }
+            }
+            return;
+        }
+        if (now - nextMetadataNs >= 0) {
+            final ClusterMetadata.MetadataCall next =
+                new ClusterMetadata.MetadataCall(List.copyOf(subscription), requestTimeoutNs);
+            final Thread thread = Thread.currentThread();
+            next.future.whenComplete((r, e) -> LockSupport.unpark(thread));
+            pendingMetadata = next;
+            io.submit(next);
+        }
+    }
+
+    /**
+     * Applies finished offset lookups and starts lookups for partitions without a position.
+     */
+    private void updatePositions(final long now) {
+        SequentException failure = null;
+        for (int i = pendingResets.size() - 1; i >= 0; i--) {
+            final ListOffsetsCall call = pendingResets.get(i);
+            if (!call.future.isDone()) {
+                continue;
+            }
+            pendingResets.remove(i);
+            List<ListOffsetsCall.Result> results = null;
+            SequentException error = null;
+            try {
+                results = call.future.join();
+            } catch (final RuntimeException ex) {
+                error = ex.getCause() instanceof SequentException se ? se
+                    : new SequentException(ErrorCode.NULL_VAL, String.valueOf(ex.getCause()), ex);
+            }
+            for (int p = 0; p < call.partitions.length; p++) {
+                final PartitionState state = assignment.get(call.topic, call.partitions[p]);
+                if (state == null || state.epoch != call.epochs[p]) {
+                    continue;
+                }
+                state.resetInFlight = false;
+                final ListOffsetsCall.Result result =
+                    results == null ? null : ListOffsetsCall.find(results, state.partition);
+                final ErrorCode code = error != null ? error.errorCode()
+                    : result == null ? ErrorCode.UNKNOWN_SERVER_ERROR : result.errorCode();
+                if (code == ErrorCode.NONE && result.offset() >= 0) {
+                    state.position = result.offset();
+                    state.reset = PartitionState.RESET_NONE;
+                } else {
+                    state.retryAtNs = now + retryBackoffNs;
+                    final boolean retriable = error != null ? error.isRetriable() : SequentException.isRetriable(code);
+                    if (code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && !subscribed[0] && failure == null) {
+                        failure = new UnknownTopicException("partition " + state.tp + " does not exist");
+                    } else if (!retriable && code != ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && code != ErrorCode.NONE
+                        && failure == null) {
+                        failure = error != null ? error : SequentException.of(code, "offset lookup for " + state.tp);
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        final ArrayList<String> topics = assignment.topics;
+        for (int t = 0; t < topics.size(); t++) {
+            final String topic = topics.get(t);
+            List<PartitionState> needing = null;
+            for (final PartitionState state : assignment.topicStates(topic)) {
+                if (state == null || state.position >= 0 && state.reset == PartitionState.RESET_NONE
+                    || state.resetInFlight || now - state.retryAtNs < 0) {
+                    continue;
+                }
+                final int strategy = state.reset != PartitionState.RESET_NONE ? state.reset : resetPolicy;
+                if (strategy == PartitionState.RESET_NONE) {
+                    throw new NoOffsetForPartitionException(noOffsetMessage(state.tp));
+                }
+                if (needing == null) {
+                    needing = new ArrayList<>();
+                }
+                needing.add(state);
+            }
+            if (needing != null) {
+                final int n = needing.size();
+                final int[] ids = new int[n];
+                final long[] targets = new long[n];
+                final long[] epochs = new long[n];
+                for (int i = 0; i < n; i++) {
+                    final PartitionState state = needing.get(i);
+                    final int strategy = state.reset != PartitionState.RESET_NONE ? state.reset : resetPolicy;
+                    ids[i] = state.partition;
+                    targets[i] =
+                        strategy == PartitionState.RESET_EARLIEST ? ListOffsetsCall.EARLIEST : ListOffsetsCall.LATEST;
+                    epochs[i] = state.epoch;
+                    state.resetInFlight = true;
+                }
+                final ListOffsetsCall call =
+                    new ListOffsetsCall(topic, ids, targets, isolation, epochs, requestTimeoutNs);
+                final Thread thread = Thread.currentThread();
+                call.future.whenComplete((r, e) -> LockSupport.unpark(thread));
+                pendingResets.add(call);
+                io.submit(call);
+            }
+        }
+    }
+
+    private static String noOffsetMessage(final TopicPartition tp) {
+        return "no position for partition " + tp + " and " + ConsumerConfig.AUTO_OFFSET_RESET + " is none: seek first";
+    }
+
+    private void checkWakeup() {
+        if (wakeup) {
+            wakeup = false;
+            throw new WakeupException();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the consumer is closed");
+        }
+    }
+
+    private void acquire() {
+        final long thread = Thread.currentThread().getId();
+        if (owner.get() == thread) {
+            ownerDepth++;
+            return;
+        }
+        if (!owner.compareAndSet(NO_OWNER, thread)) {
+            throw new ConcurrentModificationException("the consumer is not safe for multi-threaded access");
+        }
+        ownerDepth = 1;
+    }
+
+    private void release() {
+        if (--ownerDepth == 0) {
+            owner.set(NO_OWNER);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package io.sequent.client;
+
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Settings of a {@link Consumer}, named as Kafka names them. Fluent and mutable; the consumer copies
+ * it when it starts.
+ *
+ * <table>
+ *   <caption>Properties read by {@link #fromProperties} (besides {@link ClientConfig}'s)</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@value #FETCH_MAX_WAIT_MS}</td><td>500</td><td>how long the broker may hold a fetch
+ *       (long poll) while fewer than {@value #FETCH_MIN_BYTES} are available</td></tr>
+ *   <tr><td>{@value #FETCH_MIN_BYTES}</td><td>1</td><td>bytes a fetch waits for before it is
+ *       answered</td></tr>
+ *   <tr><td>{@value #FETCH_MAX_BYTES}</td><td>1048576</td><td>bytes one fetch response may carry for
+ *       all its partitions; at most {@value #FETCH_MAX_BYTES_LIMIT} (2 MiB Aeron messages)</td></tr>
+ *   <tr><td>{@value #MAX_PARTITION_FETCH_BYTES}</td><td>1048576</td><td>bytes one fetch may carry per
+ *       partition; a batch larger than this is still fetched, with a limit raised to its size</td></tr>
+ *   <tr><td>{@value #MAX_POLL_RECORDS}</td><td>500</td><td>records one {@code poll} returns at most</td></tr>
+ *   <tr><td>{@value #AUTO_OFFSET_RESET}</td><td>latest</td><td>where a partition without a position
+ *       starts, and where it restarts when its position is out of range: {@code earliest},
+ *       {@code latest}, or {@code none} ({@link OffsetOutOfRangeException} from {@code poll})</td></tr>
+ *   <tr><td>{@value #ISOLATION_LEVEL}</td><td>read_uncommitted</td><td>sent with fetches and offset
+ *       lookups: {@code read_uncommitted} or {@code read_committed}</td></tr>
+ *   <tr><td>{@value #CLIENT_RACK}</td><td>empty</td><td>the consumer's rack, sent with fetches so a
+ *       nearby replica may serve them</td></tr>
+ *   <tr><td>{@value #RETRY_BACKOFF_MS}</td><td>100</td><td>pause before a fetch or lookup that failed
+ *       with a retriable error is tried again, and between metadata lookups of subscribed topics that
+ *       do not exist yet</td></tr>
+ * </table>
+ */
+public final class ConsumerConfig {
+    /** Property key of {@link #fetchMaxWaitMs(long)}. */
+    public static final String FETCH_MAX_WAIT_MS = "fetch.max.wait.ms";
+    /** Property key of {@link #fetchMinBytes(int)}. */
+    public static final String FETCH_MIN_BYTES = "fetch.min.bytes";
+    /** Property key of {@link #fetchMaxBytes(int)}. */
+    public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
+    /** Property key of {@link #maxPartitionFetchBytes(int)}. */
+    public static final String MAX_PARTITION_FETCH_BYTES = "max.partition.fetch.bytes";
+    /** Property key of {@link #maxPollRecords(int)}. */
+    public static final String MAX_POLL_RECORDS = "max.poll.records";
+    /** Property key of {@link #autoOffsetReset(String)}. */
+    public static final String AUTO_OFFSET_RESET = "auto.offset.reset";
+    /** Property key of {@link #isolationLevel(String)}. */
+    public static final String ISOLATION_LEVEL = "isolation.level";
+    /** Property key of {@link #clientRack(String)}. */
+    public static final String CLIENT_RACK = "client.rack";
+    /** Property key of {@link #retryBackoffMs(long)}. */
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+
+    /** Upper bound of {@value #FETCH_MAX_BYTES} and {@value #MAX_PARTITION_FETCH_BYTES}. */
+    public static final int FETCH_MAX_BYTES_LIMIT = 2 * 1024 * 1024 - 64 * 1024;
+
+    private final ClientConfig client;
+    private int fetchMaxWaitMs = 500;
+    private int fetchMinBytes = 1;
+    private int fetchMaxBytes = 1024 * 1024;
+    private int maxPartitionFetchBytes = 1024 * 1024;
+    private int maxPollRecords = 500;
+    private String autoOffsetReset = "latest";
+    private String isolationLevel = "read_uncommitted";
+    private String clientRack = "";
+    private long retryBackoffMs = 100;
+
+    /**
+     * @param client the connection settings.
+     */
+    public ConsumerConfig(final ClientConfig client) {
+        this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /**
+     * Reads {@link ClientConfig}'s keys and this class's keys present in {@code properties}.
+     *
+     * @param properties the properties.
+     * @return a new config.
+     * @throws InvalidConfigException naming the key of a bad value.
+     */
+    public static ConsumerConfig fromProperties(final Properties properties) {
+        final ConsumerConfig c = new ConsumerConfig(ClientConfig.fromProperties(properties));
+        String v = Settings.string(properties, FETCH_MAX_WAIT_MS);
+        if (v != null) {
+            c.fetchMaxWaitMs(Settings.longValue(FETCH_MAX_WAIT_MS, v));
+        }
+        v = Settings.string(properties, FETCH_MIN_BYTES);
+        if (v != null) {
+            c.fetchMinBytes(Settings.intValue(FETCH_MIN_BYTES, v));
+        }
+        v = Settings.string(properties, FETCH_MAX_BYTES);
+        if (v != null) {
+            c.fetchMaxBytes(Settings.intValue(FETCH_MAX_BYTES, v));
+        }
+        v = Settings.string(properties, MAX_PARTITION_FETCH_BYTES);
+        if (v != null) {
+            c.maxPartitionFetchBytes(Settings.intValue(MAX_PARTITION_FETCH_BYTES, v));
+        }
+        v = Settings.string(properties, MAX_POLL_RECORDS);
+        if (v != null) {
+            c.maxPollRecords(Settings.intValue(MAX_POLL_RECORDS, v));
+        }
+        v = Settings.string(properties, AUTO_OFFSET_RESET);
+        if (v != null) {
+            c.autoOffsetReset(v);
+        }
+        v = Settings.string(properties, ISOLATION_LEVEL);
+        if (v != null) {
+            c.isolationLevel(v);
+        }
+        v = Settings.string(properties, CLIENT_RACK);
+        if (v != null) {
+            c.clientRack(v);
+        }
+        v = Settings.string(properties, RETRY_BACKOFF_MS);
+        if (v != null) {
+            c.retryBackoffMs(Settings.longValue(RETRY_BACKOFF_MS, v));
+        }
+        return c;
+    }
+
+    /**
+     * @return the connection settings.
+     */
+    public ClientConfig client() {
+        return client;
+    }
+
+    /**
+     * @param ms long-poll limit, 0 to 1073741823 ({@value #FETCH_MAX_WAIT_MS}).
+     * @return this.
+     */
+    public ConsumerConfig fetchMaxWaitMs(final long ms) {
+        fetchMaxWaitMs = (int) Settings.requireRange(FETCH_MAX_WAIT_MS, ms, 0, Integer.MAX_VALUE / 2);
+        return this;
+    }
+
+    /**
+     * @return the long-poll limit in ms.
+     */
+    public int fetchMaxWaitMs() {
+        return fetchMaxWaitMs;
+    }
+
+    /**
+     * @param bytes bytes a fetch waits for ({@value #FETCH_MIN_BYTES}).
+     * @return this.
+     */
+    public ConsumerConfig fetchMinBytes(final int bytes) {
+        fetchMinBytes = Settings.requireRange(FETCH_MIN_BYTES, bytes, 0, FETCH_MAX_BYTES_LIMIT);
+        return this;
+    }
+
+    /**
+     * @return the minimum fetch bytes.
+     */
+    public int fetchMinBytes() {
+        return fetchMinBytes;
+    }
+
+    /**
+     * @param bytes limit of a fetch response ({@value #FETCH_MAX_BYTES}).
+     * @return this.
+     */
+    public ConsumerConfig fetchMaxBytes(final int bytes) {
+        fetchMaxBytes = Settings.requireRange(FETCH_MAX_BYTES, bytes, 1, FETCH_MAX_BYTES_LIMIT);
+        return this;
+    }
+
+    /**
+     * @return the fetch response limit.
+     */
+    public int fetchMaxBytes() {
+        return fetchMaxBytes;
+    }
+
+    /**
+     * @param bytes per-partition fetch limit ({@value #MAX_PARTITION_FETCH_BYTES}).
+     * @return this.
+     */
+    public ConsumerConfig maxPartitionFetchBytes(final int bytes) {
+        maxPartitionFetchBytes = Settings.requireRange(MAX_PARTITION_FETCH_BYTES, bytes, 1, FETCH_MAX_BYTES_LIMIT);
+        return this;
+    }
+
+    /**
+     * @return the per-partition fetch limit.
+     */
+    public int maxPartitionFetchBytes() {
+        return maxPartitionFetchBytes;
+    }
+
+    /**
+     * @param records records per poll, 1 or more ({@value #MAX_POLL_RECORDS}).
+     * @return this.
+     */
+    public ConsumerConfig maxPollRecords(final int records) {
+        maxPollRecords = Settings.requireRange(MAX_POLL_RECORDS, records, 1, Integer.MAX_VALUE);
+        return this;
+    }
+
+    /**
+     * @return records per poll.
+     */
+    public int maxPollRecords() {
+        return maxPollRecords;
+    }
+
+    /**
+     * @param reset {@code earliest}, {@code latest} or {@code none} ({@value #AUTO_OFFSET_RESET}).
+     * @return this.
+     */
+    public ConsumerConfig autoOffsetReset(final String reset) {
+        autoOffsetReset = Settings.requireOneOf(AUTO_OFFSET_RESET, reset, "earliest", "latest", "none");
+        return this;
+    }
+
+    /**
+     * @return the reset policy.
+     */
+    public String autoOffsetReset() {
+        return autoOffsetReset;
+    }
+
+    /**
+     * @param level {@code read_uncommitted} or {@code read_committed} ({@value #ISOLATION_LEVEL}).
+     * @return this.
+     */
+    public ConsumerConfig isolationLevel(final String level) {
+        isolationLevel = Settings.requireOneOf(ISOLATION_LEVEL, level, "read_uncommitted", "read_committed");
+        return this;
+    }
+
+    /**
+     * @return the isolation level.
+     */
+    public String isolationLevel() {
+        return isolationLevel;
+    }
+
+    /**
+     * @param rack the consumer's rack, empty for none ({@value #CLIENT_RACK}).
+     * @return this.
+     */
+    public ConsumerConfig clientRack(final String rack) {
+        clientRack = rack == null ? "" : rack.trim();
+        return this;
+    }
+
+    /**
+     * @return the rack, empty when none.
+     */
+    public String clientRack() {
+        return clientRack;
+    }
+
+    /**
+     * @param ms pause before retrying a failed fetch or lookup ({@value #RETRY_BACKOFF_MS}).
+     * @return this.
+     */
+    public ConsumerConfig retryBackoffMs(final long ms) {
+        retryBackoffMs = Settings.requireRange(RETRY_BACKOFF_MS, ms, 0, Integer.MAX_VALUE);
+        return this;
+    }
+
+    /**
+     * @return the retry backoff in ms.
+     */
+    public long retryBackoffMs() {
+        return retryBackoffMs;
+    }
+
+    /**
+     * A copy with a copied {@link ClientConfig}.
+     *
+     * @return a new config with the same values.
+     */
+    public ConsumerConfig copy() {
+        final ConsumerConfig c = new ConsumerConfig(client.copy());
+        c.fetchMaxWaitMs = fetchMaxWaitMs;
+        c.fetchMinBytes = fetchMinBytes;
+        c.fetchMaxBytes = fetchMaxBytes;
+        c.maxPartitionFetchBytes = maxPartitionFetchBytes;
+        c.maxPollRecords = maxPollRecords;
+        c.autoOffsetReset = autoOffsetReset;
+        c.isolationLevel = isolationLevel;
+        c.clientRack = clientRack;
+        c.retryBackoffMs = retryBackoffMs;
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumerConfig{" + FETCH_MAX_WAIT_MS + "=" + fetchMaxWaitMs + ", " + FETCH_MIN_BYTES + "="
+            + fetchMinBytes + ", " + FETCH_MAX_BYTES + "=" + fetchMaxBytes + ", " + MAX_PARTITION_FETCH_BYTES + "="
+            + maxPartitionFetchBytes + ", " + MAX_POLL_RECORDS + "=" + maxPollRecords + ", " + AUTO_OFFSET_RESET
+            + "=" + autoOffsetReset + ", " + ISOLATION_LEVEL + "=" + isolationLevel + ", " + CLIENT_RACK + "="
+            + clientRack + ", " + RETRY_BACKOFF_MS + "=" + retryBackoffMs + ", " + client + "}";
+    }
+}

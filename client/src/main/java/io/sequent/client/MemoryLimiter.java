@@ -1,0 +1,87 @@
+package io.sequent.client;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The producer's {@code buffer.memory}: bytes of records accepted by {@code send} and not yet
+ * completed. Sending threads acquire (blocking up to {@code max.block.ms} when full); the I/O thread
+ * releases when a record completes. Lock-free; a blocked sender parks briefly and looks again.
+ */
+final class MemoryLimiter {
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final long limit;
+    private final AtomicLong used = new AtomicLong();
+    private final AtomicInteger waiters = new AtomicInteger();
+
+    MemoryLimiter(final long limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * @param bytes     bytes to take, at most the limit.
+     * @param maxWaitNs how long to wait for room.
+     * @return false when there was no room in time.
+     */
+    boolean acquire(final long bytes, final long maxWaitNs) {
+        if (tryAcquire(bytes)) {
+            return true;
+        }
+        final long deadline = System.nanoTime() + maxWaitNs;
+        long parkNs = 1_000;
+        waiters.incrementAndGet();
+        try {
+            while (true) {
+                if (tryAcquire(bytes)) {
+                    return true;
+                }
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(Math.min(parkNs, remaining));
+                parkNs = Math.min(parkNs * 2, MAX_PARK_NS);
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        } finally {
+            waiters.decrementAndGet();
+        }
+    }
+
+    void release(final long bytes) {
+        used.addAndGet(-bytes);
+    }
+
+    long used() {
+        return used.get();
+    }
+
+    long limit() {
+        return limit;
+    }
+
+    /**
+     * @return true while a sender waits for room: batches then go out without lingering.
+     */
+    boolean hasWaiters() {
+        return waiters.get() > 0;
+    }
+
+    private boolean tryAcquire(final long bytes) {
+        while (true) {
+            final long current = used.get();
+            if (current + bytes > limit) {
+                return false;
+            }
+            if (used.compareAndSet(current, current + bytes)) {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.sequent.client;
+
+/**
+ * A consumer's view of one assigned partition: its position (the next offset {@code poll} returns),
+ * a pending reset, whether a fetch is in flight, and the fetched data not yet returned. Single
+ * writer: the consumer's thread.
+ *
+ * <p>{@link #epoch} changes whenever the position is set from outside the fetch flow (seek, reset,
+ * reassignment): answers to fetches and lookups sent under an older epoch are ignored.
+ */
+final class PartitionState {
+    /** No reset pending. */
+    static final int RESET_NONE = 0;
+    /** Reset to the log start. */
+    static final int RESET_EARLIEST = 1;
+    /** Reset to the high watermark. */
+    static final int RESET_LATEST = 2;
+
+    final TopicPartition tp;
+    final String topic;
+    final int partition;
+    long position = -1;
+    int reset = RESET_NONE;
+    long epoch;
+    boolean fetchInFlight;
+    boolean resetInFlight;
+    long retryAtNs;
+    long highWatermark = -1;
+    long logStartOffset = -1;
+    int partitionMaxBytes;
+
+    // fetched data not yet returned: a region of a FetchCall's response
+    FetchCall data;
+    int dataPosition;
+    int dataEnd;
+    boolean dataConsumedAny;
+
+    PartitionState(final TopicPartition tp, final long epoch, final int partitionMaxBytes) {
+        this.tp = tp;
+        this.topic = tp.topic();
+        this.partition = tp.partition();
+        this.epoch = epoch;
+        this.partitionMaxBytes = partitionMaxBytes;
+        this.retryAtNs = System.nanoTime();
+    }
+
+    boolean hasData() {
+        return data != null;
+    }
+
+    @Override
+    public String toString() {
+        return tp + "@" + position;
+    }
+}

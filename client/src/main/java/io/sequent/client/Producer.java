@@ -1,0 +1,239 @@
+package io.sequent.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sequent.codec.Batches;
+import io.sequent.codec.client.ErrorCode;
+
+/**
+ * Sends records to a Sequent broker, as Kafka's {@code KafkaProducer} does: {@link #send} returns at
+ * once with a future; records are batched per partition ({@code batch.size}, {@code linger.ms}),
+ * sent by the producer's I/O thread, retried on transient errors and, by default, written exactly
+ * once per send thanks to idempotence. Thread-safe: any number of threads may send.
+ *
+ * <pre>{@code
+ * try (Producer producer = new Producer(new ProducerConfig(new ClientConfig().bootstrap("127.0.0.1:9090")))) {
+ *     producer.send(new ProducerRecord("orders", key, value), (metadata, error) -> { ... });
+ * }
+ * }</pre>
+ *
+ * <p>Threading: {@code send} checks the record's size, takes room in {@code buffer.memory} (blocking
+ * up to {@code max.block.ms} when it is full) and hands the record to the I/O thread through a
+ * lock-free queue; everything else (partitioning, batching, sending, retries) happens on the I/O
+ * thread, which also completes the futures and runs the callbacks.
+ */
+public final class Producer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Producer.class);
+    private static final int QUEUE_CAPACITY = 1 << 14;
+
+    private final ProducerConfig config;
+    private final ClientIo io;
+    private final ProducerSender sender;
+    private final MemoryLimiter memory;
+    private final ManyToOneConcurrentArrayQueue<RecordFuture> records =
+        new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final long maxBlockNs;
+    private final int maxRecordSize;
+    private volatile boolean closed;
+
+    /**
+     * Starts the producer: its media driver (unless {@code aeron.dir} names one), its I/O thread and
+     * its session with the broker.
+     *
+     * @param config the producer's settings; copied.
+     * @throws InvalidConfigException     when the settings do not go together.
+     * @throws BrokerUnreachableException when no broker answered within {@code connect.timeout.ms}.
+     */
+    public Producer(final ProducerConfig config) {
+        this.config = Objects.requireNonNull(config, "config").copy();
+        this.config.effectiveIdempotence();
+        this.config.effectiveDeliveryTimeoutMs();
+        memory = new MemoryLimiter(this.config.bufferMemory());
+        maxBlockNs = TimeUnit.MILLISECONDS.toNanos(this.config.maxBlockMs());
+        maxRecordSize = this.config.maxRequestSize() - Batches.RECORDS_OFFSET;
+        final ProducerSender[] created = new ProducerSender[1];
+        io = ClientIo.start(this.config.client(), "producer", clientIo -> {
+            created[0] = new ProducerSender(this.config, clientIo.connection(), records, memory);
+            return created[0];
+        });
+        sender = created[0];
+    }
+
+    /**
+     * Sends a record.
+     *
+     * @param record the record.
+     * @return completes with the record's partition and offset, or with its failure.
+     * @see #send(ProducerRecord, Callback)
+     */
+    public CompletableFuture<RecordMetadata> send(final ProducerRecord record) {
+        return send(record, null);
+    }
+
+    /**
+     * Sends a record; returns at once unless {@code buffer.memory} is full.
+     *
+     * <p>Failures are reported through the future and the callback, never thrown: a record larger
+     * than {@code max.request.size} fails at once with {@link RecordTooLargeException}; no room in
+     * {@code buffer.memory} within {@code max.block.ms} gives {@link BufferExhaustedException}; a topic
+     * the broker does not know gives {@link UnknownTopicException}; a broker error that retries do not
+     * cure within {@code delivery.timeout.ms} gives the broker's {@link SequentException}.
+     *
+     * @param record   the record.
+     * @param callback called once on completion (on the I/O thread), or null.
+     * @return completes with the record's partition and offset, or with its failure.
+     * @throws IllegalStateException after {@link #close()}.
+     */
+    public CompletableFuture<RecordMetadata> send(final ProducerRecord record, final Callback callback) {
+        Objects.requireNonNull(record, "record");
+        if (closed) {
+            throw new IllegalStateException("cannot send after the producer has been closed");
+        }
+        final long now = System.nanoTime();
+        final long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
+        final RecordFuture future = new RecordFuture(record, callback, timestamp, now);
+        if (record.partition() != null) {
+            future.partition = record.partition();
+        }
+        final int size = future.encodedSize;
+        if (size > maxRecordSize) {
+            future.fail(new RecordTooLargeException("the record is " + (size + Batches.RECORDS_OFFSET)
+                + " bytes in a batch, which is larger than " + ProducerConfig.MAX_REQUEST_SIZE + " ("
+                + config.maxRequestSize() + ")"));
+            return future;
+        }
+        if (size > memory.limit()) {
+            future.fail(new RecordTooLargeException("the record is " + size + " bytes, which is larger than "
+                + ProducerConfig.BUFFER_MEMORY + " (" + memory.limit() + ")"));
+            return future;
+        }
+        final SequentException fatal = sender.fatalError();
+        if (fatal != null) {
+            future.fail(fatal);
+            return future;
+        }
+        if (!memory.acquire(size, maxBlockNs)) {
+            future.fail(new BufferExhaustedException("no room for " + size + " bytes in "
+                + ProducerConfig.BUFFER_MEMORY + " (" + memory.limit() + ") within " + ProducerConfig.MAX_BLOCK_MS
+                + " (" + config.maxBlockMs() + ")"));
+            return future;
+        }
+        if (!records.offer(future) && !offerBlocking(future, now)) {
+            memory.release(size);
+            future.fail(new BufferExhaustedException("the producer's queue stayed full for "
+                + ProducerConfig.MAX_BLOCK_MS + " (" + config.maxBlockMs() + ")"));
+        }
+        return future;
+    }
+
+    /**
+     * Sends every record accepted so far without waiting for {@code linger.ms}, and waits until each
+     * has completed (successfully or not); bounded by {@code delivery.timeout.ms}.
+     *
+     * @throws RequestTimeoutException if the records did not complete in that time.
+     */
+    public void flush() {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        io.execute(() -> sender.flush(done));
+        ClientIo.await(done, config.effectiveDeliveryTimeoutMs() + config.client().requestTimeout().toMillis());
+    }
+
+    /**
+     * The partitions of a topic, from the broker's metadata.
+     *
+     * @param topic the topic.
+     * @return its partitions.
+     * @throws UnknownTopicException when the topic does not exist.
+     */
+    public List<PartitionInfo> partitionsFor(final String topic) {
+        Objects.requireNonNull(topic, "topic");
+        final ClusterMetadata metadata = io.call(new ClusterMetadata.MetadataCall(
+            List.of(topic), TimeUnit.MILLISECONDS.toNanos(Math.max(1, config.maxBlockMs()))));
+        final ClusterMetadata.Topic t = metadata.topics().get(topic);
+        if (t == null || t.errorCode() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+            throw new UnknownTopicException("topic " + topic + " does not exist");
+        }
+        if (t.errorCode() != ErrorCode.NONE) {
+            throw SequentException.of(t.errorCode(), "metadata of topic " + topic + ": " + t.errorCode());
+        }
+        return ClusterMetadata.partitionInfos(t);
+    }
+
+    /**
+     * Flushes, then closes: waits (without limit beyond {@code delivery.timeout.ms}) for every record.
+     */
+    @Override
+    public void close() {
+        close(Duration.ofMillis(Long.MAX_VALUE / 4));
+    }
+
+    /**
+     * Closes after waiting up to {@code timeout} for records sent so far; those still incomplete
+     * then fail. {@link Duration#ZERO} fails them at once.
+     *
+     * @param timeout how long to wait for outstanding records.
+     */
+    public void close(final Duration timeout) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!timeout.isZero() && !timeout.isNegative() && !io.isClosed()) {
+                final CompletableFuture<Void> done = new CompletableFuture<>();
+                io.execute(() -> sender.flush(done));
+                final long waitMs = Math.min(timeout.toMillis(),
+                    config.effectiveDeliveryTimeoutMs() + config.client().requestTimeout().toMillis());
+                try {
+                    done.get(waitMs, TimeUnit.MILLISECONDS);
+                } catch (final TimeoutException ex) {
+                    LOG.warn("producer {}: records still outstanding after {} ms; failing them", io.clientId(), waitMs);
+                } catch (final ExecutionException ex) {
+                    LOG.warn("producer {}: flush on close failed", io.clientId(), ex);
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            io.close();
+        }
+    }
+
+    /**
+     * The settings this producer runs with.
+     *
+     * @return a copy of the config.
+     */
+    public ProducerConfig config() {
+        return config.copy();
+    }
+
+    /**
+     * @return the client id used with the broker.
+     */
+    public String clientId() {
+        return io.clientId();
+    }
+
+    private boolean offerBlocking(final RecordFuture future, final long startNs) {
+        final long deadline = startNs + maxBlockNs;
+        while (!records.offer(future)) {
+            if (System.nanoTime() - deadline >= 0 || closed) {
+                return false;
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,700 @@
+package io.sequent.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sequent.codec.RecordHeaders;
+import io.sequent.codec.client.Acks;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.InitProducerIdRequestEncoder;
+import io.sequent.codec.client.InitProducerIdResponseDecoder;
+import io.sequent.codec.client.MessageHeaderDecoder;
+import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.codec.client.MetadataResponseDecoder;
+import io.sequent.codec.client.ProduceResponseDecoder;
+
+/**
+ * The producer's work on its I/O thread: takes the records user threads handed over, chooses their
+ * partitions (Kafka's murmur2 of the key, or a sticky partition per batch for records without key),
+ * batches them in the {@link RecordAccumulator}, sends ready batches (at most
+ * {@code max.in.flight.requests.per.partition} per partition) and settles their outcome.
+ *
+ * <p>Retries: a retriable error (back-pressure, timeout, leader change, storage error, lost
+ * connection) puts the batch back in its partition's queue, in creation order, for a resend after
+ * {@code retry.backoff.ms}; a resend waits until the partition has nothing in flight, so that order
+ * is kept. A batch fails for good after {@code retries} resends or {@code delivery.timeout.ms} from
+ * its creation.
+ *
+ * <p>Idempotence: an InitProducerId first; each batch is stamped with the producer id, epoch and the
+ * partition's next sequence when first sent, and every resend carries the same stamp, so the broker
+ * writes it once (DUPLICATE_SEQUENCE, or NONE with the original offset, answers a resend that was
+ * already written: success). OUT_OF_ORDER_SEQUENCE behind an earlier batch still being retried is
+ * retried in turn; a sequence hole (a stamped batch that failed for good, an unknown producer, a
+ * fenced epoch) bumps the epoch: sending pauses until nothing is in flight, InitProducerId with the
+ * current id returns a new epoch, and every unsent batch is stamped again from sequence 0.
+ *
+ * <p>Single writer of all producer state: the I/O thread. Steady state allocates nothing but the
+ * {@link RecordMetadata} of each completed record.
+ */
+final class ProducerSender implements IoWork, BatchHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerSender.class);
+    private static final int RECORD_DRAIN_LIMIT = 256;
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RequestSender connection;
+    private final ManyToOneConcurrentArrayQueue<RecordFuture> records;
+    private final MemoryLimiter memory;
+    private final RecordAccumulator accumulator;
+    private final Object2ObjectHashMap<String, TopicState> topics = new Object2ObjectHashMap<>();
+    private final ArrayList<TopicState> topicList = new ArrayList<>();
+    private final RecordHeaders headers = new RecordHeaders();
+    private final ExpandableArrayBuffer keyScratch = new ExpandableArrayBuffer(64);
+    private final UnsafeBuffer valueWrapper = new UnsafeBuffer(EMPTY);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ProduceResponseDecoder responseDecoder = new ProduceResponseDecoder();
+    private final Consumer<RecordFuture> route = this::route;
+    private final ArrayList<ProducerBatch> scratchBatches = new ArrayList<>();
+
+    private final boolean idempotent;
+    private final int maxInFlight;
+    private final int retries;
+    private final long deliveryTimeoutNs;
+    private final long retryBackoffNs;
+    private final long maxBlockNs;
+    private final long metadataMaxAgeNs;
+    private final long requestTimeoutNs;
+
+    private long producerId = -1;
+    private short producerEpoch = -1;
+    private int generation;
+    private boolean initInFlight;
+    private boolean bumpPending;
+    private long initRetryAtNs;
+    private boolean initBackoff;
+    private int inFlightTotal;
+    private boolean closed;
+    private long lastHousekeepingNs;
+    private boolean housekept;
+    private long nowNs;
+    private volatile SequentException fatal;
+
+    /**
+     * @param config     the producer's settings (already checked).
+     * @param connection where batches go.
+     * @param records    records handed over by {@link Producer#send}.
+     * @param memory     the producer's buffer memory.
+     */
+    ProducerSender(
+        final ProducerConfig config,
+        final RequestSender connection,
+        final ManyToOneConcurrentArrayQueue<RecordFuture> records,
+        final MemoryLimiter memory) {
+        this.connection = connection;
+        this.records = records;
+        this.memory = memory;
+        idempotent = config.effectiveIdempotence();
+        maxInFlight = config.maxInFlightRequestsPerPartition();
+        retries = config.retries();
+        deliveryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.effectiveDeliveryTimeoutMs());
+        retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
+        maxBlockNs = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
+        metadataMaxAgeNs = config.client().metadataMaxAge().toNanos();
+        requestTimeoutNs = config.client().requestTimeout().toNanos();
+        final Acks acks = "0".equals(config.acks()) ? Acks.NONE : "1".equals(config.acks()) ? Acks.LEADER : Acks.ALL;
+        accumulator = new RecordAccumulator(this, config.batchSize(), config.maxRequestSize(),
+            TimeUnit.MILLISECONDS.toNanos(config.lingerMs()), config.compressionCodec(), acks, requestTimeoutNs);
+    }
+
+    /**
+     * @return a failure that ends the producer (the broker refused a producer id), or null.
+     */
+    SequentException fatalError() {
+        return fatal;
+    }
+
+    boolean isIdempotent() {
+        return idempotent;
+    }
+
+    long producerId() {
+        return producerId;
+    }
+
+    short producerEpoch() {
+        return producerEpoch;
+    }
+
+    int inFlightCount() {
+        return inFlightTotal;
+    }
+
+    RecordAccumulator accumulator() {
+        return accumulator;
+    }
+
+    @Override
+    public int doWork(final long now) {
+        nowNs = now;
+        int work = records.drain(route, RECORD_DRAIN_LIMIT);
+        work += accumulator.closeLingering(now, memory.hasWaiters());
+        work += maintainProducerId(now);
+        work += sendReady(now);
+        if (!housekept || now - lastHousekeepingNs >= HOUSEKEEPING_INTERVAL_NS) {
+            housekept = true;
+            lastHousekeepingNs = now;
+            work += housekeeping(now);
+        }
+        return work;
+    }
+
+    /**
+     * Makes every record handed over so far sendable at once and completes {@code done} when all of
+     * them have completed, successfully or not. I/O thread.
+     *
+     * @param done completed when the flush is over.
+     */
+    void flush(final CompletableFuture<Void> done) {
+        records.drain(route);
+        accumulator.closeLingering(nowNs, true);
+        final List<CompletableFuture<?>> outstanding = new ArrayList<>();
+        for (final TopicState topic : topicList) {
+            outstanding.addAll(topic.waiting);
+        }
+        RecordAccumulator.forEachBatch(topicList, batch -> {
+            for (int i = 0; i < batch.count; i++) {
+                outstanding.add(batch.futures[i]);
+            }
+        });
+        if (outstanding.isEmpty()) {
+            done.complete(null);
+        } else {
+            CompletableFuture.allOf(outstanding.toArray(new CompletableFuture<?>[0]))
+                .whenComplete((ignored, failure) -> done.complete(null));
+        }
+    }
+
+    /**
+     * Fails every record not yet completed (close without waiting). I/O thread.
+     *
+     * @param failure the failure to report.
+     */
+    void abortAll(final SequentException failure) {
+        records.drain(route);
+        for (final TopicState topic : topicList) {
+            while (!topic.waiting.isEmpty()) {
+                failRecord(topic.waiting.pollFirst(), failure);
+            }
+        }
+        scratchBatches.clear();
+        RecordAccumulator.forEachBatch(topicList, batch -> {
+            if (batch.state != ProducerBatch.IN_FLIGHT) {
+                scratchBatches.add(batch);
+            }
+        });
+        for (final ProducerBatch batch : scratchBatches) {
+            final PartitionQueue queue = batch.queue;
+            if (queue.open == batch) {
+                accumulator.discardOpen(queue);
+            } else {
+                queue.ready.remove(batch);
+                accumulator.readyDrained(queue);
+            }
+            failBatch(batch, failure);
+        }
+        scratchBatches.clear();
+    }
+
+    @Override
+    public void onClose(final long now) {
+        abortAll(new SequentException(ErrorCode.NULL_VAL, "producer closed before the record was acknowledged"));
+        closed = true;
+        accumulator.close();
+    }
+
+    @Override
+    public void onBatchSent(final ProducerBatch batch, final long now) {
+        removeInFlight(batch);
+        complete(batch, -1, -1);
+    }
+
+    @Override
+    public void onBatchResponse(
+        final ProducerBatch batch, final DirectBuffer buffer, final int offset, final long now) {
+        responseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        responseDecoder.correlationId();
+        final long baseOffset = responseDecoder.baseOffset();
+        final long logAppendTime = responseDecoder.logAppendTime();
+        responseDecoder.partition();
+        responseDecoder.leaderId();
+        final ErrorCode code = responseDecoder.errorCode();
+        removeInFlight(batch);
+        if (code == ErrorCode.NONE || idempotent && code == ErrorCode.DUPLICATE_SEQUENCE) {
+            complete(batch, baseOffset, logAppendTime);
+            return;
+        }
+        final SequentException failure = SequentException.of(code, "produce to " + batch.queue + " failed: " + code);
+        if (code == ErrorCode.NOT_LEADER) {
+            connection.onNotLeader(now);
+            retryOrFail(batch, failure, now);
+        } else if (idempotent && code == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
+            if (!hasEarlierUnresolved(batch)) {
+                bumpPending = true;
+            }
+            retryOrFail(batch, failure, now);
+        } else if (idempotent && (code == ErrorCode.UNKNOWN_PRODUCER_ID || code == ErrorCode.INVALID_PRODUCER_EPOCH)) {
+            bumpPending = true;
+            retryOrFail(batch, failure, now);
+        } else if (failure.isRetriable()) {
+            retryOrFail(batch, failure, now);
+        } else {
+            failStamped(batch, failure);
+        }
+    }
+
+    @Override
+    public void onBatchFailure(final ProducerBatch batch, final SequentException failure, final long now) {
+        removeInFlight(batch);
+        if (closed) {
+            failBatch(batch, failure);
+        } else if (failure.isRetriable()) {
+            retryOrFail(batch, failure, now);
+        } else {
+            failStamped(batch, failure);
+        }
+    }
+
+    private void route(final RecordFuture record) {
+        final String name = record.record.topic();
+        TopicState topic = topics.get(name);
+        if (topic == null) {
+            topic = new TopicState(name);
+            topics.put(name, topic);
+            topicList.add(topic);
+        }
+        final SequentException failure = fatal;
+        if (failure != null || closed) {
+            failRecord(record, failure != null ? failure
+                : new SequentException(ErrorCode.NULL_VAL, "producer closed before the record was sent"));
+            return;
+        }
+        if (topic.partitionCount < 0 || !topic.waiting.isEmpty()) {
+            topic.waiting.addLast(record);
+            requestMetadata(topic, nowNs);
+            return;
+        }
+        appendRecord(topic, record);
+    }
+
+    private void appendRecord(final TopicState topic, final RecordFuture record) {
+        final ProducerRecord r = record.record;
+        final int partition;
+        if (r.partition() != null) {
+            partition = r.partition();
+            if (partition >= topic.partitionCount) {
+                failRecord(record, new UnknownTopicException("partition " + partition + " of topic " + topic.name
+                    + " does not exist: the topic has " + topic.partitionCount + " partitions"));
+                return;
+            }
+        } else if (r.key() != null) {
+            partition = Murmur2.partition(r.key(), topic.partitionCount);
+        } else {
+            partition = stickyPartition(topic);
+        }
+        record.partition = partition;
+        final PartitionQueue queue = topic.queue(partition);
+        if (!accumulator.append(queue, record, headers(r), nowNs)) {
+            failRecord(record, new RecordTooLargeException("record of " + record.encodedSize
+                + " bytes does not fit a batch of max.request.size"));
+        }
+    }
+
+    private static int stickyPartition(final TopicState topic) {
+        if (topic.stickyPartition < 0) {
+            final int count = topic.partitionCount;
+            final int previous = topic.queues.length > 0 ? lastSticky(topic) : -1;
+            int next;
+            if (count == 1) {
+                next = 0;
+            } else if (previous < 0 || previous >= count) {
+                next = ThreadLocalRandom.current().nextInt(count);
+            } else {
+                next = ThreadLocalRandom.current().nextInt(count - 1);
+                if (next >= previous) {
+                    next++;
+                }
+            }
+            topic.stickyPartition = next;
+            topic.lastSticky = next;
+        }
+        return topic.stickyPartition;
+    }
+
+    private static int lastSticky(final TopicState topic) {
+        return topic.lastSticky;
+    }
+
+    private RecordHeaders headers(final ProducerRecord record) {
+        final List<Header> list = record.headers();
+        final int n = list.size();
+        if (n == 0) {
+            return null;
+        }
+        headers.clear();
+        for (int i = 0; i < n; i++) {
+            final Header header = list.get(i);
+            final int keyLength = Utf8.encode(header.key(), keyScratch, 0);
+            final byte[] value = header.value() == null ? EMPTY : header.value();
+            if (valueWrapper.byteArray() != value) {
+                valueWrapper.wrap(value);
+            }
+            headers.add(keyScratch, 0, keyLength, valueWrapper, 0, value.length);
+        }
+        return headers;
+    }
+
+    private int maintainProducerId(final long now) {
+        if (!idempotent || initInFlight || fatal != null || !connection.isConnected()
+            || initBackoff && now - initRetryAtNs < 0) {
+            return 0;
+        }
+        initBackoff = false;
+        if (producerId < 0 || bumpPending && inFlightTotal == 0) {
+            initInFlight = true;
+            connection.enqueue(new InitProducerIdRequest(producerId, producerEpoch), now);
+            return 1;
+        }
+        return 0;
+    }
+
+    private void onProducerId(final long id, final short epoch, final SequentException failure, final long now) {
+        initInFlight = false;
+        if (failure == null) {
+            final boolean bump = producerId >= 0;
+            producerId = id;
+            producerEpoch = epoch;
+            generation++;
+            bumpPending = false;
+            for (final TopicState topic : topicList) {
+                for (final PartitionQueue queue : topic.queues) {
+                    if (queue != null) {
+                        queue.nextSequence = 0;
+                    }
+                }
+            }
+            if (bump) {
+                LOG.info("producer id {} now at epoch {}; sequences restart at 0", id, epoch);
+            }
+        } else if (closed) {
+            return;
+        } else if (failure.isRetriable()) {
+            initRetryAtNs = now + retryBackoffNs;
+            initBackoff = true;
+        } else {
+            LOG.error("no producer id: {}; the producer fails every record", failure.getMessage());
+            fatal = failure;
+            abortAll(failure);
+        }
+    }
+
+    private int sendReady(final long now) {
+        final ArrayList<PartitionQueue> readyQueues = accumulator.readyQueues;
+        if (readyQueues.isEmpty() || !connection.isConnected()) {
+            return 0;
+        }
+        if (idempotent && (producerId < 0 || bumpPending)) {
+            return 0;
+        }
+        int work = 0;
+        for (int i = readyQueues.size() - 1; i >= 0; i--) {
+            if (i >= readyQueues.size()) {
+                continue;
+            }
+            final PartitionQueue queue = readyQueues.get(i);
+            while (!queue.ready.isEmpty()) {
+                if (queue.inFlight.size() >= maxInFlight) {
+                    break;
+                }
+                if (queue.backingOff) {
+                    if (now - queue.backoffUntilNs < 0) {
+                        break;
+                    }
+                    queue.backingOff = false;
+                }
+                final ProducerBatch batch = queue.ready.peekFirst();
+                if (batch.attempts > 0 && !queue.inFlight.isEmpty()) {
+                    break;
+                }
+                if (idempotent && batch.stampGeneration != generation) {
+                    batch.stamp(producerId, producerEpoch, queue.nextSequence, generation);
+                    queue.nextSequence = PartitionQueue.nextSequence(queue.nextSequence, batch.count);
+                }
+                queue.ready.pollFirst();
+                batch.state = ProducerBatch.IN_FLIGHT;
+                queue.inFlight.addLast(batch);
+                inFlightTotal++;
+                batch.attempts++;
+                if (!connection.trySend(batch, now)) {
+                    if (queue.inFlight.removeLastOccurrence(batch)) {
+                        inFlightTotal--;
+                    }
+                    batch.attempts--;
+                    accumulator.requeue(batch);
+                    return work;
+                }
+                work++;
+            }
+            accumulator.readyDrained(queue);
+        }
+        return work;
+    }
+
+    private int housekeeping(final long now) {
+        int work = 0;
+        for (int t = topicList.size() - 1; t >= 0; t--) {
+            final TopicState topic = topicList.get(t);
+            while (!topic.waiting.isEmpty() && now - topic.waiting.peekFirst().createdNs >= maxBlockNs) {
+                failRecord(topic.waiting.pollFirst(), new RequestTimeoutException("topic " + topic.name
+                    + " not present in metadata after " + TimeUnit.NANOSECONDS.toMillis(maxBlockNs) + " ms"));
+                work++;
+            }
+            if (!topic.metadataInFlight && (topic.partitionCount < 0 && !topic.waiting.isEmpty()
+                || topic.partitionCount >= 0 && now - topic.metadataUpdatedNs >= metadataMaxAgeNs)) {
+                requestMetadata(topic, now);
+            }
+        }
+        work += expireBatches(now);
+        return work;
+    }
+
+    private int expireBatches(final long now) {
+        int expired = 0;
+        final ArrayList<PartitionQueue> open = accumulator.openQueues;
+        for (int i = open.size() - 1; i >= 0; i--) {
+            final PartitionQueue queue = open.get(i);
+            if (now - queue.open.createdNs >= deliveryTimeoutNs) {
+                accumulator.close(queue);
+            }
+        }
+        final ArrayList<PartitionQueue> ready = accumulator.readyQueues;
+        for (int i = ready.size() - 1; i >= 0; i--) {
+            if (i >= ready.size()) {
+                continue;
+            }
+            final PartitionQueue queue = ready.get(i);
+            while (!queue.ready.isEmpty() && now - queue.ready.peekFirst().createdNs >= deliveryTimeoutNs) {
+                final ProducerBatch batch = queue.ready.pollFirst();
+                failStamped(batch, expiry(batch, now));
+                expired++;
+            }
+            accumulator.readyDrained(queue);
+        }
+        return expired;
+    }
+
+    private RequestTimeoutException expiry(final ProducerBatch batch, final long now) {
+        final SequentException last = batch.lastError;
+        return new RequestTimeoutException("expiring " + batch.count + " record(s) for " + batch.queue + ": "
+            + TimeUnit.NANOSECONDS.toMillis(now - batch.createdNs) + " ms has passed since batch creation"
+            + (last == null ? "" : "; last error: " + last.getMessage()));
+    }
+
+    private void retryOrFail(final ProducerBatch batch, final SequentException failure, final long now) {
+        batch.lastError = failure;
+        if (now - batch.createdNs >= deliveryTimeoutNs) {
+            failStamped(batch, expiry(batch, now));
+        } else if (batch.attempts > retries) {
+            failStamped(batch, failure);
+        } else {
+            accumulator.requeue(batch);
+            batch.queue.backoffUntilNs = now + retryBackoffNs;
+            batch.queue.backingOff = true;
+        }
+    }
+
+    private boolean hasEarlierUnresolved(final ProducerBatch batch) {
+        final PartitionQueue queue = batch.queue;
+        for (final ProducerBatch other : queue.inFlight) {
+            if (other.id < batch.id) {
+                return true;
+            }
+        }
+        return !queue.ready.isEmpty() && queue.ready.peekFirst().id < batch.id;
+    }
+
+    private void removeInFlight(final ProducerBatch batch) {
+        if (batch.queue.inFlight.removeFirstOccurrence(batch)) {
+            inFlightTotal--;
+        }
+    }
+
+    private void complete(final ProducerBatch batch, final long baseOffset, final long logAppendTime) {
+        final int partition = batch.queue.partition;
+        for (int i = 0; i < batch.count; i++) {
+            final RecordFuture record = batch.futures[i];
+            record.succeed(partition, baseOffset < 0 ? -1 : baseOffset + i,
+                logAppendTime >= 0 ? logAppendTime : record.timestamp);
+        }
+        memory.release(batch.bytes);
+        accumulator.release(batch);
+    }
+
+    /**
+     * Fails a batch for good; when it carried a sequence of the current epoch, the partition's
+     * sequence now has a hole, which only an epoch bump closes.
+     */
+    private void failStamped(final ProducerBatch batch, final SequentException failure) {
+        if (idempotent && batch.stampGeneration == generation && !closed) {
+            bumpPending = true;
+        }
+        failBatch(batch, failure);
+    }
+
+    private void failBatch(final ProducerBatch batch, final SequentException failure) {
+        for (int i = 0; i < batch.count; i++) {
+            batch.futures[i].fail(failure);
+        }
+        memory.release(batch.bytes);
+        accumulator.release(batch);
+    }
+
+    private void failRecord(final RecordFuture record, final SequentException failure) {
+        record.fail(failure);
+        memory.release(record.encodedSize);
+    }
+
+    private void requestMetadata(final TopicState topic, final long now) {
+        if (topic.metadataInFlight) {
+            return;
+        }
+        topic.metadataInFlight = true;
+        connection.enqueue(new TopicMetadataRequest(topic, requestTimeoutNs), now);
+    }
+
+    private void onTopicMetadata(final TopicState topic, final ClusterMetadata.Topic metadata, final long now) {
+        topic.metadataInFlight = false;
+        topic.metadataUpdatedNs = now;
+        final ErrorCode code = metadata == null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : metadata.errorCode();
+        if (code == ErrorCode.NONE && metadata.partitionCount() > 0) {
+            topic.partitionCount(metadata.partitionCount());
+            while (!topic.waiting.isEmpty()) {
+                appendRecord(topic, topic.waiting.pollFirst());
+            }
+        } else if (code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code == ErrorCode.NONE) {
+            final UnknownTopicException failure = new UnknownTopicException("topic " + topic.name + " does not exist");
+            while (!topic.waiting.isEmpty()) {
+                failRecord(topic.waiting.pollFirst(), failure);
+            }
+            if (topic.partitionCount < 0) {
+                topics.remove(topic.name);
+                topicList.remove(topic);
+            }
+        } else if (!SequentException.isRetriable(code)) {
+            final SequentException failure = SequentException.of(code, "metadata of topic " + topic.name + ": " + code);
+            while (!topic.waiting.isEmpty()) {
+                failRecord(topic.waiting.pollFirst(), failure);
+            }
+        }
+    }
+
+    /** MetadataRequest for one topic, answered on the I/O thread. */
+    private final class TopicMetadataRequest extends PendingRequest {
+        private final TopicState topic;
+
+        TopicMetadataRequest(final TopicState topic, final long timeoutNs) {
+            this.topic = topic;
+            this.timeoutNs = timeoutNs;
+        }
+
+        @Override
+        int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
+            return ClusterMetadata.encodeRequest(scratch, correlationId, sessionId, List.of(topic.name));
+        }
+
+        @Override
+        int responseTemplateId() {
+            return MetadataResponseDecoder.TEMPLATE_ID;
+        }
+
+        @Override
+        void onResponse(final DirectBuffer buffer, final int offset, final int length, final long now) {
+            final ClusterMetadata metadata = ClusterMetadata.decode(buffer, offset);
+            if (metadata.errorCode() != ErrorCode.NONE) {
+                onFailure(SequentException.of(metadata.errorCode(), "metadata: " + metadata.errorCode()), now);
+                return;
+            }
+            onTopicMetadata(topic, metadata.topics().get(topic.name), now);
+        }
+
+        @Override
+        void onFailure(final SequentException failure, final long now) {
+            topic.metadataInFlight = false;
+            if (!failure.isRetriable()) {
+                while (!topic.waiting.isEmpty()) {
+                    failRecord(topic.waiting.pollFirst(), failure);
+                }
+            }
+        }
+    }
+
+    /** InitProducerIdRequest: a new identity (id -1) or an epoch bump of the current one. */
+    private final class InitProducerIdRequest extends PendingRequest {
+        private final long currentId;
+        private final short currentEpoch;
+
+        InitProducerIdRequest(final long currentId, final short currentEpoch) {
+            this.currentId = currentId;
+            this.currentEpoch = currentEpoch;
+            this.timeoutNs = requestTimeoutNs;
+        }
+
+        @Override
+        int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
+            final InitProducerIdRequestEncoder encoder = new InitProducerIdRequestEncoder();
+            encoder.wrapAndApplyHeader(scratch, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .sessionId(sessionId)
+                .producerId(currentId)
+                .producerEpoch(currentEpoch);
+            return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        }
+
+        @Override
+        int responseTemplateId() {
+            return InitProducerIdResponseDecoder.TEMPLATE_ID;
+        }
+
+        @Override
+        void onResponse(final DirectBuffer buffer, final int offset, final int length, final long now) {
+            final InitProducerIdResponseDecoder decoder = new InitProducerIdResponseDecoder();
+            decoder.wrapAndApplyHeader(buffer, offset, new MessageHeaderDecoder());
+            decoder.correlationId();
+            final long id = decoder.producerId();
+            final short epoch = decoder.producerEpoch();
+            final ErrorCode code = decoder.errorCode();
+            if (code == ErrorCode.NONE) {
+                onProducerId(id, epoch, null, now);
+            } else {
+                onProducerId(-1, (short) -1, SequentException.of(code, "InitProducerId failed: " + code), now);
+            }
+        }
+
+        @Override
+        void onFailure(final SequentException failure, final long now) {
+            onProducerId(-1, (short) -1, failure, now);
+        }
+    }
+}
