@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * omission corrected) to its callback.
  *
  * <p>Usage: {@code ProduceLatencyBenchmark [rate=10000] [records=200000] [size=100] [acks=all|1]
- * [flush=batch|none] [broker=HOST:PORT (default: an embedded broker in a temporary directory)]}
+ * [flush=batch|none] [client.idle=backoff|yielding|...] [linger.ms=0]
+ * [broker=HOST:PORT (default: an embedded broker in a temporary directory)]}
  */
 public final class ProduceLatencyBenchmark {
     private final int rate;
@@ -33,6 +34,8 @@ public final class ProduceLatencyBenchmark {
     private final String acks;
     private final String flush;
     private final String broker;
+    private final String clientIdle;
+    private final long lingerMs;
     private final PrintStream out;
 
     ProduceLatencyBenchmark(final Args args, final PrintStream out) {
@@ -42,6 +45,8 @@ public final class ProduceLatencyBenchmark {
         this.acks = args.value("acks", "all");
         this.flush = args.value("flush", "batch");
         this.broker = args.value("broker", null);
+        this.clientIdle = args.value("client.idle", ClientConfig.DEFAULT_IDLE_STRATEGY);
+        this.lingerMs = args.longValue("linger.ms", 0);
         this.out = out;
     }
 
@@ -75,7 +80,8 @@ public final class ProduceLatencyBenchmark {
 
     private void measure(final String bootstrap, final String aeronDir) throws Exception {
         final String topic = "latency-" + System.nanoTime();
-        final ClientConfig client = new ClientConfig().bootstrap(bootstrap).aeronDirectory(aeronDir);
+        final ClientConfig client = new ClientConfig().bootstrap(bootstrap).aeronDirectory(aeronDir)
+            .idleStrategy(clientIdle);
         try (Admin admin = Admin.create(client)) {
             admin.createTopic(topic, 1, Map.of());
         }
@@ -84,7 +90,7 @@ public final class ProduceLatencyBenchmark {
         final AtomicLong failed = new AtomicLong();
         final byte[] value = new byte[size];
         final int warmup = Math.min(records / 4, 50_000);
-        try (Producer producer = new Producer(new ProducerConfig(client).acks(acks).lingerMs(0)
+        try (Producer producer = new Producer(new ProducerConfig(client).acks(acks).lingerMs(lingerMs)
             .enableIdempotence("all".equals(acks)))) {
             final long interval = 1_000_000_000L / rate;
             long intended = System.nanoTime();
@@ -92,8 +98,10 @@ public final class ProduceLatencyBenchmark {
                 intended += interval;
                 long now;
                 while ((now = System.nanoTime()) < intended) {
-                    if (intended - now > 1_000_000) {
-                        LockSupport.parkNanos(intended - now - 500_000);
+                    // Sleep until ~100 us before the send (a park wakes up to ~60 us late here) and spin the
+                    // rest: the client and broker threads need the cores more than the load generator.
+                    if (intended - now > 150_000) {
+                        LockSupport.parkNanos(intended - now - 100_000);
                     } else {
                         Thread.onSpinWait();
                     }
@@ -114,7 +122,8 @@ public final class ProduceLatencyBenchmark {
             producer.flush();
         }
         out.printf(Locale.ROOT, "produce->ack acks=%s flush=%s %d B @ %,d records/s over Aeron UDP loopback, " +
-            "%d cores%n", acks, flush, size, rate, Runtime.getRuntime().availableProcessors());
+            "client idle %s, linger %d ms, %d cores%n", acks, flush, size, rate, clientIdle, lingerMs,
+            Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT,
             "  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  p99.99 %.1f  max %.1f us  (n=%,d, failed=%d)%n",
             histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
