@@ -2,7 +2,6 @@ package io.sequent.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,23 +78,8 @@ class BatchFuzzTest {
 
     private void run(final long runSeed, final int iterations) {
         buildCorpus(new Random(runSeed));
-        final long start = System.nanoTime();
-        for (int i = 0; i < iterations; i++) {
-            final long seed = Mutator.iterationSeed(runSeed, i);
-            try {
-                fuzzOnce(new Random(seed));
-            } catch (final Throwable ex) {
-                fail("batch fuzz failed: runSeed=" + runSeed + " iteration=" + i + " iterationSeed=" + seed
-                    + " mutation=[" + mutator.description() + "]: " + ex, ex);
-            }
-        }
-        final long ms = (System.nanoTime() - start) / 1_000_000;
-        final StringBuilder histogram = new StringBuilder();
-        for (int code = 0; code < wrapResults.length; code++) {
-            if (wrapResults[code] > 0) {
-                histogram.append(' ').append(BatchError.name(-code)).append('=').append(wrapResults[code]);
-            }
-        }
+        final long ms = FuzzRun.run("batch fuzz", runSeed, iterations, this::fuzzOnce, mutator::description);
+        final String histogram = FuzzRun.histogram(wrapResults, BatchError::name);
         System.out.printf(
             "BatchFuzzTest: %,d mutated batches in %,d ms (seed %d): %,d passed validate, %,d wrapped; wrap:%s%n",
             iterations, ms, runSeed, validated, wrapped, histogram);

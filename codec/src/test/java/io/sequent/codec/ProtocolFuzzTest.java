@@ -2,7 +2,6 @@ package io.sequent.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,23 +48,8 @@ class ProtocolFuzzTest {
 
     private void run(final long runSeed, final int iterations) {
         buildCorpus(new Random(runSeed));
-        final long start = System.nanoTime();
-        for (int i = 0; i < iterations; i++) {
-            final long seed = Mutator.iterationSeed(runSeed, i);
-            try {
-                fuzzOnce(new Random(seed));
-            } catch (final Throwable ex) {
-                fail("protocol fuzz failed: runSeed=" + runSeed + " iteration=" + i + " iterationSeed=" + seed
-                    + " mutation=[" + mutator.description() + "]: " + ex, ex);
-            }
-        }
-        final long ms = (System.nanoTime() - start) / 1_000_000;
-        final StringBuilder histogram = new StringBuilder();
-        for (int code = 0; code < results.length; code++) {
-            if (results[code] > 0) {
-                histogram.append(' ').append(FrameError.name(-code)).append('=').append(results[code]);
-            }
-        }
+        final long ms = FuzzRun.run("protocol fuzz", runSeed, iterations, this::fuzzOnce, mutator::description);
+        final String histogram = FuzzRun.histogram(results, FrameError::name);
         System.out.printf("ProtocolFuzzTest: %,d mutated frames from %d originals in %,d ms (seed %d):%s%n",
             iterations, corpus.size(), ms, runSeed, histogram);
         assertTrue(results[0] > 0 && results[0] < iterations, "mutations both pass and fail");

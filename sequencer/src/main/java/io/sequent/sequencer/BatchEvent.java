@@ -20,7 +20,6 @@ public final class BatchEvent {
     byte acks;
     long sessionId;
     long correlationId;
-    long receivedNs;
 
     int result;
     long baseOffset;
@@ -35,8 +34,7 @@ public final class BatchEvent {
         final Partition partition,
         final byte acks,
         final long sessionId,
-        final long correlationId,
-        final long receivedNs) {
+        final long correlationId) {
         this.dataOffset = dataOffset;
         this.length = length;
         this.dataEnd = dataEnd;
@@ -44,7 +42,6 @@ public final class BatchEvent {
         this.acks = acks;
         this.sessionId = sessionId;
         this.correlationId = correlationId;
-        this.receivedNs = receivedNs;
         this.result = SequencerResult.OK;
         this.baseOffset = -1;
         this.recordCount = 0;
@@ -66,11 +63,6 @@ public final class BatchEvent {
 
     public long correlationId() {
         return correlationId;
-    }
-
-    /** {@link System#nanoTime()} when the ingress offered the batch. */
-    public long receivedNs() {
-        return receivedNs;
     }
 
     /** A {@link SequencerResult} code; {@link SequencerResult#DUPLICATE} counts as success. */

@@ -38,10 +38,6 @@ final class DataRing {
         return buffer;
     }
 
-    int capacity() {
-        return capacity;
-    }
-
     /**
      * Claims {@code length} contiguous bytes (ingress thread only).
      *
@@ -68,9 +64,5 @@ final class DataRing {
     /** Frees every byte before {@code position} (release stage only). */
     void release(final long position) {
         head.set(position);
-    }
-
-    long freeBytes() {
-        return capacity - (tail - head.get());
     }
 }

@@ -184,7 +184,7 @@ public final class Sequencer implements AutoCloseable {
         final long sequence = ring.next();
         dataRing.buffer().putBytes(dataOffset, buffer, offset, length);
         ring.get(sequence).request(
-            dataOffset, length, dataRing.claimEnd(), partition, acks, sessionId, correlationId, System.nanoTime());
+            dataOffset, length, dataRing.claimEnd(), partition, acks, sessionId, correlationId);
         ring.publish(sequence);
         return sequence;
     }
