@@ -116,7 +116,8 @@ final class ProducerSender implements IoWork, BatchHandler {
         requestTimeoutNs = config.client().requestTimeout().toNanos();
         final Acks acks = "0".equals(config.acks()) ? Acks.NONE : "1".equals(config.acks()) ? Acks.LEADER : Acks.ALL;
         accumulator = new RecordAccumulator(this, config.batchSize(), config.maxRequestSize(),
-            TimeUnit.MILLISECONDS.toNanos(config.lingerMs()), config.compressionCodec(), acks, requestTimeoutNs);
+            TimeUnit.MILLISECONDS.toNanos(config.lingerMs()), maxInFlight, config.compressionCodec(), acks,
+            requestTimeoutNs);
     }
 
     /**

@@ -16,9 +16,13 @@ import io.sequent.codec.client.ProduceRequestEncoder;
 
 /**
  * Batches records per partition, Kafka style: records go into the partition's open batch until it
- * is full ({@code batch.size}) or has lingered {@code linger.ms}; then the batch is closed (its
- * frame finished, compressed when configured) and queued, ready to be sent. A record larger than a
- * batch travels alone in a batch of its own size (up to {@code max.request.size}).
+ * is full ({@code batch.size}), or has lingered {@code linger.ms} and the partition can take another
+ * request; then the batch is closed (its frame finished, compressed when configured) and queued,
+ * ready to be sent. A partition with {@code max.in.flight.requests.per.partition} requests in flight,
+ * or a closed batch still waiting, keeps its open batch open past the linger, so the records that
+ * arrive meanwhile share one request instead of queueing one request each (as Kafka's producer
+ * does). A record larger than a batch travels alone in a batch of its own size (up to
+ * {@code max.request.size}).
  *
  * <p>Batches are built with the codec's {@link BatchBuilder} (one per partition, so that several
  * partitions can have open batches at once) directly inside pooled request buffers; batch objects
@@ -39,6 +43,7 @@ final class RecordAccumulator {
     private final int batchCapacity;
     private final int maxRequestSize;
     private final long lingerNs;
+    private final int maxInFlight;
     private final Compression compression;
     private final Acks acks;
     private final int requestTimeoutMs;
@@ -63,6 +68,9 @@ final class RecordAccumulator {
      * @param batchSize      target frame size ({@code batch.size}).
      * @param maxRequestSize largest frame ({@code max.request.size}).
      * @param lingerNs       batching delay.
+     * @param maxInFlight    requests a partition may have in flight; while it has that many, or a
+     *                       closed batch waiting, its open batch stays open past its linger and
+     *                       keeps taking records (as Kafka's producer does).
      * @param compression    codec of finished batches.
      * @param acks           acks written in every request.
      * @param requestTimeoutNs how long a request may wait for its answer.
@@ -72,6 +80,7 @@ final class RecordAccumulator {
         final int batchSize,
         final int maxRequestSize,
         final long lingerNs,
+        final int maxInFlight,
         final Compression compression,
         final Acks acks,
         final long requestTimeoutNs) {
@@ -79,6 +88,7 @@ final class RecordAccumulator {
         this.maxRequestSize = maxRequestSize;
         this.batchCapacity = Math.min(Math.max(batchSize, MIN_BATCH_CAPACITY), maxRequestSize);
         this.lingerNs = lingerNs;
+        this.maxInFlight = maxInFlight;
         this.compression = compression;
         this.acks = acks;
         this.requestTimeoutNs = requestTimeoutNs;
@@ -156,7 +166,7 @@ final class RecordAccumulator {
         for (int i = openQueues.size() - 1; i >= 0; i--) {
             final PartitionQueue queue = openQueues.get(i);
             final long deadline = queue.open.createdNs + lingerNs;
-            if (all || nowNs - deadline >= 0) {
+            if (all || nowNs - deadline >= 0 && queue.ready.isEmpty() && queue.inFlight.size() < maxInFlight) {
                 close(queue);
                 closed++;
             } else if (next == Long.MAX_VALUE || deadline - next < 0) {

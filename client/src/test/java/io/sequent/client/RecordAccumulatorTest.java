@@ -75,7 +75,7 @@ class RecordAccumulatorTest {
     @Test
     void closesABatchWhenTheNextRecordDoesNotFit() {
         accumulator =
-            new RecordAccumulator(NO_HANDLER, 300, 1 << 20, LINGER_NS, Compression.NONE, Acks.ALL, 1_000_000_000L);
+            new RecordAccumulator(NO_HANDLER, 300, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1_000_000_000L);
         final PartitionQueue queue = queue(0);
         final List<String> sent = new ArrayList<>();
         for (int i = 0; i < 41; i++) {
@@ -102,7 +102,7 @@ class RecordAccumulatorTest {
 
     @Test
     void closesABatchAfterLinger() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, Compression.NONE, Acks.ALL, 1L);
+        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
         final PartitionQueue a = queue(0);
         final PartitionQueue b = queue(1);
         final long t0 = 1_000_000;
@@ -120,8 +120,28 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void aPartitionThatCannotSendKeepsFillingItsOpenBatchPastTheLinger() {
+        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, 0, 2, Compression.NONE, Acks.ALL, 1L);
+        final PartitionQueue queue = queue(0);
+        accumulator.append(queue, record("r0", 1), null, 0);
+        assertEquals(1, accumulator.closeLingering(0, false), "linger 0, nothing waiting: closed at once");
+        accumulator.append(queue, record("r1", 1), null, 1);
+        assertEquals(0, accumulator.closeLingering(1, false), "a closed batch is still waiting to be sent");
+        accumulator.append(queue, record("r2", 1), null, 2);
+        // The first batch goes out, and a second request is in flight: the limit (2) is reached.
+        queue.inFlight.addLast(queue.ready.pollFirst());
+        queue.inFlight.addLast(new ProducerBatch(NO_HANDLER));
+        assertEquals(0, accumulator.closeLingering(3, false), "two requests in flight: keep filling");
+        accumulator.append(queue, record("r3", 1), null, 4);
+        queue.inFlight.pollLast();
+        assertEquals(1, accumulator.closeLingering(5, false), "a request slot is free: close and send");
+        assertEquals(List.of("r1", "r2", "r3"), decode(queue.ready.peekFirst()));
+        queue.inFlight.clear();
+    }
+
+    @Test
     void aRecordLargerThanABatchTravelsAloneAfterTheOpenBatch() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 200, 1 << 20, LINGER_NS, Compression.NONE, Acks.ALL, 1L);
+        accumulator = new RecordAccumulator(NO_HANDLER, 200, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
         final PartitionQueue queue = queue(2);
         accumulator.append(queue, record("small", 1), null, 0);
         final String big = "x".repeat(5000);
@@ -135,14 +155,14 @@ class RecordAccumulatorTest {
 
     @Test
     void refusesARecordLargerThanMaxRequestSize() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 200, 1000, LINGER_NS, Compression.NONE, Acks.ALL, 1L);
+        accumulator = new RecordAccumulator(NO_HANDLER, 200, 1000, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
         assertFalse(accumulator.append(queue(0), record("y".repeat(2000), 1), null, 0));
     }
 
     @Test
     void compressedBatchesDecodeToTheSameRecords() {
         for (final Compression codec : new Compression[] {Compression.LZ4, Compression.ZSTD}) {
-            accumulator = new RecordAccumulator(NO_HANDLER, 4096, 1 << 20, LINGER_NS, codec, Acks.ALL, 1L);
+            accumulator = new RecordAccumulator(NO_HANDLER, 4096, 1 << 20, LINGER_NS, 5, codec, Acks.ALL, 1L);
             final PartitionQueue queue = queue(0);
             final List<String> values = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
@@ -160,7 +180,7 @@ class RecordAccumulatorTest {
 
     @Test
     void closingTheStickyPartitionsBatchMovesTheStickyPartition() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, Compression.NONE, Acks.ALL, 1L);
+        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
         final PartitionQueue queue = queue(3);
         queue.topic.stickyPartition = 3;
         accumulator.append(queue, record("r", 1), null, 0);
@@ -171,7 +191,7 @@ class RecordAccumulatorTest {
 
     @Test
     void reusesReleasedBatchesAndBuffers() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 1024, 1 << 20, LINGER_NS, Compression.NONE, Acks.ALL, 1L);
+        accumulator = new RecordAccumulator(NO_HANDLER, 1024, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
         final PartitionQueue queue = queue(0);
         accumulator.append(queue, record("one", 1), null, 0);
         accumulator.closeLingering(0, true);
@@ -188,7 +208,7 @@ class RecordAccumulatorTest {
 
     @Test
     void requeuedBatchesGoBackInCreationOrder() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, Compression.NONE, Acks.ALL, 1L);
+        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
         final PartitionQueue queue = queue(0);
         final List<ProducerBatch> batches = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
