@@ -20,6 +20,7 @@ import java.io.PrintWriter;
         TopicCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
+        PerfCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class SequentCommand implements Runnable {
@@ -64,7 +65,7 @@ public final class SequentCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "missing command: broker, topic, produce or consume");
+            spec.commandLine(), "missing command: broker, topic, produce, consume or perf");
     }
 
     /** Version from the jar manifest when packaged. */

@@ -1,0 +1,177 @@
+package io.sequent.cli;
+
+import io.sequent.client.ClientConfig;
+import io.sequent.perf.harness.Durations;
+import io.sequent.perf.harness.Mode;
+import io.sequent.perf.harness.PerfSuite;
+import io.sequent.perf.harness.Workload;
+import io.sequent.sequencer.IdleStrategies;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sequent perf produce|e2e|throughput}: one workload against the raw Aeron round trip,
+ * Sequent and (with {@code --kafka}) Apache Kafka, with HdrHistogram reports and plots.
+ */
+@Command(name = "perf", mixinStandardHelpOptions = true,
+    description = "Measure latency and throughput beside the raw Aeron round trip and, with --kafka, Apache Kafka.",
+    subcommands = {PerfCommand.Produce.class, PerfCommand.EndToEnd.class, PerfCommand.Throughput.class})
+final class PerfCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: produce, e2e or throughput");
+    }
+
+    /** The options every perf mode takes. */
+    abstract static class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--rate", paramLabel = "R",
+            description = "Records per second over all producers, at fixed intervals (throughput: 0 = unthrottled).")
+        Long rate;
+
+        @Option(names = "--records", paramLabel = "N", description = "Records to measure after warm-up.")
+        Long records;
+
+        @Option(names = "--duration", paramLabel = "D",
+            description = "How long to measure after warm-up, e.g. 30s, 2m (default: 30s when --records is not given).")
+        String duration;
+
+        @Option(names = "--size", paramLabel = "B", defaultValue = "100",
+            description = "Record value size in bytes (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "all",
+            description = "Acknowledgement level (default: ${DEFAULT-VALUE}).")
+        String acks;
+
+        @Option(names = "--partitions", paramLabel = "P", defaultValue = "1",
+            description = "Partitions of the run's topic (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--producers", paramLabel = "N", defaultValue = "1",
+            description = "Producers, each on its own thread, sharing the rate (default: ${DEFAULT-VALUE}).")
+        int producers;
+
+        @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s",
+            description = "Send this long before measuring (default: ${DEFAULT-VALUE}).")
+        String warmup;
+
+        @Option(names = "--flush", paramLabel = "batch|none", defaultValue = "none",
+            description = "batch: force to disk before acknowledging (Kafka: flush.messages=1); none: leave it to the "
+                + "OS (default: ${DEFAULT-VALUE}).")
+        String flush;
+
+        @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "0",
+            description = "Producer linger.ms, for every system (default: ${DEFAULT-VALUE}).")
+        long lingerMs;
+
+        @Option(names = "--embedded",
+            description = "Start a Sequent broker in a temporary data directory for the run (ignores --broker).")
+        boolean embedded;
+
+        @Option(names = "--kafka", paramLabel = "HOST:PORT[,...]",
+            description = "Also run against Apache Kafka at this bootstrap (bin/kafka-local starts one).")
+        String kafka;
+
+        @Option(names = "--no-baseline", negatable = false,
+            description = "Leave out the raw Aeron round trip.")
+        boolean noBaseline;
+
+        @Option(names = "--no-sequent", negatable = false,
+            description = "Leave out Sequent (e.g. to measure only Kafka).")
+        boolean noSequent;
+
+        @Option(names = "--client-idle", paramLabel = "STRATEGY", defaultValue = ClientConfig.DEFAULT_IDLE_STRATEGY,
+            description = "Idle strategy of the client's I/O thread: backoff, yielding, sleeping, busy-spin "
+                + "(default: ${DEFAULT-VALUE}).")
+        String clientIdle;
+
+        @Option(names = "--broker-idle", paramLabel = "STRATEGY", defaultValue = IdleStrategies.DEFAULT,
+            description = "Idle strategy of the embedded broker and media driver (default: ${DEFAULT-VALUE}).")
+        String brokerIdle;
+
+        @Option(names = "--out", paramLabel = "DIR",
+            description = "Directory for the reports (default: perf-results/<time>-<mode>).")
+        Path out;
+
+        @Option(names = "--quiet", description = "No progress lines.")
+        boolean quiet;
+
+        abstract Mode mode();
+
+        @Override
+        public Integer call() throws Exception {
+            final Workload workload;
+            try {
+                IdleStrategies.parse(clientIdle);
+                IdleStrategies.parse(brokerIdle);
+                final long effectiveRate = rate != null ? rate : mode() == Mode.THROUGHPUT ? 0 : 10_000;
+                final Duration measured = records == null ? Durations.parse(duration != null ? duration : "30s") :
+                    duration != null ? Durations.parse(duration) : null;
+                workload = new Workload(mode(), effectiveRate, records == null ? 0 : records, measured, size, acks,
+                    partitions, producers, Durations.parse(warmup), flush, lingerMs);
+                if (noSequent && kafka == null) {
+                    throw new IllegalArgumentException("--no-sequent leaves nothing to measure without --kafka");
+                }
+            } catch (final IllegalArgumentException ex) {
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            }
+            final Path output = out != null ? out : Paths.get("perf-results",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + mode().label());
+            final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+            final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig("sequent-perf"),
+                embedded, kafka, !noBaseline, !noSequent, clientIdle, brokerIdle, output, command.trim());
+            PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
+            return 0;
+        }
+    }
+
+    /** {@code sequent perf produce}. */
+    @Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Produce -> ack latency at a fixed rate (coordinated-omission corrected).")
+    static final class Produce extends Run {
+        @Override
+        Mode mode() {
+            return Mode.PRODUCE;
+        }
+    }
+
+    /** {@code sequent perf e2e}. */
+    @Command(name = "e2e", mixinStandardHelpOptions = true,
+        description = "Produce -> ack and producer -> consumer latency at a fixed rate.")
+    static final class EndToEnd extends Run {
+        @Override
+        Mode mode() {
+            return Mode.E2E;
+        }
+    }
+
+    /** {@code sequent perf throughput}. */
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+        description = "Records/s and MB/s, unthrottled unless --rate is given.")
+    static final class Throughput extends Run {
+        @Override
+        Mode mode() {
+            return Mode.THROUGHPUT;
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package io.sequent.perf.harness;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Runs a {@link Workload} against one {@link Driver} and measures it.
+ *
+ * <p>Each producer thread sends at its share of the fixed rate. A record's <em>intended</em> send
+ * time is its slot in that schedule, not the moment the thread got round to sending it, and every
+ * latency is measured from the intended time: when the system stalls, the records that should have
+ * been sent meanwhile are late, and their lateness counts (no coordinated omission). The intended
+ * time travels in the record's first 8 bytes, so the consumer measures end-to-end latency the same
+ * way. Unthrottled runs ({@code rate 0}) take the send call's time instead, and their latency is the
+ * system's answer time under saturation, not a service-level figure.
+ *
+ * <p>Records whose intended time falls in the warm-up are sent and acknowledged but not measured.
+ * Throughput is the measured records acknowledged, divided by the time from the end of warm-up to
+ * the last measured acknowledgement.
+ */
+public final class PerfRunner {
+    /** The largest latency recorded exactly; longer ones are recorded as this. */
+    static final long MAX_LATENCY_NS = TimeUnit.MINUTES.toNanos(10);
+    private static final long PROGRESS_INTERVAL_MS = 1000;
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final Workload workload;
+    private final NanoClock clock;
+    private final PrintStream progress;
+
+    /**
+     * @param workload what to run.
+     * @param clock    the clock (tests pass a manual one).
+     * @param progress where to print a progress line each second, or null for none.
+     */
+    public PerfRunner(final Workload workload, final NanoClock clock, final PrintStream progress) {
+        this.workload = workload;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the workload against the driver: creates a topic, starts the producers (and for
+     * {@link Mode#E2E} a consumer), sends, waits for every acknowledgement and delivery, and returns
+     * what was measured.
+     *
+     * @throws Exception when the system fails in a way the run cannot go on from (a failed send is
+     *                   counted, not thrown).
+     */
+    public SystemResult run(final Driver driver) throws Exception {
+        final String topic = "perf-" + workload.mode().label() + "-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        driver.createTopic(topic, workload);
+        final boolean endToEnd = workload.mode() == Mode.E2E && driver.hasConsumer();
+        final State state = new State(endToEnd);
+
+        final int producers = workload.producers();
+        final Driver.Sender[] senders = new Driver.Sender[producers];
+        Driver.Receiver receiver = null;
+        try {
+            if (endToEnd) {
+                receiver = driver.consumer(topic, workload);
+            }
+            for (int i = 0; i < producers; i++) {
+                senders[i] = driver.producer(topic, workload);
+            }
+            final long start = clock.nanoTime();
+            state.measureStartNs = start + workload.warmup().toNanos();
+            state.measureEndNs = workload.duration() == null ? Long.MAX_VALUE :
+                state.measureStartNs + workload.duration().toNanos();
+
+            final Thread consumerThread = endToEnd ? startConsumer(driver.system(), receiver, state) : null;
+            final Thread[] producerThreads = new Thread[producers];
+            final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+            for (int i = 0; i < producers; i++) {
+                final Driver.Sender sender = senders[i];
+                final long records = workload.records() / producers + (i < workload.records() % producers ? 1 : 0);
+                final long intervalNs = workload.rate() == 0 ? 0 : producers * 1_000_000_000L / workload.rate();
+                producerThreads[i] = new Thread(() -> {
+                    try {
+                        sendLoop(sender, start, intervalNs, records, state);
+                        sender.flush();
+                    } catch (final Throwable ex) {
+                        producerFailure.compareAndSet(null, ex);
+                    }
+                }, "perf-producer-" + driver.system() + "-" + i);
+                producerThreads[i].start();
+            }
+            for (final Thread thread : producerThreads) {
+                while (thread.isAlive()) {
+                    thread.join(PROGRESS_INTERVAL_MS);
+                    report(driver.system(), state, start);
+                }
+            }
+            if (producerFailure.get() != null) {
+                throw new IllegalStateException(driver.system() + " producer failed: " + producerFailure.get(),
+                    producerFailure.get());
+            }
+            if (consumerThread != null) {
+                awaitDeliveries(driver.system(), state);
+                state.stopConsumer = true;
+                consumerThread.join();
+                if (state.consumerFailure != null) {
+                    throw new IllegalStateException(driver.system() + " consumer failed: " + state.consumerFailure,
+                        state.consumerFailure);
+                }
+            }
+        } finally {
+            state.stopConsumer = true;
+            for (final Driver.Sender sender : senders) {
+                if (sender != null) {
+                    sender.close();
+                }
+            }
+            if (receiver != null) {
+                receiver.close();
+            }
+        }
+        state.collect();
+        final long elapsed = state.ackedMeasured.sum() == 0 ? 0 : state.lastAckNs.get() - state.measureStartNs;
+        return new SystemResult(driver.system(), driver.description(), state.produceAckTotal,
+            endToEnd ? state.endToEndTotal : null, state.ackedMeasured.sum(), state.ackedMeasured.sum() *
+            workload.size(), Math.max(0, elapsed), state.errors.sum());
+    }
+
+    private void sendLoop(
+        final Driver.Sender sender, final long start, final long intervalNs, final long records, final State state) {
+        long intended = start;
+        long measured = 0;
+        long sequence = 0;
+        while (true) {
+            if (intervalNs > 0) {
+                intended += intervalNs;
+                clock.sleepUntil(intended);
+            } else {
+                intended = clock.nanoTime();
+            }
+            final boolean measure = intended >= state.measureStartNs;
+            if (measure && (workload.duration() == null ? measured >= records : intended >= state.measureEndNs)) {
+                return;
+            }
+            final byte[] value = new byte[workload.size()];
+            putLong(value, 0, intended);
+            putLong(value, 8, sequence++);
+            final long sentAt = intended;
+            state.sent.increment();
+            if (measure) {
+                measured++;
+                state.sentMeasured.increment();
+            }
+            sender.send(value, failure -> state.onAck(sentAt, measure, failure, clock.nanoTime()));
+        }
+    }
+
+    private Thread startConsumer(final String system, final Driver.Receiver receiver, final State state) {
+        final Driver.ValueSink sink = value -> {
+            final long intended = getLong(value, 0);
+            if (intended >= state.measureStartNs) {
+                state.endToEnd.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, clock.nanoTime() - intended)));
+                state.deliveredMeasured.incrementAndGet();
+            }
+        };
+        final Thread thread = new Thread(() -> {
+            try {
+                while (!state.stopConsumer) {
+                    receiver.poll(sink, 100);
+                }
+            } catch (final Throwable ex) {
+                state.consumerFailure = ex;
+            }
+        }, "perf-consumer-" + system);
+        thread.start();
+        return thread;
+    }
+
+    private void awaitDeliveries(final String system, final State state)
+        throws InterruptedException {
+        long last = state.deliveredMeasured.get();
+        long lastProgressNs = System.nanoTime();
+        while (state.deliveredMeasured.get() < state.ackedMeasured.sum() && state.consumerFailure == null) {
+            Thread.sleep(10);
+            final long delivered = state.deliveredMeasured.get();
+            if (delivered != last) {
+                last = delivered;
+                lastProgressNs = System.nanoTime();
+            } else if (System.nanoTime() - lastProgressNs > DRAIN_TIMEOUT_NS) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                    "%s: the consumer received %,d of %,d acknowledged records and nothing more in %d s",
+                    system, delivered, state.ackedMeasured.sum(), TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NS)));
+            }
+        }
+    }
+
+    private void report(final String system, final State state, final long start) {
+        state.collect();
+        if (progress == null) {
+            return;
+        }
+        final long now = clock.nanoTime();
+        final Histogram interval = state.lastInterval;
+        progress.printf(Locale.ROOT, "[%s] %5.1f s  sent %,d  acked %,d%s  errors %d  last interval: " +
+            "%,d acks, p50 %s, p99 %s%n", system, (now - start) / 1e9, state.sent.sum(), state.acked.sum(),
+            state.endToEndTotal != null ? String.format(Locale.ROOT, "  delivered %,d", state.deliveredMeasured.get())
+                : "", state.errors.sum(), interval.getTotalCount(),
+            Durations.format(interval.getValueAtPercentile(50)), Durations.format(interval.getValueAtPercentile(99)));
+        progress.flush();
+    }
+
+    static void putLong(final byte[] array, final int offset, final long value) {
+        for (int i = 0; i < 8; i++) {
+            array[offset + i] = (byte) (value >>> (56 - 8 * i));
+        }
+    }
+
+    static long getLong(final byte[] array, final int offset) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = value << 8 | (array[offset + i] & 0xFF);
+        }
+        return value;
+    }
+
+    /** What the threads of one run share. */
+    private static final class State {
+        final Recorder produceAck = new Recorder(MAX_LATENCY_NS, 3);
+        final SingleWriterRecorder endToEnd = new SingleWriterRecorder(MAX_LATENCY_NS, 3);
+        final Histogram produceAckTotal = new Histogram(MAX_LATENCY_NS, 3);
+        final Histogram endToEndTotal;
+        final LongAdder sent = new LongAdder();
+        final LongAdder sentMeasured = new LongAdder();
+        final LongAdder acked = new LongAdder();
+        final LongAdder ackedMeasured = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final AtomicLong lastAckNs = new AtomicLong(Long.MIN_VALUE);
+        final AtomicLong deliveredMeasured = new AtomicLong();
+        volatile long measureStartNs = Long.MAX_VALUE;
+        volatile long measureEndNs = Long.MAX_VALUE;
+        volatile boolean stopConsumer;
+        volatile Throwable consumerFailure;
+        private Histogram intervalScratch;
+        private Histogram e2eScratch;
+        Histogram lastInterval = new Histogram(MAX_LATENCY_NS, 3);
+
+        State(final boolean endToEnd) {
+            endToEndTotal = endToEnd ? new Histogram(MAX_LATENCY_NS, 3) : null;
+        }
+
+        void onAck(final long intended, final boolean measure, final Throwable failure, final long now) {
+            if (failure != null) {
+                errors.increment();
+                return;
+            }
+            acked.increment();
+            if (measure) {
+                produceAck.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, now - intended)));
+                lastAckNs.accumulateAndGet(now, Math::max);
+                ackedMeasured.increment();
+            }
+        }
+
+        /** Moves what the recorders hold into the totals; keeps the latest interval for progress. Main thread. */
+        synchronized void collect() {
+            intervalScratch = produceAck.getIntervalHistogram(intervalScratch);
+            produceAckTotal.add(intervalScratch);
+            lastInterval = intervalScratch.copy();
+            if (endToEndTotal != null) {
+                e2eScratch = endToEnd.getIntervalHistogram(e2eScratch);
+                endToEndTotal.add(e2eScratch);
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.sequent.perf.harness;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.sequent.broker.Broker;
+import io.sequent.broker.BrokerContext;
+import io.sequent.client.ClientConfig;
+import io.sequent.perf.report.ConsoleReport;
+import io.sequent.perf.report.ReportWriter;
+import io.sequent.sequencer.IdleStrategies;
+import org.agrona.IoUtil;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One perf run as the {@code sequent perf} command makes it: the same workload against the raw Aeron
+ * round trip (the transport's floor), Sequent, and Apache Kafka when a bootstrap is given, one
+ * system after the other, then the reports.
+ */
+public final class PerfSuite {
+    private PerfSuite() {
+    }
+
+    /**
+     * What to run and where.
+     *
+     * @param workload       the workload.
+     * @param client         Sequent client settings: bootstrap (ignored when {@code embedded}), timeouts.
+     * @param embedded       start a Sequent broker in a temporary directory for the run.
+     * @param kafkaBootstrap Kafka's bootstrap servers, or null to leave Kafka out.
+     * @param baseline       run the raw Aeron round trip first.
+     * @param sequent        run Sequent (false to measure only the others).
+     * @param clientIdle     idle strategy of the Sequent client's I/O thread (and the baseline's receiver).
+     * @param brokerIdle     idle strategy of the embedded broker and media driver (and the baseline's echo).
+     * @param output         directory for the reports.
+     * @param command        the command line, for the reports.
+     */
+    public record Options(
+        Workload workload,
+        ClientConfig client,
+        boolean embedded,
+        String kafkaBootstrap,
+        boolean baseline,
+        boolean sequent,
+        String clientIdle,
+        String brokerIdle,
+        Path output,
+        String command) {
+    }
+
+    /**
+     * Runs every system, writes the reports and prints the summary.
+     *
+     * @param options  what to run.
+     * @param out      where the summary goes.
+     * @param progress where progress lines go, or null.
+     * @return the results.
+     * @throws Exception when a system cannot be reached or fails.
+     */
+    public static RunResult run(final Options options, final PrintWriter out, final PrintStream progress)
+        throws Exception {
+        quietLogs();
+        final Instant started = Instant.now();
+        final List<SystemResult> results = new ArrayList<>();
+        final Workload workload = options.workload();
+        final PerfRunner runner = new PerfRunner(workload, NanoClock.SYSTEM, progress);
+        Path dataDir = null;
+        Broker broker = null;
+        MediaDriver driver = null;
+        try {
+            final String aeronDir;
+            final String bootstrap;
+            final String where;
+            if (options.embedded()) {
+                dataDir = Files.createTempDirectory("sequent-perf-");
+                broker = Broker.launch(new BrokerContext().dataDir(dataDir).port(0)
+                    .idleStrategy(options.brokerIdle()).driverIdleStrategy(options.brokerIdle()));
+                aeronDir = broker.aeronDirectoryName();
+                bootstrap = broker.ingressEndpoint();
+                where = "embedded broker on " + bootstrap + " (data in a temporary directory)";
+            } else {
+                // One media driver per host, as Aeron is deployed: every client of the run shares it.
+                driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(IdleStrategies.parse(options.brokerIdle()))
+                    .publicationTermBufferLength(16 * 1024 * 1024)
+                    .termBufferSparseFile(true)
+                    .dirDeleteOnShutdown(true));
+                aeronDir = driver.aeronDirectoryName();
+                bootstrap = options.client().bootstrap();
+                where = "broker at " + bootstrap;
+            }
+            if (options.baseline()) {
+                results.add(runOne(runner, new AeronPingPongDriver(aeronDir, options.brokerIdle(),
+                    options.clientIdle()), progress));
+            }
+            if (options.sequent()) {
+                final ClientConfig client = options.client().copy().bootstrap(bootstrap).aeronDirectory(aeronDir)
+                    .idleStrategy(options.clientIdle());
+                results.add(runOne(runner, new SequentDriver(client, "Sequent " + version() + ", " + where +
+                    ", flush " + workload.flush() + ", client idle " + options.clientIdle() +
+                    (options.embedded() ? ", broker idle " + options.brokerIdle() : "")), progress));
+            }
+            if (options.kafkaBootstrap() != null) {
+                results.add(runOne(runner, new KafkaDriver(options.kafkaBootstrap()), progress));
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            if (driver != null) {
+                driver.close();
+            }
+            if (dataDir != null) {
+                IoUtil.delete(dataDir.toFile(), true);
+            }
+        }
+        final RunResult run = new RunResult(workload, options.command(), machine(), started, List.copyOf(results));
+        ReportWriter.write(run, options.output());
+        out.print(ConsoleReport.render(run));
+        out.println("Reports (.hgrm, summary.csv, summary.md, plots) in " + options.output().toAbsolutePath());
+        out.flush();
+        return run;
+    }
+
+    private static SystemResult runOne(final PerfRunner runner, final Driver driver, final PrintStream progress)
+        throws Exception {
+        try (driver) {
+            if (progress != null) {
+                progress.println("== " + driver.system() + ": " + driver.description());
+            }
+            return runner.run(driver);
+        }
+    }
+
+    /** Kafka's client and our broker log every connection at INFO: keep the progress lines readable. */
+    private static void quietLogs() {
+        for (final String logger : new String[] {"org.apache.kafka", "io.sequent"}) {
+            final String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
+    }
+
+    private static String version() {
+        final String version = Broker.class.getPackage().getImplementationVersion();
+        return version != null ? version : "(development build)";
+    }
+
+    /** The machine, for reports: CPU model and cores, memory, OS and JVM. */
+    public static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (final String line : Files.readAllLines(Paths.get("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (final IOException | RuntimeException ex) {
+            // Not Linux: the CPU model stays unknown.
+        }
+        long memory = 0;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            memory = os.getTotalMemorySize();
+        }
+        return String.format(Locale.ROOT, "%s, %d cores, %.1f GiB, %s %s, %s %s", cpu,
+            Runtime.getRuntime().availableProcessors(), memory / (1024.0 * 1024 * 1024), System.getProperty("os.name"),
+            System.getProperty("os.version"), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+    }
+}

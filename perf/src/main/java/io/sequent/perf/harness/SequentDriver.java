@@ -1,0 +1,105 @@
+package io.sequent.perf.harness;
+
+import io.sequent.client.Admin;
+import io.sequent.client.ClientConfig;
+import io.sequent.client.Consumer;
+import io.sequent.client.ConsumerConfig;
+import io.sequent.client.ConsumerRecord;
+import io.sequent.client.Producer;
+import io.sequent.client.ProducerConfig;
+import io.sequent.client.ProducerRecord;
+import io.sequent.client.TopicPartition;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Sequent through its Java client. */
+public final class SequentDriver implements Driver {
+    private final ClientConfig client;
+    private final String description;
+    private final Admin admin;
+
+    /**
+     * @param client      the client settings (bootstrap, Aeron directory, idle strategy).
+     * @param description what runs, for reports.
+     */
+    public SequentDriver(final ClientConfig client, final String description) {
+        this.client = client;
+        this.description = description;
+        this.admin = Admin.create(client.copy().clientId("perf-admin"));
+    }
+
+    @Override
+    public String system() {
+        return "sequent";
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void createTopic(final String topic, final Workload workload) {
+        admin.createTopic(topic, workload.partitions(), Map.of("flush.policy", workload.flush()));
+    }
+
+    @Override
+    public Sender producer(final String topic, final Workload workload) {
+        final Producer producer = new Producer(new ProducerConfig(client.copy().clientId("perf-producer"))
+            .acks(workload.acks())
+            .lingerMs(workload.lingerMs())
+            .enableIdempotence("all".equals(workload.acks())));
+        return new Sender() {
+            @Override
+            public void send(final byte[] value, final Completion completion) {
+                producer.send(new ProducerRecord(topic, value),
+                    (metadata, exception) -> completion.complete(exception));
+            }
+
+            @Override
+            public void flush() {
+                producer.flush();
+            }
+
+            @Override
+            public void close() {
+                producer.close();
+            }
+        };
+    }
+
+    @Override
+    public Receiver consumer(final String topic, final Workload workload) {
+        final Consumer consumer = new Consumer(new ConsumerConfig(client.copy().clientId("perf-consumer")));
+        final List<TopicPartition> partitions = new ArrayList<>();
+        for (int i = 0; i < workload.partitions(); i++) {
+            partitions.add(new TopicPartition(topic, i));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return new Receiver() {
+            @Override
+            public int poll(final ValueSink sink, final long timeoutMs) {
+                int count = 0;
+                for (final ConsumerRecord record : consumer.poll(Duration.ofMillis(timeoutMs))) {
+                    sink.accept(record.value());
+                    count++;
+                }
+                return count;
+            }
+
+            @Override
+            public void close() {
+                consumer.close();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}
