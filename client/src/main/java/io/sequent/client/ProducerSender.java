@@ -60,6 +60,9 @@ final class ProducerSender implements IoWork, BatchHandler {
     private final MemoryLimiter memory;
     private final RecordAccumulator accumulator;
     private final Object2ObjectHashMap<String, TopicState> topics = new Object2ObjectHashMap<>();
+    /** The topic of the last record routed, by identity: producers mostly send to one topic, from one string. */
+    private String lastTopicName;
+    private TopicState lastTopic;
     private final ArrayList<TopicState> topicList = new ArrayList<>();
     private final RecordHeaders headers = new RecordHeaders();
     private final ExpandableArrayBuffer keyScratch = new ExpandableArrayBuffer(64);
@@ -280,11 +283,16 @@ final class ProducerSender implements IoWork, BatchHandler {
 
     private void route(final RecordFuture record) {
         final String name = record.record.topic();
-        TopicState topic = topics.get(name);
-        if (topic == null) {
-            topic = new TopicState(name);
-            topics.put(name, topic);
-            topicList.add(topic);
+        TopicState topic = lastTopic;
+        if (topic == null || name != lastTopicName) {
+            topic = topics.get(name);
+            if (topic == null) {
+                topic = new TopicState(name);
+                topics.put(name, topic);
+                topicList.add(topic);
+            }
+            lastTopicName = name;
+            lastTopic = topic;
         }
         final SequentException failure = fatal;
         if (failure != null || closed) {
@@ -602,6 +610,10 @@ final class ProducerSender implements IoWork, BatchHandler {
             if (topic.partitionCount < 0) {
                 topics.remove(topic.name);
                 topicList.remove(topic);
+                if (lastTopic == topic) {
+                    lastTopic = null;
+                    lastTopicName = null;
+                }
             }
         } else if (!SequentException.isRetriable(code)) {
             final SequentException failure = SequentException.of(code, "metadata of topic " + topic.name + ": " + code);

@@ -59,12 +59,7 @@ import java.util.concurrent.locks.LockSupport;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
-    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-    "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-    "-Xms1g", "-Xmx1g"})
+@Fork(1)
 public class SegmentAppendBenchmark {
     private static final int VALUE_SIZE = 100;
     private static final long JANITOR_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
