@@ -102,15 +102,16 @@ public final class PerfSuite {
                 where = "broker at " + bootstrap;
             }
             if (options.baseline()) {
-                results.add(runOne(runner, new AeronPingPongDriver(aeronDir, options.brokerIdle(),
-                    options.clientIdle()), progress));
+                results.add(runOne(runner, Workload.BASELINE, () -> new AeronPingPongDriver(aeronDir,
+                    options.brokerIdle(), options.clientIdle()), progress));
             }
             if (options.sequent()) {
                 final ClientConfig client = options.client().copy().bootstrap(bootstrap).aeronDirectory(aeronDir)
                     .idleStrategy(options.clientIdle());
-                results.add(runOne(runner, new SequentDriver(client, "Sequent " + version() + ", " + where +
-                    ", flush " + workload.flush() + ", client idle " + options.clientIdle() +
-                    (options.embedded() ? ", broker idle " + options.brokerIdle() : "")), progress));
+                final String description = "Sequent " + version() + ", " + where + ", flush " + workload.flush() +
+                    ", client idle " + options.clientIdle() +
+                    (options.embedded() ? ", broker idle " + options.brokerIdle() : "");
+                results.add(runOne(runner, "sequent", () -> new SequentDriver(client, description), progress));
             }
         } finally {
             // Stopped before Kafka runs: an idle broker and media driver on a yielding strategy keep cores busy.
@@ -125,7 +126,7 @@ public final class PerfSuite {
             }
         }
         if (options.kafkaBootstrap() != null) {
-            results.add(runOne(runner, new KafkaDriver(options.kafkaBootstrap()), progress));
+            results.add(runOne(runner, "kafka", () -> new KafkaDriver(options.kafkaBootstrap()), progress));
         }
         final RunResult run = new RunResult(workload, options.command(), machine(), started, List.copyOf(results));
         ReportWriter.write(run, options.output());
@@ -135,13 +136,22 @@ public final class PerfSuite {
         return run;
     }
 
-    private static SystemResult runOne(final PerfRunner runner, final Driver driver, final PrintStream progress)
-        throws Exception {
-        try (driver) {
+    /** Opens a driver (which may connect, and fail). */
+    @FunctionalInterface
+    private interface DriverFactory {
+        Driver open();
+    }
+
+    private static SystemResult runOne(
+        final PerfRunner runner, final String system, final DriverFactory factory, final PrintStream progress) {
+        try (Driver driver = factory.open()) {
             if (progress != null) {
                 progress.println("== " + driver.system() + ": " + driver.description());
             }
             return runner.run(driver);
+        } catch (final Exception ex) {
+            throw new IllegalStateException(system + ": " + (ex.getMessage() != null ? ex.getMessage() :
+                ex.getClass().getSimpleName()), ex);
         }
     }
 
