@@ -87,9 +87,11 @@ public final class PerfRunner {
                 final Counters counters = state.producers[i];
                 final long records = workload.records() / producers + (i < workload.records() % producers ? 1 : 0);
                 final long intervalNs = workload.rate() == 0 ? 0 : producers * 1_000_000_000L / workload.rate();
+                // Producers take turns: producer i's schedule is offset by i/producers of an interval.
+                final long first = start + intervalNs * i / producers;
                 producerThreads[i] = new Thread(() -> {
                     try {
-                        sendLoop(sender, start, intervalNs, records, state, counters);
+                        sendLoop(sender, first, intervalNs, records, state, counters);
                         sender.flush();
                     } catch (final Throwable ex) {
                         producerFailure.compareAndSet(null, ex);
