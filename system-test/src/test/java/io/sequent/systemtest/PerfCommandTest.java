@@ -77,6 +77,20 @@ class PerfCommandTest {
     }
 
     @Test
+    void recordsLargerThanTheMtuAreTimedWhole() throws Exception {
+        final Path out = dir.resolve("large");
+        final Cli.Result result = Cli.run(null, 300, "perf", "produce", "--embedded", "--size", "4000",
+            "--records", "1000", "--rate", "1000", "--warmup", "500ms", "--out", out.toString(), "--quiet");
+        assertEquals(0, result.exitCode(), result.stderr());
+        final Map<String, String[]> rows = csvRows(out.resolve("summary.csv"));
+        for (final String row : new String[] {"aeron/produce-ack", "sequent/produce-ack"}) {
+            assertEquals("1000", rows.get(row)[2], row);
+            assertEquals("0", rows.get(row)[14], row);
+            assertEquals("4000", rows.get(row)[17], row);
+        }
+    }
+
+    @Test
     void badOptionsAreOneClearLine() throws Exception {
         final Cli.Result noRate = Cli.run(null, 120, "perf", "produce", "--rate", "0", "--embedded");
         assertEquals(2, noRate.exitCode());

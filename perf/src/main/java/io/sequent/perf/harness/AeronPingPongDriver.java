@@ -2,6 +2,7 @@ package io.sequent.perf.harness;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
@@ -137,7 +138,9 @@ public final class AeronPingPongDriver implements Driver {
 
         private void echo(final Subscription in, final ExclusivePublication out) {
             final IdleStrategy idle = IdleStrategies.parse(echoIdle);
-            final FragmentHandler handler = (buffer, offset, length, header) -> offer(out, buffer, offset, length);
+            // Records larger than the MTU arrive in fragments: reassemble, so each message is echoed whole.
+            final FragmentHandler handler =
+                new FragmentAssembler((buffer, offset, length, header) -> offer(out, buffer, offset, length));
             try {
                 while (running) {
                     idle.idle(in.poll(handler, FRAGMENT_LIMIT));
@@ -149,12 +152,12 @@ public final class AeronPingPongDriver implements Driver {
 
         private void receive() {
             final IdleStrategy idle = IdleStrategies.parse(receiverIdle);
-            final FragmentHandler handler = (buffer, offset, length, header) -> {
+            final FragmentHandler handler = new FragmentAssembler((buffer, offset, length, header) -> {
                 final long index = received;
                 final Completion completion = pending.getAndSet((int) (index & (PENDING_CAPACITY - 1)), null);
                 received = index + 1;
                 completion.complete(null);
-            };
+            });
             while (running) {
                 idle.idle(pong.poll(handler, FRAGMENT_LIMIT));
             }
