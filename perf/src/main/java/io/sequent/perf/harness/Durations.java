@@ -10,10 +10,11 @@ public final class Durations {
 
     /** A latency in nanoseconds, in the unit that suits it: {@code 41.5 µs}, {@code 2.10 ms}, {@code 1.20 s}. */
     public static String format(final double nanos) {
-        if (nanos < 1_000_000) {
+        // The thresholds sit where rounding would print "1000.0 µs" or "1000.00 ms".
+        if (nanos < 999_950) {
             return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
         }
-        if (nanos < 1_000_000_000) {
+        if (nanos < 999_995_000) {
             return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
         }
         return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);

@@ -1,5 +1,6 @@
 package io.sequent.perf.report;
 
+import io.sequent.perf.harness.Durations;
 import io.sequent.perf.harness.Metric;
 import io.sequent.perf.harness.RunResult;
 import io.sequent.perf.harness.SystemResult;
@@ -88,30 +89,15 @@ record LatencyRow(SystemResult result, Metric metric, Histogram histogram, Histo
         return Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f", ratio);
     }
 
-    /**
-     * Nanoseconds in a human unit: below 1000 µs as {@code 41.5 µs}, below a second as {@code 2.10 ms},
-     * else as {@code 1.20 s}.
-     */
-    static String human(final double nanos) {
-        final double micros = nanos / 1000.0;
-        if (micros < 999.95) {
-            return String.format(Locale.ROOT, "%.1f µs", micros);
-        }
-        if (micros < 999_995.0) {
-            return String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
-        }
-        return String.format(Locale.ROOT, "%.2f s", micros / 1_000_000.0);
-    }
-
     /** The cells of the human table (markdown and console), in {@link #HUMAN_HEADER} order. */
     List<String> humanCells() {
         final List<String> cells = new ArrayList<>();
         cells.add(system());
         cells.add(metric.title());
         for (final double percentile : PERCENTILES) {
-            cells.add(human(valueAt(percentile)));
+            cells.add(Durations.format(valueAt(percentile)));
         }
-        cells.add(human(max()));
+        cells.add(Durations.format(max()));
         final String ratio = ratio(ratioToBaseline(99.0));
         cells.add(ratio.isEmpty() ? "-" : ratio + "x");
         cells.add(String.format(Locale.ROOT, "%,.0f", result.recordsPerSecond()));

@@ -51,7 +51,10 @@ class WorkloadTest {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("soon"));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("5 parsecs"));
         assertEquals("41.5 µs", Durations.format(41_500));
+        assertEquals("999.9 µs", Durations.format(999_900));
+        assertEquals("1.00 ms", Durations.format(999_990));
         assertEquals("2.10 ms", Durations.format(2_100_000));
         assertEquals("1.20 s", Durations.format(1_200_000_000));
+        assertEquals("0.0 µs", Durations.format(0));
     }
 }

@@ -54,16 +54,6 @@ class ConsoleReportTest {
         assertFalse(text.contains("aeron"), text);
     }
 
-    @Test
-    void humanUnits() {
-        assertEquals("41.5 µs", LatencyRow.human(41_500));
-        assertEquals("999.9 µs", LatencyRow.human(999_900));
-        assertEquals("1.00 ms", LatencyRow.human(999_990));
-        assertEquals("2.10 ms", LatencyRow.human(2_100_000));
-        assertEquals("1.20 s", LatencyRow.human(1_200_000_000));
-        assertEquals("0.0 µs", LatencyRow.human(0));
-    }
-
     private static int indexOfPrefix(final List<String> lines, final String prefix) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith(prefix)) {
