@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 final class SessionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
     private static final long EXPIRY_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Room a response publication must have before the ConnectResponse (a few hundred bytes) is offered. */
+    private static final int MAX_CONNECT_RESPONSE_LENGTH = 4096;
 
     private final Aeron aeron;
     private final SessionTable sessions;
@@ -157,7 +159,10 @@ final class SessionManager implements AutoCloseable {
                 work++;
                 continue;
             }
-            if (null != connect.publication && connect.publication.isConnected()) {
+            // Connected is not enough: the driver raises the publication's limit a little after the first status
+            // message connects it, and an offer before that is back-pressured and the ConnectResponse lost.
+            if (null != connect.publication && connect.publication.isConnected() &&
+                connect.publication.availableWindow() >= MAX_CONNECT_RESPONSE_LENGTH) {
                 it.remove();
                 complete(connect, nowNs);
                 work++;
