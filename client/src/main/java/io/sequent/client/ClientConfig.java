@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Settings shared by {@link Producer}, {@link Consumer} and {@link Admin}: where the broker is and
@@ -70,6 +74,12 @@ public final class ClientConfig {
     /** Default of {@value #DRIVER_IDLE_STRATEGY}. */
     public static final String DEFAULT_DRIVER_IDLE_STRATEGY = "yielding";
 
+    /** Every key {@link #fromProperties} reads. */
+    static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, CLIENT_ID, AERON_DIR, CONNECT_TIMEOUT_MS,
+        REQUEST_TIMEOUT_MS, RESPONSE_HOST, IDLE_STRATEGY, DRIVER_IDLE_STRATEGY, METADATA_MAX_AGE_MS,
+        RECONNECT_BACKOFF_MS);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConfig.class);
     private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
 
     private String bootstrap = DEFAULT_BOOTSTRAP;
@@ -89,14 +99,30 @@ public final class ClientConfig {
     }
 
     /**
-     * Reads the keys of this class present in {@code properties}; other keys are ignored, so one
-     * file can hold the settings of every component.
+     * Reads the keys of this class present in {@code properties}. Any other key is ignored with a
+     * warning naming it ("supplied but isn't a known config", as Kafka's clients say), so that a typo
+     * does not pass silently; {@link #unknownKeys} lists them.
      *
      * @param properties the properties.
      * @return a new config.
      * @throws InvalidConfigException naming the key of a bad value.
      */
     public static ClientConfig fromProperties(final Properties properties) {
+        final ClientConfig config = read(properties);
+        Settings.warnUnknown(LOG, "client", unknownKeys(properties));
+        return config;
+    }
+
+    /**
+     * @param properties the properties.
+     * @return the keys of {@code properties} that {@link #fromProperties} does not know, sorted.
+     */
+    public static List<String> unknownKeys(final Properties properties) {
+        return Settings.unknownKeys(properties, KEYS);
+    }
+
+    /** {@link #fromProperties} without the warning, for the configs that extend the key set. */
+    static ClientConfig read(final Properties properties) {
         final ClientConfig config = new ClientConfig();
         String v = Settings.string(properties, BOOTSTRAP_SERVERS);
         if (v != null) {

@@ -1,5 +1,7 @@
 package io.sequent.client;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +90,7 @@ final class ClientIo implements AutoCloseable {
      * @throws BrokerUnreachableException when no broker answered within the connect timeout.
      */
     static ClientIo start(final ClientConfig config, final String role, final Function<ClientIo, IoWork> workFactory) {
+        requireResolvable(config);
         final ClientIo io = new ClientIo(config, role, workFactory);
         try {
             final long waitMs = config.connectTimeout().toMillis() + WAIT_MARGIN_MS;
@@ -106,6 +109,31 @@ final class ClientIo implements AutoCloseable {
             io.close();
             throw new SequentException(ErrorCode.NULL_VAL, "interrupted while connecting", ex);
         }
+    }
+
+    /**
+     * Fails at once, naming the host, when no bootstrap host resolves: the media driver would only
+     * log the failure with a stack trace per attempt until the connect timeout.
+     */
+    static void requireResolvable(final ClientConfig config) {
+        String unresolved = null;
+        for (final String endpoint : config.bootstrapEndpoints()) {
+            if (endpoint.startsWith("aeron:")) {
+                return;
+            }
+            String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                InetAddress.getByName(host);
+                return;
+            } catch (final UnknownHostException ex) {
+                unresolved = unresolved == null ? host : unresolved + ", " + host;
+            }
+        }
+        throw new BrokerUnreachableException("cannot resolve the broker host " + unresolved + " (" +
+            ClientConfig.BOOTSTRAP_SERVERS + "=" + config.bootstrap() + ")");
     }
 
     String clientId() {

@@ -1,7 +1,12 @@
 package io.sequent.client;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Settings of a {@link Consumer}, named as Kafka names them. Fluent and mutable; the consumer copies
@@ -51,6 +56,12 @@ public final class ConsumerConfig {
     /** Property key of {@link #retryBackoffMs(long)}. */
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
 
+    /** Every key {@link #fromProperties} reads besides {@link ClientConfig}'s. */
+    static final Set<String> KEYS = Set.of(FETCH_MAX_WAIT_MS, FETCH_MIN_BYTES, FETCH_MAX_BYTES,
+        MAX_PARTITION_FETCH_BYTES, MAX_POLL_RECORDS, AUTO_OFFSET_RESET, ISOLATION_LEVEL, CLIENT_RACK, RETRY_BACKOFF_MS);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerConfig.class);
+
     /** Upper bound of {@value #FETCH_MAX_BYTES} and {@value #MAX_PARTITION_FETCH_BYTES}. */
     public static final int FETCH_MAX_BYTES_LIMIT = 2 * 1024 * 1024 - 64 * 1024;
 
@@ -73,14 +84,16 @@ public final class ConsumerConfig {
     }
 
     /**
-     * Reads {@link ClientConfig}'s keys and this class's keys present in {@code properties}.
+     * Reads {@link ClientConfig}'s keys and this class's keys present in {@code properties}; any other
+     * key is ignored with a warning naming it ({@link #unknownKeys} lists them).
      *
      * @param properties the properties.
      * @return a new config.
      * @throws InvalidConfigException naming the key of a bad value.
      */
     public static ConsumerConfig fromProperties(final Properties properties) {
-        final ConsumerConfig c = new ConsumerConfig(ClientConfig.fromProperties(properties));
+        final ConsumerConfig c = new ConsumerConfig(ClientConfig.read(properties));
+        Settings.warnUnknown(LOG, "consumer", unknownKeys(properties));
         String v = Settings.string(properties, FETCH_MAX_WAIT_MS);
         if (v != null) {
             c.fetchMaxWaitMs(Settings.longValue(FETCH_MAX_WAIT_MS, v));
@@ -118,6 +131,14 @@ public final class ConsumerConfig {
             c.retryBackoffMs(Settings.longValue(RETRY_BACKOFF_MS, v));
         }
         return c;
+    }
+
+    /**
+     * @param properties the properties.
+     * @return the keys of {@code properties} that {@link #fromProperties} does not know, sorted.
+     */
+    public static List<String> unknownKeys(final Properties properties) {
+        return Settings.unknownKeys(properties, ClientConfig.KEYS, KEYS);
     }
 
     /**

@@ -1,7 +1,12 @@
 package io.sequent.client;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.sequent.codec.Batches;
 import io.sequent.codec.Compression;
@@ -75,6 +80,13 @@ public final class ProducerConfig {
     /** Kafka's key for {@link #MAX_IN_FLIGHT}, read as an alias. */
     public static final String MAX_IN_FLIGHT_KAFKA = "max.in.flight.requests.per.connection";
 
+    /** Every key {@link #fromProperties} reads besides {@link ClientConfig}'s. */
+    static final Set<String> KEYS = Set.of(ACKS, LINGER_MS, BATCH_SIZE, COMPRESSION_TYPE, RETRIES,
+        DELIVERY_TIMEOUT_MS, RETRY_BACKOFF_MS, ENABLE_IDEMPOTENCE, MAX_REQUEST_SIZE, BUFFER_MEMORY, MAX_BLOCK_MS,
+        MAX_IN_FLIGHT, MAX_IN_FLIGHT_KAFKA);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerConfig.class);
+
     /** Upper bound of {@value #MAX_REQUEST_SIZE}: 2 MiB messages less room for the request's own fields. */
     public static final int MAX_REQUEST_SIZE_LIMIT = 2 * 1024 * 1024 - 8 * 1024;
     /** The most requests in flight per partition an idempotent producer may have (the broker keeps 5). */
@@ -104,14 +116,16 @@ public final class ProducerConfig {
     }
 
     /**
-     * Reads {@link ClientConfig}'s keys and this class's keys present in {@code properties}.
+     * Reads {@link ClientConfig}'s keys and this class's keys present in {@code properties}; any other
+     * key is ignored with a warning naming it ({@link #unknownKeys} lists them).
      *
      * @param properties the properties.
      * @return a new config.
      * @throws InvalidConfigException naming the key of a bad value.
      */
     public static ProducerConfig fromProperties(final Properties properties) {
-        final ProducerConfig c = new ProducerConfig(ClientConfig.fromProperties(properties));
+        final ProducerConfig c = new ProducerConfig(ClientConfig.read(properties));
+        Settings.warnUnknown(LOG, "producer", unknownKeys(properties));
         String v = Settings.string(properties, ACKS);
         if (v != null) {
             c.acks(v);
@@ -165,6 +179,14 @@ public final class ProducerConfig {
             c.maxInFlightRequestsPerPartition(Settings.intValue(MAX_IN_FLIGHT, v));
         }
         return c;
+    }
+
+    /**
+     * @param properties the properties.
+     * @return the keys of {@code properties} that {@link #fromProperties} does not know, sorted.
+     */
+    public static List<String> unknownKeys(final Properties properties) {
+        return Settings.unknownKeys(properties, ClientConfig.KEYS, KEYS);
     }
 
     /**

@@ -1,7 +1,13 @@
 package io.sequent.client;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.slf4j.Logger;
 
 /**
  * Typed reads of configuration properties; every failure names the key. Used by the
@@ -67,5 +73,30 @@ final class Settings {
             }
         }
         throw InvalidConfigException.forKey(key, value, "must be one of " + String.join(", ", allowed));
+    }
+
+    /**
+     * The keys of {@code properties} that none of {@code known} holds, sorted.
+     */
+    @SafeVarargs
+    static List<String> unknownKeys(final Properties properties, final Set<String>... known) {
+        final List<String> unknown = new ArrayList<>();
+        for (final String key : new TreeSet<>(properties.stringPropertyNames())) {
+            boolean found = false;
+            for (final Set<String> keys : known) {
+                found |= keys.contains(key);
+            }
+            if (!found) {
+                unknown.add(key);
+            }
+        }
+        return unknown;
+    }
+
+    /** Logs each unknown key once, as Kafka's clients do: the setting is ignored, the typo is named. */
+    static void warnUnknown(final Logger log, final String kind, final List<String> unknown) {
+        for (final String key : unknown) {
+            log.warn("The configuration '{}' was supplied but isn't a known {} config; it is ignored", key, kind);
+        }
     }
 }

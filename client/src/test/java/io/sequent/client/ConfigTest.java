@@ -163,4 +163,17 @@ class ConfigTest {
         assertFalse(SequentException.of(ErrorCode.CORRUPT_MESSAGE, "x").isRetriable());
         assertFalse(SequentException.of(ErrorCode.INVALID_CONFIG, "x").isRetriable());
     }
+
+    @Test
+    void unknownKeysAreNamedAndIgnored() {
+        final Properties p = properties("lingr.ms", "77", "acks", "1", "bootstrap.servers", "127.0.0.1:9999",
+            "auto.offset.reset", "earliest", "num.partitons", "3");
+        assertEquals(List.of("auto.offset.reset", "lingr.ms", "num.partitons"), ProducerConfig.unknownKeys(p));
+        assertEquals(List.of("acks", "lingr.ms", "num.partitons"), ConsumerConfig.unknownKeys(p));
+        assertEquals(List.of("acks", "auto.offset.reset", "lingr.ms", "num.partitons"), ClientConfig.unknownKeys(p));
+        final ProducerConfig producer = ProducerConfig.fromProperties(p);
+        assertEquals("1", producer.acks(), "the known keys are still read");
+        assertEquals(5, producer.lingerMs(), "the misspelt key is not taken for linger.ms");
+        assertEquals("earliest", ConsumerConfig.fromProperties(p).autoOffsetReset());
+    }
 }

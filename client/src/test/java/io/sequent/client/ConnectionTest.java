@@ -51,6 +51,21 @@ class ConnectionTest {
     }
 
     @Test
+    void anUnresolvableBrokerHostIsReportedAtOnceNamingTheHost() {
+        final Set<String> before = TestSupport.driverDirectories();
+        final ClientConfig config = new ClientConfig()
+            .bootstrap("no-such-host.invalid:9090")
+            .connectTimeout(Duration.ofMillis(20_000));
+        final long start = System.nanoTime();
+        final BrokerUnreachableException ex =
+            assertThrows(BrokerUnreachableException.class, () -> Admin.create(config));
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(elapsedMs < 10_000, "reported after " + elapsedMs + " ms, not at once");
+        assertTrue(ex.getMessage().contains("cannot resolve the broker host no-such-host.invalid"), ex.getMessage());
+        assertEquals(before, TestSupport.driverDirectories(), "no media driver was started");
+    }
+
+    @Test
     void aLostSessionIsReestablishedAndTheProducerCarriesOn() throws Exception {
         final int port = freeUdpPort();
         FakeBroker broker = new FakeBroker(port);
