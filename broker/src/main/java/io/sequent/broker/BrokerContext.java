@@ -14,8 +14,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -162,6 +166,12 @@ public final class BrokerContext {
         SESSION_CONNECT_TIMEOUT_MS_PROP, MAX_SESSIONS_PROP, FETCH_MAX_BYTES_PROP, NUM_PARTITIONS_PROP,
         PRODUCE_TIMEOUT_MS_PROP,
     };
+    private static final String[] SEQUENCER_KEYS = {
+        SequencerContext.RING_SIZE_PROP, SequencerContext.DATA_BUFFER_BYTES_PROP,
+        SequencerContext.MAX_BATCH_BYTES_PROP, SequencerContext.THREADING_MODE_PROP,
+        SequencerContext.IDLE_STRATEGY_PROP, SequencerContext.CLOSE_TIMEOUT_MS_PROP,
+        SequencerContext.JANITOR_INTERVAL_MS_PROP, SequencerContext.RETENTION_CHECK_INTERVAL_MS_PROP,
+    };
     private static final AtomicInteger EPHEMERAL_DIRS = new AtomicInteger();
 
     /** How the broker's hot work maps onto threads; see {@link #THREADING_MODE_PROP}. */
@@ -291,22 +301,60 @@ public final class BrokerContext {
     }
 
     private static void warnUnknownKeys(final Properties properties) {
-        for (final String key : properties.stringPropertyNames()) {
-            boolean own = false;
-            for (final String prefix : OWN_PREFIXES) {
-                own |= key.startsWith(prefix);
-            }
-            if (!own) {
+        for (final String warning : unknownKeys(properties)) {
+            LOG.warn(warning);
+        }
+    }
+
+    /**
+     * One line per key of {@code properties} that no broker, topic ({@code log.*}) or sequencer setting has,
+     * as Kafka words it ("supplied but isn't a known config"), with the nearest known key when one is a typo
+     * away. Such keys are ignored, not refused: a file can keep a setting an older or newer broker knows.
+     *
+     * @param properties the settings, for example from {@link #load(Path)}.
+     * @return the warnings, in key order; empty when every key is known.
+     */
+    static List<String> unknownKeys(final Properties properties) {
+        final List<String> known = new ArrayList<>(Arrays.asList(KNOWN_KEYS));
+        known.addAll(TopicConfig.KEYS);
+        known.addAll(Arrays.asList(SEQUENCER_KEYS));
+        final List<String> warnings = new ArrayList<>();
+        for (final String key : new TreeSet<>(properties.stringPropertyNames())) {
+            if (known.contains(key)) {
                 continue;
             }
-            boolean known = false;
-            for (final String knownKey : KNOWN_KEYS) {
-                known |= knownKey.equals(key);
+            String nearest = null;
+            int nearestDistance = 3;
+            for (final String candidate : known) {
+                final int distance = editDistance(key, candidate);
+                if (distance < nearestDistance) {
+                    nearest = candidate;
+                    nearestDistance = distance;
+                }
             }
-            if (!known) {
-                LOG.warn("unknown broker setting '{}' ignored", key);
-            }
+            warnings.add("The configuration '" + key + "' was supplied but isn't a known config; it is ignored" +
+                (null != nearest ? " (did you mean '" + nearest + "'?)" : ""));
         }
+        return warnings;
+    }
+
+    private static int editDistance(final String a, final String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            final int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /**

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -74,6 +75,32 @@ class BrokerContextTest {
         assertEquals(1024, ctx.sequencerContext().ringSize());
         assertEquals("1000", ctx.topicDefaults().getProperty("log.retention.ms"));
         assertNull(ctx.topicDefaults().getProperty("broker.id"), "only log.* keys are topic defaults");
+    }
+
+    @Test
+    void unknownKeysOfEveryFamilyAreNamedWithTheNearestKnownOne() {
+        final Properties properties = props(
+            "num.partitons", "3",
+            "log.segmnet.bytes", "1048576",
+            "sequencer.ring.szie", "1024",
+            "retention.ms", "1000",
+            "completely.different", "x",
+            "broker.port", "0",
+            "log.retention.ms", "1000",
+            "sequencer.ring.size", "1024",
+            "aeron.driver.idle.strategy", "backoff");
+        assertEquals(List.of(
+            "The configuration 'completely.different' was supplied but isn't a known config; it is ignored",
+            "The configuration 'log.segmnet.bytes' was supplied but isn't a known config; it is ignored "
+                + "(did you mean 'log.segment.bytes'?)",
+            "The configuration 'num.partitons' was supplied but isn't a known config; it is ignored "
+                + "(did you mean 'num.partitions'?)",
+            "The configuration 'retention.ms' was supplied but isn't a known config; it is ignored",
+            "The configuration 'sequencer.ring.szie' was supplied but isn't a known config; it is ignored "
+                + "(did you mean 'sequencer.ring.size'?)"),
+            BrokerContext.unknownKeys(properties));
+        assertEquals(BrokerContext.NUM_PARTITIONS_DEFAULT, BrokerContext.fromProperties(properties).numPartitions(),
+            "a misspelt key is ignored, not taken for the known one");
     }
 
     @Test
