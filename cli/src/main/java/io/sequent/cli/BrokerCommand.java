@@ -2,6 +2,7 @@ package io.sequent.cli;
 
 import io.sequent.broker.Broker;
 import io.sequent.broker.BrokerContext;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -12,8 +13,17 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code sequent broker start}: runs a broker in the foreground until interrupted. */
-@Command(name = "broker", description = "Run a broker.", subcommands = BrokerCommand.Start.class)
-final class BrokerCommand {
+@Command(name = "broker", mixinStandardHelpOptions = true, description = "Run a broker.",
+    subcommands = BrokerCommand.Start.class)
+final class BrokerCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: start");
+    }
+
     @Command(name = "start", mixinStandardHelpOptions = true,
         description = "Start a broker in the foreground; prints a line containing 'ready' once it accepts clients.")
     static final class Start implements Runnable {

@@ -4,6 +4,7 @@ import io.sequent.client.Consumer;
 import io.sequent.client.ConsumerConfig;
 import io.sequent.client.ConsumerRecord;
 import io.sequent.client.ConsumerRecords;
+import io.sequent.client.OffsetOutOfRangeException;
 import io.sequent.client.PartitionInfo;
 import io.sequent.client.TopicPartition;
 import picocli.CommandLine;
@@ -15,10 +16,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * {@code sequent consume TOPIC}: prints one record per line (each partition's records in offset order)
@@ -57,6 +60,19 @@ final class ConsumeCommand implements Runnable {
     @Option(names = "--print-offset", description = "Print partition:offset and a tab before each record.")
     boolean printOffset;
 
+    @Option(names = "--value-format", paramLabel = "text|base64|hex", defaultValue = "text",
+        description = "How each value is printed (default: ${DEFAULT-VALUE}); base64 and hex show binary values.")
+    BytesFormat valueFormat;
+
+    @Option(names = "--key-format", paramLabel = "text|base64|hex", defaultValue = "text",
+        description = "How each key is printed with --print-key (default: ${DEFAULT-VALUE}).")
+    BytesFormat keyFormat;
+
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE",
+        description = "A consumer setting (docs/client.md), e.g. auto.offset.reset=earliest or "
+            + "max.poll.records=100; overrides --command-config.")
+    Map<String, String> consumerProperties = new LinkedHashMap<>();
+
     @Override
     public void run() {
         if (offset != null && partition == null) {
@@ -66,9 +82,29 @@ final class ConsumeCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--offset and --from-beginning cannot be used together");
         }
-        final ConsumerConfig config = new ConsumerConfig(client.clientConfig("sequent-consume"))
-            .autoOffsetReset(fromBeginning ? "earliest" : "latest");
+        if (offset != null && offset < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be 0 or more, not " + offset);
+        }
+        if (timeoutMs != null && timeoutMs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--timeout-ms must be 0 or more, not " + timeoutMs);
+        }
+        if (maxMessages != null && maxMessages < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--max-messages must be 0 or more, not " + maxMessages);
+        }
+        if (partition != null && partition < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--partition must be 0 or more, not " + partition);
+        }
+        final Properties properties = client.properties(spec, "sequent-consume",
+            Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "latest"), consumerProperties);
+        if (fromBeginning) {
+            properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET, "earliest");
+        }
+        final ConsumerConfig config = ConsumerConfig.fromProperties(properties);
         final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
         try (Consumer consumer = new Consumer(config)) {
             final List<TopicPartition> partitions = new ArrayList<>();
             final List<PartitionInfo> infos = consumer.partitionsFor(topic);
@@ -85,7 +121,7 @@ final class ConsumeCommand implements Runnable {
             }
             consumer.assign(partitions);
             if (offset != null) {
-                consumer.seek(partitions.get(0), offset);
+                seek(consumer, partitions.get(0), offset, config.autoOffsetReset(), err);
             } else if (fromBeginning) {
                 consumer.seekToBeginning(partitions);
             } else {
@@ -113,11 +149,9 @@ final class ConsumeCommand implements Runnable {
                             line.append(record.partition()).append(':').append(record.offset()).append('\t');
                         }
                         if (printKey) {
-                            line.append(record.key() == null ? "null" :
-                                new String(record.key(), StandardCharsets.UTF_8)).append('\t');
+                            line.append(record.key() == null ? "null" : keyFormat.encode(record.key())).append('\t');
                         }
-                        line.append(record.value() == null ? "null" :
-                            new String(record.value(), StandardCharsets.UTF_8));
+                        line.append(record.value() == null ? "null" : valueFormat.encode(record.value()));
                         out.println(line);
                         printed++;
                     }
@@ -126,5 +160,42 @@ final class ConsumeCommand implements Runnable {
             }
         }
         out.flush();
+    }
+
+    /**
+     * Starts {@code tp} at {@code offset} when the partition holds it; otherwise does what
+     * {@code auto.offset.reset} says, as Kafka's consumer does, and says so on stderr: {@code earliest}
+     * starts at the first offset, {@code latest} at the end, {@code none} fails.
+     */
+    static void seek(
+        final Consumer consumer,
+        final TopicPartition tp,
+        final long offset,
+        final String reset,
+        final PrintWriter err) {
+        final long start = consumer.beginningOffsets(List.of(tp)).get(tp);
+        final long end = consumer.endOffsets(List.of(tp)).get(tp);
+        if (offset >= start && offset <= end) {
+            consumer.seek(tp, offset);
+            return;
+        }
+        final String range = "offset " + offset + " is out of range for " + tp + (start == end ?
+            ", which holds no records (its next offset is " + end + ")" :
+            ", which holds offsets " + start + " to " + (end - 1));
+        switch (reset) {
+            case "earliest":
+                err.println("warning: " + range + "; starting at its first offset, " + start +
+                    " (auto.offset.reset=earliest)");
+                consumer.seek(tp, start);
+                break;
+            case "latest":
+                err.println("warning: " + range + "; starting at its end, " + end +
+                    " (auto.offset.reset=latest; --consumer-property auto.offset.reset=earliest|none to change)");
+                consumer.seek(tp, end);
+                break;
+            default:
+                throw new OffsetOutOfRangeException(range + " and auto.offset.reset=none");
+        }
+        err.flush();
     }
 }

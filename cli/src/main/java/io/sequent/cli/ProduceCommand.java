@@ -16,6 +16,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +56,19 @@ final class ProduceCommand implements Runnable {
         description = "Batch compression (default: ${DEFAULT-VALUE}).")
     String compression;
 
+    @Option(names = "--value-format", paramLabel = "text|base64|hex", defaultValue = "text",
+        description = "How each value is written on its line (default: ${DEFAULT-VALUE}); base64 and hex carry "
+            + "binary values.")
+    BytesFormat valueFormat;
+
+    @Option(names = "--key-format", paramLabel = "text|base64|hex", defaultValue = "text",
+        description = "How each key is written before the separator (default: ${DEFAULT-VALUE}).")
+    BytesFormat keyFormat;
+
+    @Option(names = "--producer-property", paramLabel = "KEY=VALUE",
+        description = "A producer setting (docs/client.md), e.g. batch.size=65536; overrides --command-config.")
+    Map<String, String> producerProperties = new LinkedHashMap<>();
+
     @Override
     public void run() {
         if (!acks.equals("0") && !acks.equals("1") && !acks.equals("all")) {
@@ -62,12 +78,27 @@ final class ProduceCommand implements Runnable {
         if (keySeparator != null && keySeparator.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--key-separator must not be empty");
         }
-        final ProducerConfig config = new ProducerConfig(client.clientConfig("sequent-produce"))
-            .acks(acks)
-            .lingerMs(lingerMs)
-            .compression(compression)
-            .enableIdempotence("all".equals(acks));
+        final Properties properties = client.properties(spec, "sequent-produce", Map.of(
+            ProducerConfig.ACKS, acks,
+            ProducerConfig.LINGER_MS, Long.toString(lingerMs),
+            ProducerConfig.COMPRESSION_TYPE, compression), producerProperties);
+        if (ClientOptions.given(spec, "--acks")) {
+            properties.setProperty(ProducerConfig.ACKS, acks);
+        }
+        if (ClientOptions.given(spec, "--linger-ms")) {
+            properties.setProperty(ProducerConfig.LINGER_MS, Long.toString(lingerMs));
+        }
+        if (ClientOptions.given(spec, "--compression")) {
+            properties.setProperty(ProducerConfig.COMPRESSION_TYPE, compression);
+        }
+        if (!properties.containsKey(ProducerConfig.ENABLE_IDEMPOTENCE)) {
+            final String effectiveAcks = properties.getProperty(ProducerConfig.ACKS).trim();
+            properties.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE,
+                Boolean.toString("all".equals(effectiveAcks) || "-1".equals(effectiveAcks)));
+        }
+        final ProducerConfig config = ProducerConfig.fromProperties(properties);
         final AtomicReference<Exception> failure = new AtomicReference<>();
+        final AtomicLong failedLine = new AtomicLong();
         final AtomicLong sent = new AtomicLong();
         CompletableFuture<RecordMetadata> last = null;
         try (Producer producer = new Producer(config);
@@ -76,8 +107,8 @@ final class ProduceCommand implements Runnable {
             long lineNumber = 0;
             while ((line = in.readLine()) != null && failure.get() == null) {
                 lineNumber++;
-                byte[] key = null;
-                String value = line;
+                String keyText = null;
+                String valueText = line;
                 if (keySeparator != null) {
                     final int at = line.indexOf(keySeparator);
                     if (at < 0) {
@@ -85,13 +116,25 @@ final class ProduceCommand implements Runnable {
                         throw new IllegalArgumentException("line " + lineNumber + " has no key separator '" +
                             keySeparator + "'; " + sent.get() + " earlier records were sent");
                     }
-                    key = line.substring(0, at).getBytes(StandardCharsets.UTF_8);
-                    value = line.substring(at + keySeparator.length());
+                    keyText = line.substring(0, at);
+                    valueText = line.substring(at + keySeparator.length());
                 }
-                last = producer.send(new ProducerRecord(topic, key, value.getBytes(StandardCharsets.UTF_8)),
+                final byte[] key;
+                final byte[] value;
+                try {
+                    key = keyText == null ? null : keyFormat.decode(keyText);
+                    value = valueFormat.decode(valueText);
+                } catch (final IllegalArgumentException ex) {
+                    producer.flush();
+                    throw new IllegalArgumentException("line " + lineNumber + " is not valid " +
+                        (keyText != null && keyFormat != BytesFormat.TEXT ? "--key-format/" : "") + "--value-format " +
+                        "input: " + ex.getMessage() + "; " + sent.get() + " earlier records were sent", ex);
+                }
+                final long number = lineNumber;
+                last = producer.send(new ProducerRecord(topic, key, value),
                     (metadata, exception) -> {
-                        if (exception != null) {
-                            failure.compareAndSet(null, exception);
+                        if (exception != null && failure.compareAndSet(null, exception)) {
+                            failedLine.set(number);
                         }
                     });
                 sent.incrementAndGet();
@@ -110,6 +153,7 @@ final class ProduceCommand implements Runnable {
         }
         if (failure.get() != null) {
             throw new IllegalStateException("not every record was acknowledged: " +
+                (failedLine.get() > 0 ? "line " + failedLine.get() + ": " : "") +
                 SequentCommand.describe(failure.get()), failure.get());
         }
     }

@@ -1,10 +1,18 @@
 package io.sequent.cli;
 
+import io.sequent.broker.BrokerException;
+import io.sequent.client.InvalidConfigException;
 import io.sequent.client.SequentException;
+import io.sequent.codec.client.ErrorCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 
 /**
  * The {@code sequent} command. Every failure prints one line to stderr and exits non-zero:
@@ -28,18 +36,43 @@ public final class SequentCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(final String[] args) {
+        Logging.configure();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line and returns its exit code (for tests). */
+    /**
+     * Runs the command line and returns its exit code (for tests). Arguments {@code -Dkey=value}, anywhere,
+     * set system properties first, as {@code java -Dkey=value} would (the broker reads its settings from
+     * them; see docs/broker.md).
+     */
     static int execute(final String[] args, final PrintWriter out, final PrintWriter err) {
+        final List<String> rest = new ArrayList<>();
+        for (final String arg : args) {
+            if (arg.startsWith("-D") && arg.length() > 2) {
+                final int eq = arg.indexOf('=');
+                final String key = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+                if (key.isEmpty()) {
+                    err.println("error: '" + arg + "' is not -Dkey=value");
+                    err.flush();
+                    return 2;
+                }
+                System.setProperty(key, eq < 0 ? "" : arg.substring(eq + 1));
+            } else {
+                rest.add(arg);
+            }
+        }
         final CommandLine commandLine = new CommandLine(new SequentCommand());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
             line.getErr().println("error: " + describe(ex));
+            final boolean badArgument = isBadArgument(ex);
+            if (badArgument) {
+                line.getErr().println("try '" + line.getCommandSpec().qualifiedName() + " --help'");
+            }
             line.getErr().flush();
-            return 1;
+            return badArgument ? 2 : 1;
         });
         commandLine.setParameterExceptionHandler((ex, args1) -> {
             final CommandLine line = ex.getCommandLine();
@@ -48,7 +81,18 @@ public final class SequentCommand implements Runnable {
             line.getErr().flush();
             return 2;
         });
-        return commandLine.execute(args);
+        return commandLine.execute(rest.toArray(new String[0]));
+    }
+
+    /** A setting that does not parse or is out of range, from an option, a property or a file: exit code 2. */
+    static boolean isBadArgument(final Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidConfigException ||
+                cause instanceof BrokerException && ((BrokerException) cause).code() == ErrorCode.INVALID_CONFIG) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(final Throwable ex) {
@@ -68,12 +112,19 @@ public final class SequentCommand implements Runnable {
             spec.commandLine(), "missing command: broker, topic, produce, consume or perf");
     }
 
-    /** Version from the jar manifest when packaged. */
+    /** The project version, from {@code version.properties} (filled in by the build). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() {
-            final String version = SequentCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"sequent " + (version != null ? version : "development build")};
+        public String[] getVersion() throws IOException {
+            final Properties properties = new Properties();
+            try (InputStream in = SequentCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            final String version = "sequent " + properties.getProperty("version", "(unknown version)") +
+                " (Java " + System.getProperty("java.version") + ")";
+            return new String[] {version};
         }
     }
 }

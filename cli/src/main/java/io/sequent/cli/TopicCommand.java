@@ -3,6 +3,7 @@ package io.sequent.cli;
 import io.sequent.client.Admin;
 import io.sequent.client.PartitionDescription;
 import io.sequent.client.TopicDescription;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,10 +17,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code sequent topic create|list|describe|delete}. */
-@Command(name = "topic", description = "Create, list, describe and delete topics.",
+@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
     subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
         TopicCommand.Delete.class})
-final class TopicCommand {
+final class TopicCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "missing command: create, list, describe or delete");
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
     static final class Create implements Runnable {
         @Spec
@@ -31,20 +41,26 @@ final class TopicCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
-            description = "Number of partitions (default: ${DEFAULT-VALUE}).")
-        int partitions;
+        @Option(names = "--partitions", paramLabel = "N",
+            description = "Number of partitions, 1 or more (default: the broker's num.partitions).")
+        Integer partitions;
 
         @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Topic setting, e.g. retention.ms=60000.")
         Map<String, String> configs = new LinkedHashMap<>();
 
         @Override
         public void run() {
-            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
-                admin.createTopic(name, partitions, configs);
+            if (partitions != null && partitions < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--partitions must be 1 or more, not " + partitions + " (leave it out for the broker's default)");
             }
-            spec.commandLine().getOut().println("Created topic " + name + " with " + partitions +
-                (partitions == 1 ? " partition" : " partitions"));
+            final int created;
+            try (Admin admin = Admin.create(client.clientConfig(spec, "sequent-topic"))) {
+                admin.createTopic(name, partitions == null ? -1 : partitions, configs);
+                created = partitions != null ? partitions : admin.describeTopic(name).partitions().size();
+            }
+            spec.commandLine().getOut().println("Created topic " + name + " with " + created +
+                (created == 1 ? " partition" : " partitions"));
         }
     }
 
@@ -58,7 +74,7 @@ final class TopicCommand {
 
         @Override
         public void run() {
-            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+            try (Admin admin = Admin.create(client.clientConfig(spec, "sequent-topic"))) {
                 final PrintWriter out = spec.commandLine().getOut();
                 admin.listTopics().stream().sorted().forEach(out::println);
             }
@@ -80,7 +96,7 @@ final class TopicCommand {
         @Override
         public void run() {
             final TopicDescription description;
-            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+            try (Admin admin = Admin.create(client.clientConfig(spec, "sequent-topic"))) {
                 description = admin.describeTopic(name);
             }
             final PrintWriter out = spec.commandLine().getOut();
@@ -108,7 +124,7 @@ final class TopicCommand {
 
         @Override
         public void run() {
-            try (Admin admin = Admin.create(client.clientConfig("sequent-topic"))) {
+            try (Admin admin = Admin.create(client.clientConfig(spec, "sequent-topic"))) {
                 admin.deleteTopic(name);
             }
             spec.commandLine().getOut().println("Deleted topic " + name);
