@@ -109,7 +109,7 @@ final class AdminAgent implements Agent {
                 sessionManager.onConnect(request, nowNs);
             } catch (final RuntimeException ex) {
                 counters.errors.increment();
-                LOG.error("cannot handle a ConnectRequest", ex);
+                sessionManager.onUndecodableConnect(ex);
             }
             return;
         }

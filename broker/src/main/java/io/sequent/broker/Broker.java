@@ -20,6 +20,7 @@ import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -102,6 +103,7 @@ public final class Broker implements AutoCloseable {
     private String ingressEndpoint;
     private String clusterId;
     private volatile boolean closed;
+    private final RateLimitedLog driverErrors = RateLimitedLog.warnings(LOG, SystemNanoClock.INSTANCE);
 
     private Broker(final BrokerContext ctx) {
         this.ctx = ctx;
@@ -171,7 +173,7 @@ public final class Broker implements AutoCloseable {
                 .publicationTermBufferLength(BrokerContext.TERM_LENGTH_BYTES)
                 .termBufferSparseFile(true)
                 .asyncExecutorEnabled(false)
-                .errorHandler(ex -> LOG.warn("media driver error", ex)));
+                .errorHandler(ex -> driverErrors.warn("media driver error: " + ex, ex)));
         }
         try {
             aeron = Aeron.connect(new Aeron.Context()
@@ -207,6 +209,7 @@ public final class Broker implements AutoCloseable {
         final String advertisedChannel = "aeron:udp?endpoint=" + ingressEndpoint;
 
         sessionManager = new SessionManager(aeron, sessions, ctx, counters, adminSender, advertisedChannel);
+        sessionManager.pollAlso(driverErrors);
         final OneToOneRingBuffer fetchRequests = new OneToOneRingBuffer(
             new UnsafeBuffer(ByteBuffer.allocateDirect(FETCH_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         final IngressAgent ingress = new IngressAgent(

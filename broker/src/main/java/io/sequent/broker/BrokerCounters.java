@@ -45,6 +45,12 @@ public final class BrokerCounters implements AutoCloseable {
     public final AtomicCounter sessionsClosed;
     /** Sessions ended by {@code session.timeout.ms} (admin). */
     public final AtomicCounter sessionsTimedOut;
+    /**
+     * Requests that passed frame validation but could not be served as sent: a ConnectRequest that does not
+     * decode or names a response channel that cannot be used (admin). Logged at a bounded rate
+     * ({@link RateLimitedLog}), counted here every time.
+     */
+    public final AtomicCounter malformedRequests;
     /** Exceptions caught by the agents' error handlers (any). */
     public final AtomicCounter errors;
 
@@ -74,6 +80,7 @@ public final class BrokerCounters implements AutoCloseable {
         sessionsOpened = add(prefix + "sessions opened");
         sessionsClosed = add(prefix + "sessions closed");
         sessionsTimedOut = add(prefix + "sessions timed out");
+        malformedRequests = add(prefix + "malformed requests");
         errors = add(prefix + "errors");
     }
 

@@ -11,6 +11,7 @@ import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,11 @@ final class SessionManager implements AutoCloseable {
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ConnectRequestDecoder connectDecoder = new ConnectRequestDecoder();
     private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
+    private final RateLimitedLog unusableChannels = RateLimitedLog.warnings(LOG, SystemNanoClock.INSTANCE);
+    private final RateLimitedLog failedPublications = RateLimitedLog.warnings(LOG, SystemNanoClock.INSTANCE);
+    private final RateLimitedLog unconnectedChannels = RateLimitedLog.warnings(LOG, SystemNanoClock.INSTANCE);
+    private final RateLimitedLog undecodableConnects = RateLimitedLog.warnings(LOG, SystemNanoClock.INSTANCE);
+    private final List<RateLimitedLog> otherLogs = new ArrayList<>();
     private long nextExpiryScanNs;
 
     /** A ConnectRequest whose response publication is not ready or not connected yet. */
@@ -126,8 +132,9 @@ final class SessionManager implements AutoCloseable {
             responseChannel = uri.toString();
         } catch (final RuntimeException ex) {
             counters.framesDropped.increment();
-            LOG.warn("ConnectRequest from client '{}' names a response channel that cannot be used, '{}': {}; " +
-                "it cannot be answered", clientId, channel, ex.getMessage());
+            counters.malformedRequests.increment();
+            unusableChannels.warn("ConnectRequest from client '" + clientId + "' names a response channel that " +
+                "cannot be used, '" + channel + "': " + ex.getMessage() + "; it cannot be answered", null);
             return;
         }
         final long registrationId;
@@ -135,12 +142,32 @@ final class SessionManager implements AutoCloseable {
             registrationId = aeron.asyncAddPublication(responseChannel, streamId);
         } catch (final RuntimeException ex) {
             counters.framesDropped.increment();
-            LOG.warn("cannot add the response publication {} stream {} of client '{}': {}", responseChannel, streamId,
-                clientId, ex.toString());
+            counters.malformedRequests.increment();
+            failedPublications.warn("cannot add the response publication " + responseChannel + " stream " + streamId +
+                " of client '" + clientId + "': " + ex, null);
             return;
         }
         pending.add(new PendingConnect(correlationId, responseChannel, streamId, protocolVersion, clientId,
             request.aeronSessionId, request.imageCorrelationId, registrationId, nowNs + connectTimeoutNs));
+    }
+
+    /**
+     * A ConnectRequest that could not be decoded: counted, and logged at a bounded rate.
+     *
+     * @param ex what the decoder threw.
+     */
+    void onUndecodableConnect(final RuntimeException ex) {
+        counters.malformedRequests.increment();
+        undecodableConnects.warn("cannot handle a ConnectRequest: " + ex, ex);
+    }
+
+    /**
+     * Another bounded log whose summary lines this manager writes on its admin-thread duty cycle.
+     *
+     * @param log the log, for example the media driver's errors.
+     */
+    void pollAlso(final RateLimitedLog log) {
+        otherLogs.add(log);
     }
 
     /** Advances pending connects and expires idle sessions. */
@@ -153,8 +180,9 @@ final class SessionManager implements AutoCloseable {
                     connect.publication = aeron.getPublication(connect.registrationId);
                 }
             } catch (final RuntimeException ex) {
-                LOG.warn("response publication {} stream {} of client '{}' failed: {}", connect.channel,
-                    connect.streamId, connect.clientId, ex.toString());
+                counters.malformedRequests.increment();
+                failedPublications.warn("response publication " + connect.channel + " stream " + connect.streamId +
+                    " of client '" + connect.clientId + "' failed: " + ex, null);
                 it.remove();
                 work++;
                 continue;
@@ -168,8 +196,9 @@ final class SessionManager implements AutoCloseable {
                 work++;
             } else if (nowNs - connect.deadlineNs > 0) {
                 it.remove();
-                LOG.warn("response channel {} stream {} of client '{}' did not connect within {} ms; session refused",
-                    connect.channel, connect.streamId, connect.clientId, ctx.sessionConnectTimeoutMs());
+                unconnectedChannels.warn("response channel " + connect.channel + " stream " + connect.streamId +
+                    " of client '" + connect.clientId + "' did not connect within " + ctx.sessionConnectTimeoutMs() +
+                    " ms; session refused", null);
                 if (null != connect.publication) {
                     CloseHelper.quietClose(connect.publication);
                 } else {
@@ -181,6 +210,13 @@ final class SessionManager implements AutoCloseable {
         if (nowNs - nextExpiryScanNs >= 0) {
             nextExpiryScanNs = nowNs + EXPIRY_SCAN_INTERVAL_NS;
             work += expire(nowNs);
+            unusableChannels.poll(nowNs);
+            failedPublications.poll(nowNs);
+            unconnectedChannels.poll(nowNs);
+            undecodableConnects.poll(nowNs);
+            for (int i = 0; i < otherLogs.size(); i++) {
+                otherLogs.get(i).poll(nowNs);
+            }
         }
         return work;
     }
@@ -280,6 +316,13 @@ final class SessionManager implements AutoCloseable {
 
     @Override
     public void close() {
+        unusableChannels.flush();
+        failedPublications.flush();
+        unconnectedChannels.flush();
+        undecodableConnects.flush();
+        for (int i = 0; i < otherLogs.size(); i++) {
+            otherLogs.get(i).flush();
+        }
         for (final PendingConnect connect : pending) {
             if (null != connect.publication) {
                 CloseHelper.quietClose(connect.publication);
