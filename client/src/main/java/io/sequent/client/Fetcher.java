@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.sequent.codec.BatchError;
 import io.sequent.codec.BatchIterator;
@@ -32,6 +34,7 @@ import io.sequent.codec.client.MessageHeaderDecoder;
  * the records returned.
  */
 final class Fetcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
     /** At most this many fetches in flight, so the completion queue never fills. */
     static final int MAX_OUTSTANDING = 1024;
 
@@ -300,6 +303,9 @@ final class Fetcher {
                     pendingFailure(new OffsetOutOfRangeException("fetch position " + state.position + " of "
                         + state.tp + " is out of range [" + state.logStartOffset + ", " + state.highWatermark + "]"));
                 } else {
+                    LOG.info("fetch position {} of {} is out of range [{}, {}]; resetting to the {} offset "
+                        + "(auto.offset.reset)", state.position, state.tp, state.logStartOffset, state.highWatermark,
+                        resetPolicy == PartitionState.RESET_EARLIEST ? "earliest" : "latest");
                     state.position = -1;
                     state.reset = resetPolicy;
                     state.epoch = assignment.newEpoch();

@@ -232,6 +232,41 @@ class ConsumerIntegrationTest {
     }
 
     @Test
+    void aPositionBeyondTheEndIsResetOrReported() {
+        broker.createTopic("beyond", 1);
+        produce("beyond", 0, 0, 10, 5);
+        final TopicPartition tp = new TopicPartition("beyond", 0);
+        try (Consumer consumer = new Consumer(config("earliest"))) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 50);
+            assertEquals(0, pollUntil(consumer, 10).get(0).offset(), "earliest: restart at the log start");
+        }
+        try (Consumer consumer = new Consumer(config("latest"))) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 50);
+            TestSupport.await(() -> {
+                consumer.poll(Duration.ofMillis(50));
+                return consumer.position(tp) == 10;
+            }, "latest: restart at the end");
+        }
+        try (Consumer consumer = new Consumer(config("none"))) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 50);
+            final long deadline = System.nanoTime() + TestSupport.WAIT.toNanos();
+            OffsetOutOfRangeException thrown = null;
+            while (thrown == null && System.nanoTime() < deadline) {
+                try {
+                    assertTrue(consumer.poll(Duration.ofMillis(50)).isEmpty());
+                } catch (final OffsetOutOfRangeException ex) {
+                    thrown = ex;
+                }
+            }
+            assertTrue(thrown != null && thrown.getMessage().contains("fetch position 50 of beyond-0 is out of range"),
+                String.valueOf(thrown));
+        }
+    }
+
+    @Test
     void subscribeReadsEveryPartitionAndPicksUpNewTopics() {
         broker.createTopic("sub", 3);
         for (int p = 0; p < 3; p++) {
