@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,27 @@ class CliEndToEndTest {
         assertTrue(unreachable.exitCode() != 0);
         assertTrue(unreachable.stderr().contains("no broker reachable"), unreachable.stderr());
         assertEquals(1, unreachable.stderr().strip().lines().count(), unreachable.stderr());
+    }
+
+    @Test
+    void anUnresolvableHostAndBadSettingsAreOneLineInARealProcess() throws Exception {
+        final Cli.Result unresolvable = Cli.run(null, 120, "topic", "list", "--broker", "no-such-host.invalid:9090");
+        assertEquals(1, unresolvable.exitCode(), unresolvable.stderr());
+        assertEquals("error: cannot resolve the broker host no-such-host.invalid "
+            + "(bootstrap.servers=no-such-host.invalid:9090)", unresolvable.stderr().strip());
+
+        final Cli.Result badCompression = Cli.run("x\n".getBytes(StandardCharsets.UTF_8), 120, "produce", "t",
+            "--compression", "gzip");
+        assertEquals(2, badCompression.exitCode(), badCompression.stderr());
+
+        final Path root = Cli.JAR.toAbsolutePath().normalize().getParent().getParent().getParent();
+        final Process script = new ProcessBuilder(root.resolve("bin/sequent").toString(), "-Dbroker.port=not-a-port",
+            "broker", "start", "--data-dir", dir.resolve("never").toString()).redirectErrorStream(true).start();
+        final String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(script.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, script.exitValue(), output);
+        assertTrue(output.contains("broker.port must be an integer, was 'not-a-port'"),
+            "bin/sequent passes -Dkey=value to the broker: " + output);
     }
 
     private static String sample(final Map<String, Integer> differences) {
