@@ -63,6 +63,7 @@ public final class SequentCommand implements Runnable {
         }
         final CommandLine commandLine = new CommandLine(new SequentCommand());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        versionEverywhere(commandLine);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
@@ -82,6 +83,14 @@ public final class SequentCommand implements Runnable {
             return 2;
         });
         return commandLine.execute(rest.toArray(new String[0]));
+    }
+
+    /** {@code -V} prints the version on every command, not only on {@code sequent} itself. */
+    private static void versionEverywhere(final CommandLine line) {
+        line.getCommandSpec().versionProvider(new Version());
+        for (final CommandLine sub : line.getSubcommands().values()) {
+            versionEverywhere(sub);
+        }
     }
 
     /** A setting that does not parse or is out of range, from an option, a property or a file: exit code 2. */

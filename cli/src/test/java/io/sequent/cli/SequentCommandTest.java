@@ -50,8 +50,9 @@ class SequentCommandTest {
 
     @Test
     void versionNamesTheProjectVersion() {
-        for (final String flag : new String[] {"-V", "--version"}) {
-            final Run run = Run.of(flag);
+        final String[][] commands = {{"-V"}, {"--version"}, {"topic", "create", "-V"}, {"consume", "--version"}};
+        for (final String[] command : commands) {
+            final Run run = Run.of(command);
             assertEquals(0, run.exitCode, run.toString());
             assertTrue(Pattern.compile("^sequent \\d+\\.\\d+\\.\\d+").matcher(run.out).find(), run.toString());
         }
