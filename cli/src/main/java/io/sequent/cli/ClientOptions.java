@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -75,14 +74,6 @@ final class ClientOptions {
     /** The connection settings of an admin command: defaults, then the file, then the options given. */
     ClientConfig clientConfig(final CommandSpec spec, final String clientId) {
         return ClientConfig.fromProperties(properties(spec, clientId, Map.of(), Map.of()));
-    }
-
-    /** The connection settings from the options alone (sequent perf). */
-    ClientConfig clientConfig(final String clientId) {
-        return new ClientConfig()
-            .bootstrap(broker)
-            .clientId(clientId)
-            .connectTimeout(Duration.ofMillis(connectTimeoutMs));
     }
 
     /**

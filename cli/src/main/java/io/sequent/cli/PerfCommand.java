@@ -138,7 +138,7 @@ final class PerfCommand implements Runnable {
             final Path output = out != null ? out : Paths.get("perf-results",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + mode().label());
             final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-            final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig("sequent-perf"),
+            final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
                 embedded, kafka, !noBaseline, !noSequent, clientIdle, brokerIdle, output, command.trim());
             PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
             return 0;
