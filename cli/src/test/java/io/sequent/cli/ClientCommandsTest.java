@@ -116,6 +116,10 @@ class ClientCommandsTest {
         final Run list = Run.of("topic", "list", "--command-config", config.toString());
         assertEquals(0, list.exitCode, "the file names the broker: " + list);
         assertTrue(list.outLines().contains("props"), list.toString());
+        final Path elsewhere = dir.resolve("elsewhere.properties");
+        Files.writeString(elsewhere, "bootstrap.servers=127.0.0.1:1\n");
+        final Run overridden = run("topic", "list", "--command-config", elsewhere.toString());
+        assertEquals(0, overridden.exitCode, "--broker on the command line wins over the file: " + overridden);
 
         final Run typo = run("consume", "props", "--from-beginning", "--max-messages", "1",
             "--consumer-property", "max.pol.records=5");
