@@ -164,7 +164,6 @@ public final class Broker implements AutoCloseable {
             new ProducerIdAllocator(catalog.producerIdLimit()), adminSender, clusterId);
         final ConfigAdmin configAdmin = new ConfigAdmin(ctx, registry, catalog, metadata, adminSender);
         topicAdmin.recover();
-        metadata.completeMigration(migration, legacy, sequencer);
 
         if (ctx.embeddedDriver()) {
             driver = MediaDriver.launch(new MediaDriver.Context()
@@ -245,6 +244,7 @@ public final class Broker implements AutoCloseable {
             AgentRunner.startOnThread(runner);
         }
         AgentRunner.startOnThread(adminRunner);
+        metadata.completeMigration(migration, legacy);
         LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
             ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
             ctx.threadingMode().name().toLowerCase(java.util.Locale.ROOT), dataDir, ctx.aeronDir());

@@ -8,7 +8,6 @@ import io.sequent.sequencer.Partition;
 import io.sequent.sequencer.Sequencer;
 import io.sequent.sequencer.SequencerResult;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AgentInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,8 +155,9 @@ final class MetadataLog {
      * Plans the move of a data directory written before the metadata log onto it, once: every topic of the old
      * {@code catalog/} files the log does not hold yet gets a TopicRecord (ids in name order), the producer-id
      * bound a ProducerIdsRecord. The records are applied to {@code catalog} at once, so the broker opens the
-     * migrated topics' partitions before anything is offered to the sequencer; {@link #completeMigration} then
-     * writes them. A broker stopped before they are committed does it all again at its next start.
+     * migrated topics' partitions (and its requests see them) before anything is offered to the sequencer;
+     * {@link #completeMigration} then writes them. A broker stopped before they are committed does it all again
+     * at its next start.
      *
      * @return the record batches to write, empty when there is nothing to migrate.
      */
@@ -183,45 +183,39 @@ final class MetadataLog {
     }
 
     /**
-     * Writes the planned migration records, each committed before the next, then moves the old files aside.
-     * Launching thread, once the partitions are open and before the broker's threads start: it plays the
-     * ingress (draining the appender) and steps the sequencer when it runs as an invoker.
+     * Writes the planned migration records, then moves the old files aside once all are committed. Launching
+     * thread, once the broker's threads run: the batches go through the {@link InternalAppender} like any other
+     * metadata record (queued before any request can queue one), and this thread waits for them.
      */
-    void completeMigration(final List<byte[]> batches, final LegacyCatalog legacy, final Sequencer sequencer) {
+    void completeMigration(final List<byte[]> batches, final LegacyCatalog legacy) {
         if (!legacy.exists()) {
             return;
         }
+        final List<InternalAppend> appends = new ArrayList<>();
         for (final byte[] batch : batches) {
-            appendAndWait(batch, sequencer);
+            final InternalAppend append = append(batch);
+            if (null == append) {
+                throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "the internal appender queue is full");
+            }
+            appends.add(append);
+        }
+        final long deadline = System.nanoTime() + STARTUP_APPEND_TIMEOUT_NS;
+        for (final InternalAppend append : appends) {
+            while (!append.isDone()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new BrokerException(ErrorCode.STORAGE_ERROR, "the migration's metadata records were not " +
+                        "committed within " + TimeUnit.NANOSECONDS.toSeconds(STARTUP_APPEND_TIMEOUT_NS) + " s");
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            if (!append.isCommitted()) {
+                throw new BrokerException(ErrorCode.STORAGE_ERROR,
+                    "cannot write to the metadata log: " + SequencerResult.name(append.result()));
+            }
         }
         legacy.moveAside();
         LOG.info("migrated {}/ and {} into the metadata log {} ({} records); the old files are now *{}",
             LegacyCatalog.CATALOG_DIR, LegacyCatalog.PRODUCER_IDS_FILE, PARTITION_DIR, batches.size(),
             LegacyCatalog.MIGRATED_SUFFIX);
-    }
-
-    private void appendAndWait(final byte[] batch, final Sequencer sequencer) {
-        final InternalAppend append = new InternalAppend(partition, batch);
-        if (!appender.offer(append)) {
-            throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "the internal appender queue is full");
-        }
-        final AgentInvoker invoker = sequencer.invoker();
-        final long deadline = System.nanoTime() + STARTUP_APPEND_TIMEOUT_NS;
-        while (!append.isDone()) {
-            appender.drain(sequencer);
-            if (null != invoker) {
-                invoker.invoke();
-            } else {
-                LockSupport.parkNanos(100_000);
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new BrokerException(ErrorCode.STORAGE_ERROR, "a metadata record was not committed within " +
-                    TimeUnit.NANOSECONDS.toSeconds(STARTUP_APPEND_TIMEOUT_NS) + " s while starting");
-            }
-        }
-        if (!append.isCommitted()) {
-            throw new BrokerException(ErrorCode.STORAGE_ERROR,
-                "cannot write to the metadata log: " + SequencerResult.name(append.result()));
-        }
     }
 }
