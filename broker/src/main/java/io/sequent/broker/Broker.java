@@ -457,7 +457,7 @@ public final class Broker implements AutoCloseable {
         CloseHelper.quietClose(ingressSubscription);
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
-        CloseHelper.quietClose(countersFile);
+        // The counters file stays mapped until the mapping is collected: counters() may still be read after close.
         if (null != lock) {
             try {
                 lock.release();

@@ -67,7 +67,8 @@ public final class BrokerContext {
     public static final int PORT_DEFAULT = 9090;
 
     /**
-     * Directory of the topic catalog and of every partition's log ({@code <data.dir>/<topic>-<partition>/}).
+     * Directory of the metadata log ({@code __cluster_metadata-0/}), of every partition's log
+     * ({@code <data.dir>/<topic>-<partition>/}) and of the counters file ({@code counters.dat}).
      * Created if missing. Default {@code ./data}.
      */
     public static final String DATA_DIR_PROP = "data.dir";

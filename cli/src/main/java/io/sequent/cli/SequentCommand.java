@@ -21,6 +21,7 @@ import java.io.PrintWriter;
         ProduceCommand.class,
         ConsumeCommand.class,
         PerfCommand.class,
+        StatCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class SequentCommand implements Runnable {
@@ -65,7 +66,7 @@ public final class SequentCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "missing command: broker, topic, produce, consume or perf");
+            spec.commandLine(), "missing command: broker, topic, produce, consume, perf or stat");
     }
 
     /** Version from the jar manifest when packaged. */
