@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>requests the ingress hands over: Connect and Disconnect ({@link SessionManager}); Metadata,
- *   CreateTopics, DeleteTopics and InitProducerId ({@link TopicAdmin}); DescribeConfigs and AlterConfigs
- *   ({@link ConfigAdmin});</li>
+ *   CreateTopics and DeleteTopics ({@link TopicAdmin}); InitProducerId ({@link ProducerIdAdmin});
+ *   DescribeConfigs and AlterConfigs ({@link ConfigAdmin});</li>
  *   <li>events from other threads (an ingress image that went away), as commands on its queue;</li>
  *   <li>timers: pending connects and session expiry, acks=all produce requests past their timeout
  *   ({@link PendingAcks}), and deletions waiting for the pipeline;</li>
@@ -52,6 +52,7 @@ final class AdminAgent implements Agent {
     private final SessionManager sessionManager;
     private final TopicAdmin topicAdmin;
     private final ConfigAdmin configAdmin;
+    private final ProducerIdAdmin producerIdAdmin;
     private final PendingAcks pendingAcks;
     private final ResponseSender sender;
     private final BrokerCounters counters;
@@ -67,6 +68,7 @@ final class AdminAgent implements Agent {
         final SessionManager sessionManager,
         final TopicAdmin topicAdmin,
         final ConfigAdmin configAdmin,
+        final ProducerIdAdmin producerIdAdmin,
         final PendingAcks pendingAcks,
         final ResponseSender sender,
         final BrokerCounters counters,
@@ -77,6 +79,7 @@ final class AdminAgent implements Agent {
         this.sessionManager = sessionManager;
         this.topicAdmin = topicAdmin;
         this.configAdmin = configAdmin;
+        this.producerIdAdmin = producerIdAdmin;
         this.pendingAcks = pendingAcks;
         this.sender = sender;
         this.counters = counters;
@@ -115,6 +118,7 @@ final class AdminAgent implements Agent {
         work += sessionManager.poll(nowNs);
         work += topicAdmin.poll(nowNs, sessions);
         work += configAdmin.poll(sessions);
+        work += producerIdAdmin.poll(nowNs, sessions);
         if (nowNs - nextAckScanNs >= 0) {
             nextAckScanNs = nowNs + ACK_SCAN_INTERVAL_NS;
             work += pendingAcks.scanTimeouts(nowNs, onAckTimeout);
@@ -160,7 +164,7 @@ final class AdminAgent implements Agent {
                     configAdmin.onAlterConfigs(request, session);
                     break;
                 case InitProducerIdRequestDecoder.TEMPLATE_ID:
-                    topicAdmin.onInitProducerId(request, session, nowNs);
+                    producerIdAdmin.onInitProducerId(request, session, nowNs);
                     break;
                 default:
                     sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),

@@ -160,8 +160,10 @@ public final class Broker implements AutoCloseable {
         catalog.finishDeletions();
         final ResponseSender adminSender =
             new ResponseSender(new ExpandableDirectByteBuffer(64 * 1024), counters.responsesDropped);
-        final TopicAdmin topicAdmin = new TopicAdmin(ctx, sequencer, registry, catalog, metadata,
-            new ProducerIdAllocator(catalog.producerIdLimit()), adminSender, clusterId);
+        final TopicAdmin topicAdmin =
+            new TopicAdmin(ctx, sequencer, registry, catalog, metadata, adminSender, clusterId);
+        final ProducerIdAdmin producerIdAdmin = new ProducerIdAdmin(
+            catalog, metadata, new ProducerIdAllocator(catalog.producerIdLimit()), adminSender);
         final ConfigAdmin configAdmin = new ConfigAdmin(ctx, registry, catalog, metadata, adminSender);
         topicAdmin.recover();
 
@@ -224,7 +226,7 @@ public final class Broker implements AutoCloseable {
             ctx.nanoClock());
         topicAdmin.agents(ingress, ingressControl, fetch, fetchControl, advertisedChannel);
         final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
-            configAdmin, pendingAcks, adminSender, counters, ctx.nanoClock());
+            configAdmin, producerIdAdmin, pendingAcks, adminSender, counters, ctx.nanoClock());
 
         final ErrorHandler errorHandler = ex -> LOG.error("broker agent error", ex);
         final Agent stepper = stepSequencer ? new SequencerStepper(sequencer.invoker()) : null;

@@ -6,8 +6,6 @@ import io.sequent.codec.client.CreateTopicsResponseEncoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsResponseEncoder;
 import io.sequent.codec.client.ErrorCode;
-import io.sequent.codec.client.InitProducerIdRequestDecoder;
-import io.sequent.codec.client.InitProducerIdResponseEncoder;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
@@ -35,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Topics: creation, deletion, metadata, and idempotent producer ids. Admin thread only, apart from
+ * Topics: creation, deletion and metadata. Admin thread only, apart from
  * {@link #recover()} which the launching thread calls first. (The logs' housekeeping, retention and segment
  * pre-allocation, is the sequencer's log janitor's.)
  *
@@ -55,9 +53,6 @@ import java.util.regex.Pattern;
  * directories are deleted. Only then is the request answered. A broker stopped in between deletes the
  * directories at its next start ({@link TopicCatalog#finishDeletions()}).
  *
- * <p>A new producer id comes from the block the last committed ProducerIdsRecord opened; when it is used up,
- * the next block's record is appended and the waiting InitProducerId requests are answered once it commits.
- *
  * <p>The {@link TopicCatalog} is shared with {@link ConfigAdmin} (same thread).
  */
 final class TopicAdmin {
@@ -76,14 +71,10 @@ final class TopicAdmin {
     private final TopicCatalog catalog;
     private final MetadataLog metadata;
     private final TopicConfig defaults;
-    private final ProducerIdAllocator producerIds;
     private final ResponseSender sender;
     private final String clusterId;
     private final List<PendingCreate> creates = new ArrayList<>();
     private final List<PendingDelete> deletes = new ArrayList<>();
-    private final List<PendingInit> inits = new ArrayList<>();
-    private InternalAppend producerIdBlock;
-    private long producerIdBlockLimit;
     private int nextTopicId;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MetadataRequestDecoder metadataDecoder = new MetadataRequestDecoder();
@@ -92,8 +83,6 @@ final class TopicAdmin {
     private final CreateTopicsResponseEncoder createEncoder = new CreateTopicsResponseEncoder();
     private final DeleteTopicsRequestDecoder deleteDecoder = new DeleteTopicsRequestDecoder();
     private final DeleteTopicsResponseEncoder deleteEncoder = new DeleteTopicsResponseEncoder();
-    private final InitProducerIdRequestDecoder initDecoder = new InitProducerIdRequestDecoder();
-    private final InitProducerIdResponseEncoder initEncoder = new InitProducerIdResponseEncoder();
     private ManyToOneConcurrentArrayQueue<Runnable> ingressControl;
     private ManyToOneConcurrentArrayQueue<Runnable> fetchControl;
     private IngressAgent ingress;
@@ -106,7 +95,6 @@ final class TopicAdmin {
         final TopicRegistry registry,
         final TopicCatalog catalog,
         final MetadataLog metadata,
-        final ProducerIdAllocator producerIds,
         final ResponseSender sender,
         final String clusterId) {
         this.ctx = ctx;
@@ -115,7 +103,6 @@ final class TopicAdmin {
         this.catalog = catalog;
         this.metadata = metadata;
         this.defaults = ctx.topicConfigDefaults();
-        this.producerIds = producerIds;
         this.sender = sender;
         this.clusterId = clusterId;
     }
@@ -637,7 +624,7 @@ final class TopicAdmin {
         return false;
     }
 
-    /** Completes deletions, answers creations and producer-id requests whose records are settled. */
+    /** Completes deletions and answers creations whose records are settled. */
     int poll(final long nowNs, final SessionTable sessions) {
         int work = 0;
         for (int i = deletes.size() - 1; i >= 0; i--) {
@@ -648,7 +635,6 @@ final class TopicAdmin {
             final PendingCreate create = creates.get(i);
             work += pollCreate(create, nowNs, sessions.get(create.sessionId));
         }
-        work += pollInits(nowNs, sessions);
         return work;
     }
 
@@ -714,94 +700,5 @@ final class TopicAdmin {
             out.next().errorCode(result.code).name(result.name).message(result.message);
         }
         sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // InitProducerId
-    // ---------------------------------------------------------------------------------------------------------
-
-    /** An InitProducerId request waiting for a new id (the next block's record to commit). */
-    private static final class PendingInit {
-        final long sessionId;
-        final long correlationId;
-        final long deadlineNs;
-
-        PendingInit(final long sessionId, final long correlationId, final long deadlineNs) {
-            this.sessionId = sessionId;
-            this.correlationId = correlationId;
-            this.deadlineNs = deadlineNs;
-        }
-    }
-
-    void onInitProducerId(final AdminRequest request, final Session session, final long nowNs) {
-        final InitProducerIdRequestDecoder decoder = initDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
-        final long correlationId = decoder.correlationId();
-        final long sessionId = decoder.sessionId();
-        final long producerId = decoder.producerId();
-        final short producerEpoch = decoder.producerEpoch();
-        if (producerId >= 0 && !producerIds.wasAllocated(producerId)) {
-            answerInit(session, correlationId, -1, (short) -1, ErrorCode.UNKNOWN_PRODUCER_ID);
-        } else if (producerId >= 0 && producerEpoch < Short.MAX_VALUE) {
-            answerInit(session, correlationId, producerId, (short) Math.max(0, producerEpoch + 1), ErrorCode.NONE);
-        } else {
-            inits.add(new PendingInit(sessionId, correlationId, nowNs + TimeUnit.MILLISECONDS.toNanos(
-                DEFAULT_DELETE_TIMEOUT_MS)));
-        }
-    }
-
-    /** Hands out new ids in request order, writing the next block's record when the current one is used up. */
-    private int pollInits(final long nowNs, final SessionTable sessions) {
-        int work = 0;
-        if (null != producerIdBlock && producerIdBlock.isDone()) {
-            work++;
-            if (producerIdBlock.isCommitted()) {
-                catalog.onProducerIds(producerIds.limit(), producerIdBlockLimit);
-                producerIds.onBlock(producerIdBlockLimit);
-            } else {
-                LOG.warn("cannot write a producer-id block: {}", SequencerResult.name(producerIdBlock.result()));
-                final ErrorCode code = ProduceReleaseHandler.errorCode(producerIdBlock.result());
-                for (final PendingInit init : inits) {
-                    answerInit(sessions.get(init.sessionId), init.correlationId, -1, (short) -1, code);
-                }
-                inits.clear();
-            }
-            producerIdBlock = null;
-        }
-        while (!inits.isEmpty()) {
-            final PendingInit init = inits.get(0);
-            if (producerIds.hasNext()) {
-                inits.remove(0);
-                answerInit(sessions.get(init.sessionId), init.correlationId, producerIds.allocate(), (short) 0,
-                    ErrorCode.NONE);
-                work++;
-                continue;
-            }
-            if (null == producerIdBlock) {
-                producerIdBlockLimit = producerIds.nextBlockLimit();
-                producerIdBlock = metadata.append(
-                    metadata.records().producerIds(producerIds.limit(), producerIdBlockLimit));
-            }
-            break;
-        }
-        for (int i = inits.size() - 1; i >= 0; i--) {
-            final PendingInit init = inits.get(i);
-            if (nowNs - init.deadlineNs > 0) {
-                inits.remove(i);
-                answerInit(sessions.get(init.sessionId), init.correlationId, -1, (short) -1,
-                    ErrorCode.REQUEST_TIMED_OUT);
-                work++;
-            }
-        }
-        return work;
-    }
-
-    private void answerInit(
-        final Session session, final long correlationId, final long id, final short epoch, final ErrorCode code) {
-        initEncoder.wrapAndApplyHeader(sender.buffer(), 0, sender.headerEncoder())
-            .correlationId(correlationId)
-            .producerId(id)
-            .producerEpoch(epoch)
-            .errorCode(code);
-        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + initEncoder.encodedLength());
     }
 }
