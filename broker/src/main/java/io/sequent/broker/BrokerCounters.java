@@ -1,18 +1,17 @@
 package io.sequent.broker;
 
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The broker's counters, in an Agrona {@link CountersManager} (type id {@value #TYPE_ID}) that
- * {@link #reader()} exposes. Each counter names its writer threads; counters written by several threads
+ * {@link #reader()} exposes; the broker allocates them in its {@link CountersFile}, so another process can read
+ * them. Each counter names its writer threads; counters written by several threads
  * are incremented atomically, the others with release semantics.
  */
 public final class BrokerCounters implements AutoCloseable {
@@ -56,13 +55,6 @@ public final class BrokerCounters implements AutoCloseable {
 
     private final List<AtomicCounter> all = new ArrayList<>();
     private final CountersManager manager;
-
-    /** Counters in a private, on-heap manager. */
-    static BrokerCounters onHeap(final int brokerId) {
-        final UnsafeBuffer metadata = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
-        final UnsafeBuffer values = new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024));
-        return new BrokerCounters(new CountersManager(metadata, values), brokerId);
-    }
 
     BrokerCounters(final CountersManager manager, final int brokerId) {
         this.manager = manager;

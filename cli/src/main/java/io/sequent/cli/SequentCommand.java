@@ -29,6 +29,7 @@ import java.util.Properties;
         ProduceCommand.class,
         ConsumeCommand.class,
         PerfCommand.class,
+        StatCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class SequentCommand implements Runnable {
@@ -118,7 +119,7 @@ public final class SequentCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "missing command: broker, topic, produce, consume or perf");
+            spec.commandLine(), "missing command: broker, topic, produce, consume, perf or stat");
     }
 
     /** The project version, from {@code version.properties} (filled in by the build). */
