@@ -106,6 +106,8 @@ class GroupSeqRestartTest {
         try (Sequencer sequencer = launch(check)) {
             final Partition a = open(sequencer, "a");
             final Partition b = open(sequencer, "b");
+            sequencer.invoker().invoke();
+            assertEquals(5, sequencer.journaledSeq(), "the journal stage (its only writer) reports what was recovered");
             for (int i = 0; i < 3; i++) {
                 offer(sequencer, a, i % 2 == 0 ? Acks.LEADER : Acks.ALL, 10 + i);
             }
