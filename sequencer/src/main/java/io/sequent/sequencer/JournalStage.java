@@ -75,6 +75,7 @@ final class JournalStage implements Agent, StagePoller.Handler {
     private volatile int truncateResult;
     // Published to the sequence stage with the seq it must resume after, after a truncation.
     private volatile long resumeAfterSeq;
+    private volatile int resumeEpoch;
     private volatile int resumeGeneration;
 
     JournalStage(
@@ -288,6 +289,10 @@ final class JournalStage implements Agent, StagePoller.Handler {
         return resumeAfterSeq;
     }
 
+    int resumeEpoch() {
+        return resumeEpoch;
+    }
+
     int resumeGeneration() {
         return resumeGeneration;
     }
@@ -314,8 +319,9 @@ final class JournalStage implements Agent, StagePoller.Handler {
                     if (journaledSeq.get() > seq) {
                         journaledSeq.set(seq);
                     }
-                    restoredSeq.lowerTo(seq);
+                    restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
                     resumeAfterSeq = seq;
+                    resumeEpoch = groupJournal.lastEpoch();
                     resumeGeneration = resumeGeneration + 1;
                 }
             } catch (final RuntimeException ex) {

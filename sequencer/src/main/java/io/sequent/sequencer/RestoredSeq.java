@@ -1,5 +1,6 @@
 package io.sequent.sequencer;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,18 +17,38 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RestoredSeq {
     private final AtomicLong value = new AtomicLong(BatchEvent.NO_GROUP_SEQ);
+    private final AtomicInteger epoch = new AtomicInteger();
 
     long get() {
         return value.get();
+    }
+
+    /** The highest leader epoch held by any partition opened so far (a max register like the seq). */
+    int epoch() {
+        return epoch.get();
+    }
+
+    /** Raises the seq to at least {@code seq} and the epoch to at least {@code epoch}. Any thread. */
+    void raise(final long seq, final int epoch) {
+        raise(seq);
+        int current;
+        while ((current = this.epoch.get()) < epoch) {
+            if (this.epoch.compareAndSet(current, epoch)) {
+                return;
+            }
+        }
     }
 
     /**
      * Sets the value to {@code seq} after every partition was truncated to it. Journal stage only, while no
      * partition is being opened (the caller of a truncation guarantees it).
      */
-    void lowerTo(final long seq) {
+    void lowerTo(final long seq, final int epoch) {
         if (value.get() > seq) {
             value.set(seq);
+        }
+        if (this.epoch.get() > epoch) {
+            this.epoch.set(epoch);
         }
     }
 

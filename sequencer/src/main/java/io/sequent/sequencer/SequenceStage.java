@@ -98,6 +98,7 @@ final class SequenceStage implements Agent, StagePoller.Handler {
             // Every partition was truncated to a seq: the group sequence goes on right after it.
             seenResumeGeneration = resumeGeneration;
             nextGroupSeq = journal.resumeAfterSeq() + 1;
+            lastEpoch = journal.resumeEpoch();
         }
         final int generation = partition.failureGeneration;
         if (generation != partition.seenFailureGeneration) {
@@ -112,8 +113,9 @@ final class SequenceStage implements Agent, StagePoller.Handler {
         if (partition.lastGroupSeq >= nextGroupSeq) {
             nextGroupSeq = partition.lastGroupSeq + 1;
         }
-        if (partition.lastEpoch > lastEpoch) {
-            lastEpoch = partition.lastEpoch;
+        final int restoredEpoch = restoredSeq.epoch();
+        if (restoredEpoch > lastEpoch) {
+            lastEpoch = restoredEpoch;
         }
         event.failureGeneration = generation;
 

@@ -83,6 +83,10 @@ public final class Sequencer implements AutoCloseable {
 
         groupJournal = null == context.groupJournalDir() ? null :
             new GroupJournal(SeqJournal.open(context.groupJournalDir(), context.groupJournalEntriesPerFile()));
+        if (null != groupJournal) {
+            // seqs and epochs the journal holds stay used, even if the topic that held them is gone
+            restoredSeq.raise(groupJournal.lastSeq(), groupJournal.lastEpoch());
+        }
         journalStage = new JournalStage(
             journalPoller, data, context.epochClock(), context.errorHandler(), counters, restoredSeq, groupJournal,
             context.journalListener(), partitions, context.threadingMode() == ThreadingMode.DEDICATED);
@@ -182,7 +186,7 @@ public final class Sequencer implements AutoCloseable {
         try {
             final Partition partition =
                 new Partition(topic, topicId, partitionId, log, logConfig.flushPolicy(), logAppendTime);
-            restoredSeq.raise(partition.lastGroupSeq);
+            restoredSeq.raise(partition.lastGroupSeq, partition.lastEpoch);
             partitions.add(partition);
             return partition;
         } catch (final RuntimeException ex) {

@@ -205,6 +205,36 @@ class GroupJournalTest {
         assertEquals(want, replay(0), "the journal keeps what the logs hold, with the hole b-0 left");
     }
 
+    @Test
+    void theEpochResumesAtTheHighestHeldAndATruncationTakesItBackToTheCut() {
+        final RecordingReleaseHandler released = new RecordingReleaseHandler();
+        launch(released);
+        Partition[] partitions = openAll();
+        write(partitions, 0, 3);
+        sequencer.leaderEpoch(3);
+        ReplicationSeamTest.offer(sequencer, partitions[1], "e3", 3);
+        ReplicationSeamTest.drain(sequencer);
+        launch(released);
+        partitions = openAll();
+        // a-0 holds only epoch 0, but b-0 holds epoch 3: a's next batch is stamped 3, and so accepted
+        ReplicationSeamTest.offer(sequencer, partitions[0], "after", 4);
+        ReplicationSeamTest.drain(sequencer);
+        assertEquals(SequencerResult.OK, released.byCorrelation(4).result());
+        assertEquals(3, sequencer.lastEpoch());
+        assertEquals(4, sequencer.lastSeq());
+
+        // cut back to seq 2 (epoch 0): a follower may now take the leader's epoch-1 batch after it
+        assertEquals(LogResult.OK, sequencer.truncateTo(2));
+        assertEquals(0, sequencer.lastEpoch());
+        final UnsafeBuffer batch = TestBatches.batch("from-leader");
+        Batches.stamp(batch, 0, partitions[0].log().nextOffset(), 3, 1);
+        assertTrue(sequencer.offerStamped(partitions[0], batch, 0, batch.capacity()) >= 0);
+        ReplicationSeamTest.drain(sequencer);
+        assertEquals(3, sequencer.lastSeq());
+        assertEquals(1, sequencer.lastEpoch());
+        assertEquals(List.of("0:v0", "1:from-leader"), TestBatches.readAll(partitions[0].log()));
+    }
+
     private static void deleteRecursively(final Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

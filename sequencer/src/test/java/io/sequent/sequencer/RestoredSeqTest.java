@@ -42,9 +42,9 @@ class RestoredSeqTest {
         seq.raise(5);
         seq.raise(3);
         assertEquals(5, seq.get());
-        seq.lowerTo(2);
+        seq.lowerTo(2, 0);
         assertEquals(2, seq.get(), "a truncation lowers it");
-        seq.lowerTo(4);
+        seq.lowerTo(4, 0);
         assertEquals(2, seq.get(), "but never raises it");
     }
 }
