@@ -221,6 +221,12 @@ public final class SeqJournal implements AutoCloseable {
         }
         count = index;
         forcedCount = index;
+        if (DurabilityTrace.ENABLED) {
+            for (int f = 0; f < buffers.size(); f++) {
+                DurabilityTrace.forced(file((long) f * entriesPerFile),
+                    Math.max(0, Math.min(index - (long) f * entriesPerFile, entriesPerFile)) * ENTRY_LENGTH);
+            }
+        }
         FILES.setRelease(this, buffers.toArray(new UnsafeBuffer[0]));
         ENTRY_COUNT.setRelease(this, index);
         return dropped;
@@ -362,6 +368,9 @@ public final class SeqJournal implements AutoCloseable {
                 final int start = (int) (from % entriesPerFile) * ENTRY_LENGTH;
                 final int length = (int) (fileEnd - from) * ENTRY_LENGTH;
                 mappings.get(fileIndex).force(start, length);
+                if (DurabilityTrace.ENABLED) {
+                    DurabilityTrace.forced(file((long) fileIndex * entriesPerFile), (long) start + length);
+                }
                 from = fileEnd;
             }
         } catch (final RuntimeException | InternalError ex) {
