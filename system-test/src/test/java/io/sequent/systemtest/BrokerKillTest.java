@@ -122,9 +122,9 @@ class BrokerKillTest {
             lost.removeAll(seen);
             assertTrue(lost.isEmpty(), lost.size() + " acknowledged records lost, e.g. " +
                 lost.stream().limit(5).toList());
-            System.out.printf("kill -9 x%d, one idempotent producer: %d acknowledged (%d of them handed to send() before a " +
-                "kill and acknowledged after the restart), %d in the log, 0 lost, 0 duplicated%n", CYCLES, acknowledged.size(),
-                ackedAfterARestart.get(), read);
+            System.out.printf("kill -9 x%d, one idempotent producer: %d acknowledged (%d of them handed to send() " +
+                "before a kill and acknowledged after the restart), %d in the log, 0 lost, 0 duplicated%n", CYCLES,
+                acknowledged.size(), ackedAfterARestart.get(), read);
         }
     }
 
