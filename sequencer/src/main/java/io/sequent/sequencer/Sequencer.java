@@ -48,7 +48,7 @@ import java.util.concurrent.locks.LockSupport;
  * time (the ingress on a leader; the replication receiver on a follower), switching only while the pipeline is
  * idle. {@link #leaderEpoch(int)} and {@link #truncateTo(long)} belong to the replica layer's thread.
  */
-public final class Sequencer implements AutoCloseable {
+public final class Sequencer implements MemberLog, AutoCloseable {
     private final SequencerContext context;
     private final RingBuffer<BatchEvent> ring;
     private final DataRing dataRing;
@@ -242,6 +242,7 @@ public final class Sequencer implements AutoCloseable {
      * @return the ring sequence of the batch (>= 0), or {@link SequencerResult#BACK_PRESSURED},
      * {@link SequencerResult#TOO_LARGE} or {@link SequencerResult#CLOSED}.
      */
+    @Override
     public long offerStamped(final Partition partition, final DirectBuffer buffer, final int offset, final int length) {
         if (closed) {
             return SequencerResult.CLOSED;
@@ -271,6 +272,7 @@ public final class Sequencer implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code epoch} is below the current epoch.
      */
+    @Override
     public void leaderEpoch(final int epoch) {
         final int current = sequenceStage.leaderEpoch();
         if (epoch < current) {
@@ -285,11 +287,13 @@ public final class Sequencer implements AutoCloseable {
     }
 
     /** Seq of the last batch in the group-sequence journal, -1 when empty or when there is no journal (any thread). */
+    @Override
     public long lastSeq() {
         return null == groupJournal ? BatchEvent.NO_GROUP_SEQ : groupJournal.lastSeq();
     }
 
     /** Epoch of the last batch in the group-sequence journal, 0 when empty or without a journal (any thread). */
+    @Override
     public int lastEpoch() {
         return null == groupJournal ? 0 : groupJournal.lastEpoch();
     }
@@ -299,6 +303,7 @@ public final class Sequencer implements AutoCloseable {
      *
      * @throws SequencerException without a group-sequence journal.
      */
+    @Override
     public GroupLogReader newGroupLogReader() {
         if (null == groupJournal) {
             throw new SequencerException("no group-sequence journal: set groupJournalDir");
@@ -318,6 +323,7 @@ public final class Sequencer implements AutoCloseable {
      * when a log or the journal could not be cut (retry); {@link LogResult#CLOSED}.
      * @throws IllegalStateException if batches are in flight.
      */
+    @Override
     public int truncateTo(final long seq) {
         if (closed) {
             return LogResult.CLOSED;
@@ -348,6 +354,7 @@ public final class Sequencer implements AutoCloseable {
     }
 
     /** Highest group sequence durable in this node's journal per the flush policy. */
+    @Override
     public long journaledSeq() {
         return journalStage.journaledSeq();
     }
