@@ -76,6 +76,8 @@ public final class Broker implements AutoCloseable {
     public static final String LOCK_FILE = ".broker.lock";
     /** Name of the file in the data directory that holds the cluster id. */
     public static final String CLUSTER_ID_FILE = "cluster.id";
+    /** Directory, under data.dir, of the group-sequence journal (seq -> topic id, partition, offset, epoch). */
+    public static final String GROUP_JOURNAL_DIR = "group-journal";
 
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
     private static final int FETCH_RING_BYTES = 4 * 1024 * 1024;
@@ -151,6 +153,9 @@ public final class Broker implements AutoCloseable {
         sequencerContext
             .releaseHandler(releaseHandler)
             .errorHandler(ex -> LOG.error("sequencer error", ex));
+        if (null == sequencerContext.groupJournalDir()) {
+            sequencerContext.groupJournalDir(dataDir.resolve(GROUP_JOURNAL_DIR));
+        }
         sequencer = Sequencer.launch(sequencerContext);
         releaseHandler.sequencer(sequencer);
 

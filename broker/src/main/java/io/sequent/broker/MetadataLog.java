@@ -80,7 +80,7 @@ final class MetadataLog {
         settings.put(TopicConfig.CLEANUP_POLICY, TopicConfig.CLEANUP_DELETE);
         final TopicConfig config = ctx.topicConfigDefaults().withOverrides(settings);
         final Partition partition = sequencer.openPartition(
-            TOPIC, 0, ctx.dataDir().resolve(PARTITION_DIR), config.logConfig(), false);
+            TOPIC, TOPIC_ID, 0, ctx.dataDir().resolve(PARTITION_DIR), config.logConfig(), false);
         final Topic topic = new Topic(
             TOPIC, TOPIC_ID, true, config, ctx.sequencerContext().maxBatchBytes(), new Partition[]{partition});
         return new MetadataLog(partition, topic, appender, new MetadataRecords(ctx.epochClock()));

@@ -1,6 +1,6 @@
 package io.sequent.broker;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The acks=all produce requests in flight, so that one not committed within its timeout is answered
@@ -20,8 +20,16 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *   CLAIMED --release stage (before the ingress marked it PENDING)--> FREE (answers)
  * </pre>
  *
- * <p>Writers: the ingress writes an entry's fields while it is FREE and publishes them with the state; the
- * release stage and the timeout scan read them after reading the state, and move the state by CAS.
+ * <p>Three writer threads, and why that is safe. The ingress is the only writer of an entry's fields, and writes
+ * them only while the entry is FREE, publishing them with the CLAIMED state (release semantics). Every state
+ * change is a compare-and-set on one word per entry that holds the state and a claim stamp, which the ingress
+ * raises at each claim. The release stage moves CLAIMED or PENDING to FREE and answers; the timeout scan moves
+ * PENDING to TIMED_OUT and answers; whichever CAS wins answers, the other sees the state moved and stays silent.
+ * The stamp closes the one gap a bare state would leave: a scan that read an entry as PENDING, then was overtaken
+ * by its release and a new claim of the same entry, would otherwise find it PENDING again and time out the new
+ * request with the old one's fields; with the stamp its CAS fails. {@code PendingAcksConcurrencyTest} runs the
+ * three writers at once on a two-entry ring and checks that every request is answered exactly once, with its
+ * own fields.
  */
 final class PendingAcks {
     static final int FREE = 0;
@@ -34,7 +42,8 @@ final class PendingAcks {
     private final long[] correlationIds;
     private final long[] deadlinesNs;
     private final int[] partitions;
-    private final AtomicIntegerArray states;
+    /** Per entry: {@code claimStamp << 2 | state}. */
+    private final AtomicLongArray states;
     private long next;
 
     PendingAcks(final int capacity) {
@@ -46,7 +55,15 @@ final class PendingAcks {
         correlationIds = new long[capacity];
         deadlinesNs = new long[capacity];
         partitions = new int[capacity];
-        states = new AtomicIntegerArray(capacity);
+        states = new AtomicLongArray(capacity);
+    }
+
+    private static int state(final long word) {
+        return (int) (word & 3);
+    }
+
+    private static long withState(final long word, final int state) {
+        return (word & ~3L) | state;
     }
 
     int capacity() {
@@ -60,26 +77,30 @@ final class PendingAcks {
      */
     int claim(final long sessionId, final long correlationId, final int partition, final long deadlineNs) {
         final int index = (int) (next & mask);
-        if (states.get(index) != FREE) {
+        final long word = states.get(index);
+        if (state(word) != FREE) {
             return -1;
         }
         sessionIds[index] = sessionId;
         correlationIds[index] = correlationId;
         deadlinesNs[index] = deadlineNs;
         partitions[index] = partition;
-        states.lazySet(index, CLAIMED);
+        states.lazySet(index, ((word >>> 2) + 1) << 2 | CLAIMED);
         return index;
     }
 
     /** The batch was accepted by the sequencer. Ingress thread. */
     void onOffered(final int index) {
         next++;
-        states.compareAndSet(index, CLAIMED, PENDING);
+        final long word = states.get(index);
+        if (state(word) == CLAIMED) {
+            states.compareAndSet(index, word, withState(word, PENDING));
+        }
     }
 
     /** The sequencer refused the batch; the entry is free again. Ingress thread. */
     void onRefused(final int index) {
-        states.set(index, FREE);
+        states.set(index, withState(states.get(index), FREE));
     }
 
     long sessionId(final int index) {
@@ -101,13 +122,15 @@ final class PendingAcks {
      */
     boolean complete(final int index) {
         while (true) {
-            final int state = states.get(index);
+            final long word = states.get(index);
+            final int state = state(word);
             if (state == PENDING || state == CLAIMED) {
-                if (states.compareAndSet(index, state, FREE)) {
+                if (states.compareAndSet(index, word, withState(word, FREE))) {
                     return true;
                 }
             } else {
-                states.set(index, FREE);
+                // TIMED_OUT: the scan answered; only this stage frees a timed-out entry.
+                states.set(index, withState(word, FREE));
                 return false;
             }
         }
@@ -121,11 +144,13 @@ final class PendingAcks {
     int scanTimeouts(final long nowNs, final TimeoutHandler onTimeout) {
         int timedOut = 0;
         for (int i = 0, n = mask + 1; i < n; i++) {
-            if (states.get(i) == PENDING) {
+            final long word = states.get(i);
+            if (state(word) == PENDING) {
                 final long sessionId = sessionIds[i];
                 final long correlationId = correlationIds[i];
                 final int partition = partitions[i];
-                if (nowNs - deadlinesNs[i] > 0 && states.compareAndSet(i, PENDING, TIMED_OUT)) {
+                // the CAS succeeds only if no new claim (new stamp) overwrote the fields just read
+                if (nowNs - deadlinesNs[i] > 0 && states.compareAndSet(i, word, withState(word, TIMED_OUT))) {
                     onTimeout.onTimeout(sessionId, correlationId, partition);
                     timedOut++;
                 }

@@ -132,8 +132,8 @@ final class TopicAdmin {
             final TopicConfig config = defaults.withOverrides(entry.overrides);
             final Partition[] partitions = new Partition[entry.partitions];
             for (int i = 0; i < entry.partitions; i++) {
-                partitions[i] = sequencer.openPartition(entry.name, i, catalog.partitionDir(entry.name, i),
-                    config.logConfig(), config.logAppendTime());
+                partitions[i] = sequencer.openPartition(entry.name, entry.id, i,
+                    catalog.partitionDir(entry.name, i), config.logConfig(), config.logAppendTime());
                 report(partitions[i]);
             }
             table = table.with(new Topic(
@@ -334,12 +334,12 @@ final class TopicAdmin {
         }
         final Partition[] partitions = new Partition[result.partitions];
         try {
+            result.topicId = nextTopicId++;
             for (int i = 0; i < partitions.length; i++) {
                 moveAsideLeftover(catalog.partitionDir(name, i));
-                partitions[i] = sequencer.openPartition(name, i, catalog.partitionDir(name, i), config.logConfig(),
-                    config.logAppendTime());
+                partitions[i] = sequencer.openPartition(name, result.topicId, i, catalog.partitionDir(name, i),
+                    config.logConfig(), config.logAppendTime());
             }
-            result.topicId = nextTopicId++;
             result.append = metadata.append(
                 metadata.records().topic(result.topicId, name, partitions.length, config.overrides()));
             if (null == result.append) {

@@ -154,6 +154,11 @@ public final class PartitionLog implements AutoCloseable {
         final long now = clock.time();
         this.lastFlushMs = now;
         this.lastCheckpointMs = now;
+        if (DurabilityTrace.ENABLED) {
+            for (final Segment segment : initial) {
+                DurabilityTrace.forced(segment.logFile(), segment.writePosition());
+            }
+        }
         START_OFFSET.setRelease(this, initial[0].baseOffset());
         DURABLE_NEXT_OFFSET.setRelease(this, nextOffset);
         VISIBLE_NEXT_OFFSET.setRelease(this, nextOffset);
@@ -346,6 +351,9 @@ public final class PartitionLog implements AutoCloseable {
                     if (segment != current && segment.baseOffset() >= flushedSegmentBase && segment.tryAcquire()) {
                         try {
                             segment.force();
+                            if (DurabilityTrace.ENABLED) {
+                                DurabilityTrace.forced(segment.logFile(), segment.writePosition());
+                            }
                         } finally {
                             segment.release();
                         }
@@ -354,6 +362,9 @@ public final class PartitionLog implements AutoCloseable {
                 flushedSegmentBase = current.baseOffset();
             }
             current.force();
+            if (DurabilityTrace.ENABLED) {
+                DurabilityTrace.forced(current.logFile(), current.writePosition());
+            }
             if (directoryDirty) {
                 LogFiles.fsyncDirectory(dir);
                 directoryDirty = false;

@@ -72,6 +72,41 @@ class HotPathAllocationTest {
         }
     }
 
+    @Test
+    void groupSeqJournalAppendForceAndCursorDoNotAllocate() {
+        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no allocation counter on this JVM");
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "no allocation counter on this JVM");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        // one file holds every entry, so no file is created inside the measured window
+        try (SeqJournal journal = SeqJournal.open(dir, 1 << 17)) {
+            final SeqJournal.Cursor cursor = journal.newCursor();
+            final long tid = Thread.currentThread().getId();
+            long sink = 0;
+            long seq = 0;
+            for (int round = 0; round < 3; round++) {
+                final long before = threads.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < 20_000; i++) {
+                    assertOk(journal.append(seq, 1, i & 7, seq, 0));
+                    seq += 2;
+                    cursor.seek(seq - 2);
+                    if (cursor.next()) {
+                        sink += cursor.baseOffset();
+                    }
+                    if ((i & 63) == 0) {
+                        assertOk(journal.force());
+                    }
+                }
+                final long allocated = threads.getThreadAllocatedBytes(tid) - before;
+                if (2 == round) {
+                    assertEquals(0, allocated, "bytes allocated by 20,000 journal appends, seeks, reads; 313 forces");
+                }
+            }
+            assertTrue(sink > 0);
+        }
+    }
+
     private static void assertOk(final int result) {
         if (LogResult.OK != result) {
             throw new AssertionError(LogResult.name(result));

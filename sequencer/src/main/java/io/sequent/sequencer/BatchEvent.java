@@ -5,8 +5,9 @@ package io.sequent.sequencer;
  * it, and what each stage decided. Slots are pre-allocated and reused; nothing here is kept past
  * the release stage.
  *
- * <p>Writers, in ring order: the ingress thread fills the request fields before publishing; the
- * sequence stage writes {@code result}, {@code baseOffset}, {@code groupSeq}, {@code failureGeneration};
+ * <p>Writers, in ring order: the ingress thread (or, on a follower, the thread that offers stamped batches)
+ * fills the request fields before publishing; the sequence stage writes {@code result}, {@code baseOffset},
+ * {@code groupSeq}, {@code epoch}, {@code failureGeneration};
  * the journal stage may downgrade {@code result} to {@link SequencerResult#STORAGE_ERROR}. Each later
  * stage sees the earlier writes through the ring's sequence barriers.
  */
@@ -20,11 +21,13 @@ public final class BatchEvent {
     byte acks;
     long sessionId;
     long correlationId;
+    boolean stamped;
 
     int result;
     long baseOffset;
     int recordCount;
     long groupSeq;
+    int epoch;
     int failureGeneration;
 
     void request(
@@ -42,11 +45,19 @@ public final class BatchEvent {
         this.acks = acks;
         this.sessionId = sessionId;
         this.correlationId = correlationId;
+        this.stamped = false;
         this.result = SequencerResult.OK;
         this.baseOffset = -1;
         this.recordCount = 0;
         this.groupSeq = NO_GROUP_SEQ;
+        this.epoch = 0;
         this.failureGeneration = 0;
+    }
+
+    /** A batch the leader already stamped, appended by a follower: no client waits for it. */
+    void stampedRequest(final int dataOffset, final int length, final long dataEnd, final Partition partition) {
+        request(dataOffset, length, dataEnd, partition, Acks.NONE, 0, 0);
+        this.stamped = true;
     }
 
     public Partition partition() {
@@ -82,6 +93,16 @@ public final class BatchEvent {
     /** The group-wide sequence number stamped on the batch, or -1 when it was rejected. */
     public long groupSeq() {
         return groupSeq;
+    }
+
+    /** The leader epoch stamped on the batch. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** True for a batch the leader stamped and this member appends as a follower. */
+    public boolean stamped() {
+        return stamped;
     }
 
     /** Offset into {@link Sequencer#dataBuffer()} of the batch bytes (valid until released). */

@@ -10,52 +10,112 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Stage 2a: appends each stamped batch to its partition's log and, at the end of every poll (the
- * Disruptor's natural batch), flushes the logs it wrote per their flush policy: one group-commit
- * fsync per written partition per batch under {@code batch}. The highest group sequence appended
- * and durable per policy is published as {@link #journaledSeq()}: under {@code batch} once forced,
- * under {@code none} and {@code interval} once written. A flush that fails is retried on the next
- * duty cycle and holds {@code journaledSeq} back until it succeeds.
+ * Stage 2: appends each stamped batch to its partition's log and, at the end of every poll (the Disruptor's
+ * natural batch), forces the logs it wrote per their flush policy: one group-commit fsync per written partition
+ * per batch under {@code batch}.
  *
- * <p>When an append fails (disk full), the partition's offsets that the sequence stage already
- * handed out past that point are void: the stage publishes the offset to resume from and bumps the
- * partition's failure generation; batches stamped under the old generation are failed with
- * {@link SequencerResult#STORAGE_ERROR} (the producer retries), and the sequence stage re-derives the
- * partition's state from the log before stamping the next one.
+ * <p>Append and force are two steps. The append step publishes the stage's ring sequence after every batch, once
+ * that batch's outcome is final (appended, or failed with {@link SequencerResult#STORAGE_ERROR}); the replicate
+ * stage follows that sequence, so it ships a batch as soon as it is appended, while the force is still to come,
+ * and never ships one whose append failed. The force step ({@link #force()}) forces the logs written and the
+ * group-sequence journal, then publishes the highest group sequence appended and durable per policy as
+ * {@link #journaledSeq()}: under {@code batch} once forced, under {@code none} and {@code interval} once
+ * written. A force that fails is retried on the next duty cycle and holds {@code journaledSeq} back until it
+ * succeeds. With its own thread ({@link ThreadingMode#DEDICATED}) the stage forces at the end of each poll; when
+ * the stages share a thread, the force step runs as its own agent after the replicate stage, so that the
+ * batches of a poll are shipped before the fsync.
  *
- * <p>Single writer of every partition log's write side.
+ * <p>When an append fails (disk full), the partition's offsets that the sequence stage already handed out past
+ * that point are void: the stage publishes the offset to resume from and bumps the partition's failure
+ * generation; batches stamped under the old generation are failed with {@link SequencerResult#STORAGE_ERROR}
+ * (the producer retries), and the sequence stage re-derives the partition's state from the log before stamping
+ * the next one.
+ *
+ * <p>Single writer of every partition log's write side, of the group-sequence journal and of
+ * {@code journaledSeq}. Other threads ask it for a truncation through {@link #requestTruncation} (a one-slot
+ * command it takes at the top of its duty cycle).
  */
 final class JournalStage implements Agent, StagePoller.Handler {
+    static final long NO_REQUEST = Long.MIN_VALUE;
+
     private final StagePoller poller;
     private final AtomicBuffer data;
     private final EpochClock clock;
     private final ErrorHandler errorHandler;
     private final SequencerCounters counters;
+    private final RestoredSeq restoredSeq;
+    private final GroupJournal groupJournal;
+    private final JournalListener listener;
+    private final List<Partition> partitions;
+    private final boolean forceAtBatchEnd;
     private final ArrayList<Partition> pendingFlush = new ArrayList<>();
     private final Sequence journaledSeq = new Sequence(BatchEvent.NO_GROUP_SEQ);
+    private final Agent forceStep = new Agent() {
+        @Override
+        public int doWork() {
+            return pendingFlush.isEmpty() ? 0 : flushPending();
+        }
+
+        @Override
+        public String roleName() {
+            return "sequencer-journal-force";
+        }
+    };
     private long lastAppendedSeq = BatchEvent.NO_GROUP_SEQ;
+    private boolean reconciled;
+    private boolean journalDirty;
+    private boolean journalForceDue;
+
+    // Truncation command: written by the requesting thread, taken and answered by this stage.
+    private volatile long truncateRequest = NO_REQUEST;
+    private volatile long truncateDone = NO_REQUEST;
+    private volatile int truncateResult;
+    // Published to the sequence stage with the seq it must resume after, after a truncation.
+    private volatile long resumeAfterSeq;
+    private volatile int resumeEpoch;
+    private volatile int resumeGeneration;
 
     JournalStage(
         final StagePoller poller,
         final AtomicBuffer data,
         final EpochClock clock,
         final ErrorHandler errorHandler,
-        final SequencerCounters counters) {
+        final SequencerCounters counters,
+        final RestoredSeq restoredSeq,
+        final GroupJournal groupJournal,
+        final JournalListener listener,
+        final List<Partition> partitions,
+        final boolean forceAtBatchEnd) {
         this.poller = poller;
         this.data = data;
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.counters = counters;
+        this.restoredSeq = restoredSeq;
+        this.groupJournal = groupJournal;
+        this.listener = listener;
+        this.partitions = partitions;
+        this.forceAtBatchEnd = forceAtBatchEnd;
         pendingFlush.ensureCapacity(1024);
     }
 
     @Override
     public int doWork() {
-        final int work = poller.poll(this);
-        if (0 == work && !pendingFlush.isEmpty()) {
-            return flushPending();
+        final long restored = restoredSeq.get();
+        if (restored > journaledSeq.get() && pendingFlush.isEmpty()) {
+            // Batches recovered when a partition opened are durable already (recovery forces what it keeps).
+            publishJournaled(restored);
+        }
+        int work = 0;
+        if (truncateRequest != NO_REQUEST) {
+            work += truncate();
+        }
+        work += poller.poll(this);
+        if (forceAtBatchEnd && 0 == work && !pendingFlush.isEmpty()) {
+            work += flushPending();
         }
         return work;
     }
@@ -65,22 +125,20 @@ final class JournalStage implements Agent, StagePoller.Handler {
         return "sequencer-journal";
     }
 
+    /** The force step as an agent of its own, for a composite that runs it after the replicate stage. */
+    Agent forceStep() {
+        return forceStep;
+    }
+
     /** Highest group sequence appended and made durable per the flush policy (any thread). */
     long journaledSeq() {
         return journaledSeq.get();
     }
 
-    /**
-     * Raises {@link #journaledSeq()} to at least {@code groupSeq}. The journal calls it after each
-     * flush; opening a partition calls it (from any thread) with the last group sequence recovered
-     * from that log, which is durable already. A max, so the two writers never move it backwards.
-     */
-    void advanceJournaledSeq(final long groupSeq) {
-        long current;
-        while ((current = journaledSeq.get()) < groupSeq) {
-            if (journaledSeq.compareAndSet(current, groupSeq)) {
-                return;
-            }
+    private void publishJournaled(final long groupSeq) {
+        if (groupSeq > journaledSeq.get()) {
+            journaledSeq.set(groupSeq);
+            listener.onDurable(groupSeq);
         }
     }
 
@@ -98,11 +156,23 @@ final class JournalStage implements Agent, StagePoller.Handler {
         if (event.result == SequencerResult.DUPLICATE) {
             return true;
         }
+        if (!reconciled) {
+            reconcile();
+        }
         final PartitionLog log = partition.log();
+        if (null != groupJournal) {
+            final int entry = groupJournal.append(event);
+            if (entry != LogResult.OK) {
+                fail(event, partition, log);
+                return true;
+            }
+            journalDirty = true;
+        }
         final int result;
         try {
             result = log.append(data, event.dataOffset, event.length);
         } catch (final Throwable ex) {
+            unappend(event);
             fail(event, partition, log);
             errorHandler.onError(ex);
             return true;
@@ -115,10 +185,32 @@ final class JournalStage implements Agent, StagePoller.Handler {
                 partition.pendingFlush = true;
                 pendingFlush.add(partition);
             }
+            // The journal is forced with the logs that are forced; under flush none it is left to the OS too.
+            journalForceDue |= partition.flushPolicy() != FlushPolicy.NONE;
+            listener.onAppended(event.groupSeq);
         } else {
+            unappend(event);
             fail(event, partition, log);
         }
         return true;
+    }
+
+    private void unappend(final BatchEvent event) {
+        if (null != groupJournal) {
+            groupJournal.unappend(event.groupSeq);
+        }
+    }
+
+    private void reconcile() {
+        reconciled = true;
+        if (null != groupJournal) {
+            try {
+                groupJournal.reconcile(partitions);
+            } catch (final RuntimeException ex) {
+                counters.storageErrors.incrementRelease();
+                errorHandler.onError(ex);
+            }
+        }
     }
 
     private void fail(final BatchEvent event, final Partition partition, final PartitionLog log) {
@@ -130,13 +222,29 @@ final class JournalStage implements Agent, StagePoller.Handler {
 
     @Override
     public void onBatchEnd() {
-        flushPending();
+        if (forceAtBatchEnd) {
+            flushPending();
+        }
+    }
+
+    /** The force step: force what was appended and publish what is durable. */
+    int force() {
+        return pendingFlush.isEmpty() ? 0 : flushPending();
     }
 
     private int flushPending() {
         final long nowMs = clock.time();
         boolean allDurable = true;
         int flushed = 0;
+        if (journalDirty && journalForceDue) {
+            if (groupJournal.force() == LogResult.OK) {
+                journalDirty = false;
+                journalForceDue = false;
+            } else {
+                counters.storageErrors.incrementRelease();
+                allDurable = false;
+            }
+        }
         for (int i = pendingFlush.size() - 1; i >= 0; i--) {
             final Partition partition = pendingFlush.get(i);
             final PartitionLog log = partition.log();
@@ -155,8 +263,75 @@ final class JournalStage implements Agent, StagePoller.Handler {
             }
         }
         if (allDurable) {
-            advanceJournaledSeq(lastAppendedSeq);
+            publishJournaled(lastAppendedSeq);
         }
         return flushed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // truncation (cold)
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Asks this stage to truncate every partition to {@code seq}. Requesting thread; one request at a time.
+     */
+    void requestTruncation(final long seq) {
+        truncateDone = NO_REQUEST;
+        truncateRequest = seq;
+    }
+
+    /** @return the result of the request for {@code seq} once done ({@link LogResult}), or 1 while pending. */
+    int truncationResult(final long seq) {
+        return truncateDone == seq ? truncateResult : 1;
+    }
+
+    long resumeAfterSeq() {
+        return resumeAfterSeq;
+    }
+
+    int resumeEpoch() {
+        return resumeEpoch;
+    }
+
+    int resumeGeneration() {
+        return resumeGeneration;
+    }
+
+    private int truncate() {
+        final long seq = truncateRequest;
+        int result = LogResult.OK;
+        if (null == groupJournal) {
+            result = LogResult.INVALID_CONFIG;
+        } else {
+            if (!reconciled) {
+                reconcile();
+            }
+            try {
+                final List<Partition> truncated = groupJournal.truncateTo(seq, partitions);
+                if (null == truncated) {
+                    result = LogResult.IO_ERROR;
+                } else {
+                    for (final Partition partition : truncated) {
+                        partition.resyncOffset = partition.log().nextOffset();
+                        partition.failureGeneration = partition.failureGeneration + 1;
+                    }
+                    lastAppendedSeq = Math.min(lastAppendedSeq, seq);
+                    if (journaledSeq.get() > seq) {
+                        journaledSeq.set(seq);
+                    }
+                    restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
+                    resumeAfterSeq = seq;
+                    resumeEpoch = groupJournal.lastEpoch();
+                    resumeGeneration = resumeGeneration + 1;
+                }
+            } catch (final RuntimeException ex) {
+                errorHandler.onError(ex);
+                result = LogResult.IO_ERROR;
+            }
+        }
+        truncateResult = result;
+        truncateRequest = NO_REQUEST;
+        truncateDone = seq;
+        return 1;
     }
 }

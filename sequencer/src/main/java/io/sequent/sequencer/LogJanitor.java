@@ -1,6 +1,7 @@
 package io.sequent.sequencer;
 
 import io.sequent.log.PartitionLog;
+import io.sequent.log.SeqJournal;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -9,14 +10,16 @@ import java.util.List;
 
 /**
  * Background work on the partition logs, off the write path: prepares each log's next segment once
- * its active segment is filling up (so the journal's roll only renames and maps a ready file), and
- * applies retention. Runs on its own thread with a sleeping idle strategy.
+ * its active segment is filling up (so the journal's roll only renames and maps a ready file), the
+ * group-sequence journal's next file likewise, and applies retention. Runs on its own thread with a
+ * sleeping idle strategy.
  *
  * <p>Reads the sequencer's partition list; the logs' janitor-side methods are designed to run
  * concurrently with their writer.
  */
 final class LogJanitor implements Agent {
     private final List<Partition> partitions;
+    private final SeqJournal groupJournal;
     private final EpochClock clock;
     private final ErrorHandler errorHandler;
     private final long preallocateIntervalMs;
@@ -26,11 +29,13 @@ final class LogJanitor implements Agent {
 
     LogJanitor(
         final List<Partition> partitions,
+        final SeqJournal groupJournal,
         final EpochClock clock,
         final ErrorHandler errorHandler,
         final long preallocateIntervalMs,
         final long retentionIntervalMs) {
         this.partitions = partitions;
+        this.groupJournal = groupJournal;
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.preallocateIntervalMs = preallocateIntervalMs;
@@ -45,6 +50,9 @@ final class LogJanitor implements Agent {
             nextPreallocateMs = nowMs + preallocateIntervalMs;
             for (final Partition partition : partitions) {
                 work += preallocate(partition.log());
+            }
+            if (null != groupJournal && groupJournal.prepareNextIfFilling()) {
+                work++;
             }
         }
         if (nowMs >= nextRetentionMs) {

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Partition {
     private final String topic;
+    private final int topicId;
     private final int partitionId;
     private final PartitionLog log;
     private final boolean logAppendTime;
@@ -30,6 +31,7 @@ public final class Partition {
     final ProducerStateTable producers = new ProducerStateTable();
     long nextOffset;
     long lastGroupSeq = BatchEvent.NO_GROUP_SEQ;
+    int lastEpoch;
     int seenFailureGeneration;
 
     // Journal stage (published to the sequence stage: resyncOffset before failureGeneration).
@@ -39,11 +41,13 @@ public final class Partition {
 
     Partition(
         final String topic,
+        final int topicId,
         final int partitionId,
         final PartitionLog log,
         final FlushPolicy flushPolicy,
         final boolean logAppendTime) {
         this.topic = topic;
+        this.topicId = topicId;
         this.partitionId = partitionId;
         this.log = log;
         this.flushPolicy = flushPolicy;
@@ -54,6 +58,26 @@ public final class Partition {
 
     public String topic() {
         return topic;
+    }
+
+    /**
+     * The topic's id, carried with every replicated batch and recorded in the group-sequence journal. Set when the
+     * partition opens: the broker passes the id its metadata log assigned; callers without a catalog (tests,
+     * benchmarks) get {@link #provisionalTopicId(String)}.
+     */
+    public int topicId() {
+        return topicId;
+    }
+
+    /**
+     * A deterministic stand-in for a topic id, derived from the name (CRC-32C of its UTF-8 bytes, non-negative), so
+     * that the same topic has the same id on every start, for callers without a catalog; two names with the same
+     * value are refused when the second opens.
+     */
+    public static int provisionalTopicId(final String topic) {
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (int) crc.getValue() & Integer.MAX_VALUE;
     }
 
     public int partitionId() {
@@ -91,6 +115,7 @@ public final class Partition {
     void rebuildFromLog() {
         producers.clear();
         lastGroupSeq = BatchEvent.NO_GROUP_SEQ;
+        lastEpoch = 0;
         try (LogReader reader = log.newReader()) {
             long offset = log.startOffset();
             final long end = log.nextOffset();
@@ -119,6 +144,7 @@ public final class Partition {
 
     private void replay(final DirectBuffer buffer, final int offset) {
         lastGroupSeq = Math.max(lastGroupSeq, Batches.groupSeq(buffer, offset));
+        lastEpoch = Math.max(lastEpoch, FrameDescriptor.leaderEpoch(buffer, offset));
         final long producerId = Batches.producerId(buffer, offset);
         if (producerId != Batches.NO_PRODUCER_ID) {
             producers.record(

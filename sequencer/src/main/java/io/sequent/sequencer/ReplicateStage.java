@@ -5,8 +5,11 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Stage 2b, in parallel with the journal: offers each stamped batch to the {@link ReplicationSink}.
- * A sink that pushes back leaves the batch unconsumed and it is offered again next duty cycle.
+ * Stage 2b: ships each batch to the {@link ReplicationSink} once the journal has appended it, while the
+ * journal's force is still to come. It follows the journal's per-batch sequence, so it reads each batch's final
+ * result: one the journal failed or voided is never shipped. A sink that pushes back leaves the batch
+ * unconsumed and it is offered again next duty cycle. Batches a follower appends (already stamped) are not
+ * shipped.
  */
 final class ReplicateStage implements Agent, StagePoller.Handler {
     private final StagePoller poller;
@@ -14,6 +17,8 @@ final class ReplicateStage implements Agent, StagePoller.Handler {
     private final ReplicationSink sink;
     private final ErrorHandler errorHandler;
     private final SequencerCounters counters;
+    private long lastShipped = BatchEvent.NO_GROUP_SEQ;
+    private boolean shippedThisPoll;
 
     ReplicateStage(
         final StagePoller poller,
@@ -40,11 +45,13 @@ final class ReplicateStage implements Agent, StagePoller.Handler {
 
     @Override
     public boolean onEvent(final BatchEvent event, final long sequence) {
-        if (event.result != SequencerResult.OK) {
+        if (event.result != SequencerResult.OK || event.stamped) {
             return true;
         }
         try {
-            if (!sink.offer(data, event.dataOffset, event.length, event.groupSeq)) {
+            final Partition partition = event.partition;
+            if (!sink.offer(data, event.dataOffset, event.length, partition.topicId(), partition.partitionId(),
+                event.epoch, event.groupSeq)) {
                 counters.replicationBackPressure.incrementRelease();
                 return false;
             }
@@ -53,6 +60,21 @@ final class ReplicateStage implements Agent, StagePoller.Handler {
             errorHandler.onError(ex);
             return false;
         }
+        lastShipped = event.groupSeq;
+        shippedThisPoll = true;
         return true;
+    }
+
+    @Override
+    public void onBatchEnd() {
+        if (shippedThisPoll) {
+            shippedThisPoll = false;
+            try {
+                sink.onBatchEnd(lastShipped);
+            } catch (final Throwable ex) {
+                counters.internalErrors.increment();
+                errorHandler.onError(ex);
+            }
+        }
     }
 }

@@ -11,7 +11,15 @@ import org.agrona.concurrent.EpochClock;
  * Stage 1: validates each batch, applies the idempotent-producer rules, and stamps it with its
  * offsets, the leader epoch and the next group sequence number (then its CRC is recomputed).
  *
- * <p>Single writer of every partition's next offset and producer table, and of the group sequence.
+ * <p>A batch a follower appends arrives already stamped by its leader ({@link Sequencer#offerStamped}): it is
+ * validated and checked to follow the partition's log (its base offset is the next offset), the group
+ * sequence (its seq is above every seq so far) and the epoch (never lower), then recorded as it is, so the
+ * producer windows and the group sequence a follower keeps are the leader's.
+ *
+ * <p>Single writer of every partition's next offset and producer table, and of the group sequence. The
+ * group sequence resumes above {@link RestoredSeq} (the highest seq any open partition holds), and after a
+ * truncation right after the seq the journal stage truncated to. The leader epoch is set by the replica
+ * layer's thread ({@link #leaderEpoch(int)}) and read here once per batch.
  * A batch it rejects keeps its slot (so replies stay in order) but is skipped by the journal and
  * the replicator.
  */
@@ -21,8 +29,12 @@ final class SequenceStage implements Agent, StagePoller.Handler {
     private final EpochClock clock;
     private final ErrorHandler errorHandler;
     private final SequencerCounters counters;
-    private int leaderEpoch;
+    private final RestoredSeq restoredSeq;
+    private final JournalStage journal;
+    private volatile int leaderEpoch;
     private long nextGroupSeq;
+    private int lastEpoch;
+    private int seenResumeGeneration;
 
     SequenceStage(
         final StagePoller poller,
@@ -31,14 +43,17 @@ final class SequenceStage implements Agent, StagePoller.Handler {
         final ErrorHandler errorHandler,
         final SequencerCounters counters,
         final int leaderEpoch,
-        final long nextGroupSeq) {
+        final RestoredSeq restoredSeq,
+        final JournalStage journal) {
         this.poller = poller;
         this.data = data;
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.counters = counters;
         this.leaderEpoch = leaderEpoch;
-        this.nextGroupSeq = nextGroupSeq;
+        this.restoredSeq = restoredSeq;
+        this.journal = journal;
+        this.nextGroupSeq = restoredSeq.get() + 1;
     }
 
     @Override
@@ -55,6 +70,15 @@ final class SequenceStage implements Agent, StagePoller.Handler {
         return nextGroupSeq;
     }
 
+    int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    /** Sets the epoch stamped on the batches sequenced from now on. One writer (the replica layer's thread). */
+    void leaderEpoch(final int epoch) {
+        leaderEpoch = epoch;
+    }
+
     @Override
     public boolean onEvent(final BatchEvent event, final long sequence) {
         try {
@@ -69,17 +93,37 @@ final class SequenceStage implements Agent, StagePoller.Handler {
 
     private void sequence(final BatchEvent event) {
         final Partition partition = event.partition;
+        final int resumeGeneration = journal.resumeGeneration();
+        if (resumeGeneration != seenResumeGeneration) {
+            // Every partition was truncated to a seq: the group sequence goes on right after it.
+            seenResumeGeneration = resumeGeneration;
+            nextGroupSeq = journal.resumeAfterSeq() + 1;
+            lastEpoch = journal.resumeEpoch();
+        }
         final int generation = partition.failureGeneration;
         if (generation != partition.seenFailureGeneration) {
             partition.rebuildFromLog();
             partition.seenFailureGeneration = generation;
         }
+        // Read after the ring barrier: every partition opened before this batch was offered is counted.
+        final long restored = restoredSeq.get();
+        if (restored >= nextGroupSeq) {
+            nextGroupSeq = restored + 1;
+        }
         if (partition.lastGroupSeq >= nextGroupSeq) {
             nextGroupSeq = partition.lastGroupSeq + 1;
+        }
+        final int restoredEpoch = restoredSeq.epoch();
+        if (restoredEpoch > lastEpoch) {
+            lastEpoch = restoredEpoch;
         }
         event.failureGeneration = generation;
 
         final int offset = event.dataOffset;
+        if (event.stamped) {
+            sequenceStamped(event, partition, offset);
+            return;
+        }
         if (Batches.validate(data, offset, event.length) != BatchError.NONE || Batches.isControl(data, offset)) {
             event.result = SequencerResult.CORRUPT;
             counters.rejected.increment();
@@ -108,19 +152,53 @@ final class SequenceStage implements Agent, StagePoller.Handler {
             }
         }
 
+        final int epoch = Math.max(leaderEpoch, lastEpoch);
         if (partition.logAppendTime()) {
             Batches.setLogAppendTime(data, offset, clock.time());
         }
         final long baseOffset = partition.nextOffset;
         final long groupSeq = nextGroupSeq++;
-        Batches.stamp(data, offset, baseOffset, groupSeq, leaderEpoch);
+        Batches.stamp(data, offset, baseOffset, groupSeq, epoch);
         partition.nextOffset = baseOffset + recordCount;
         partition.lastGroupSeq = groupSeq;
+        lastEpoch = epoch;
         if (producerId != Batches.NO_PRODUCER_ID) {
             partition.producers.record(producerId, producerEpoch, baseSequence, recordCount, baseOffset, groupSeq);
         }
         event.baseOffset = baseOffset;
         event.groupSeq = groupSeq;
+        event.epoch = epoch;
+        event.result = SequencerResult.OK;
+    }
+
+    private void sequenceStamped(final BatchEvent event, final Partition partition, final int offset) {
+        if (Batches.validate(data, offset, event.length) != BatchError.NONE) {
+            event.result = SequencerResult.CORRUPT;
+            counters.rejected.increment();
+            return;
+        }
+        final long baseOffset = Batches.baseOffset(data, offset);
+        final long groupSeq = Batches.groupSeq(data, offset);
+        final int epoch = Batches.leaderEpoch(data, offset);
+        final int recordCount = Batches.recordCount(data, offset);
+        if (baseOffset != partition.nextOffset || groupSeq < nextGroupSeq || epoch < lastEpoch) {
+            event.result = SequencerResult.OUT_OF_ORDER_BATCH;
+            counters.rejected.increment();
+            return;
+        }
+        final long producerId = Batches.producerId(data, offset);
+        if (producerId != Batches.NO_PRODUCER_ID) {
+            partition.producers.record(producerId, Batches.producerEpoch(data, offset),
+                Batches.baseSequence(data, offset), recordCount, baseOffset, groupSeq);
+        }
+        partition.nextOffset = baseOffset + recordCount;
+        partition.lastGroupSeq = groupSeq;
+        nextGroupSeq = groupSeq + 1;
+        lastEpoch = epoch;
+        event.recordCount = recordCount;
+        event.baseOffset = baseOffset;
+        event.groupSeq = groupSeq;
+        event.epoch = epoch;
         event.result = SequencerResult.OK;
     }
 }

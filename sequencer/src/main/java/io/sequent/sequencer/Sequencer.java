@@ -2,7 +2,9 @@ package io.sequent.sequencer;
 
 import com.lmax.disruptor.RingBuffer;
 import io.sequent.log.LogConfig;
+import io.sequent.log.LogResult;
 import io.sequent.log.PartitionLog;
+import io.sequent.log.SeqJournal;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -23,14 +25,16 @@ import java.util.concurrent.locks.LockSupport;
  * ring, in one order, through four stages.
  *
  * <pre>
- *   ingress --offer--> [ring] --> sequence --+--> journal ---+--> release (ack pass -> commit pass)
- *                                            +--> replicate -+
+ *   ingress --offer--> [ring] --> sequence --> journal append --+--> replicate ------+--> release (ack, commit)
+ *                                                               +--> journal force --+
  * </pre>
  *
  * <ol>
- *   <li>sequence: validate, idempotent-producer check, stamp offsets, epoch and group sequence;</li>
- *   <li>journal: append to the partition log, group-commit flush at the end of each batch;</li>
- *   <li>replicate: offer the same bytes to the {@link ReplicationSink}, in parallel with the journal;</li>
+ *   <li>sequence: validate, idempotent-producer check, stamp offsets, epoch and group sequence (a follower's
+ *   stamped batches, {@link #offerStamped}, are checked and kept as the leader stamped them);</li>
+ *   <li>journal: append to the partition log and the group-sequence journal, publishing each batch as it is
+ *   appended; then force (group commit) at the end of each batch;</li>
+ *   <li>replicate: ship each appended batch to the {@link ReplicationSink}, while the journal forces;</li>
  *   <li>release: answer acks=1 once journaled, acks=all once committed; move high watermarks.</li>
  * </ol>
  *
@@ -40,9 +44,11 @@ import java.util.concurrent.locks.LockSupport;
  * decides whether they get a thread each, share one, or are stepped by the caller. A {@link LogJanitor}
  * on its own sleeping thread prepares segments ahead of the writer and applies retention.
  *
- * <p>{@link #offer} must be called from one thread only (the ingress).
+ * <p>{@link #offer} and {@link #offerStamped} are the ring's single producer: call them from one thread at a
+ * time (the ingress on a leader; the replication receiver on a follower), switching only while the pipeline is
+ * idle. {@link #leaderEpoch(int)} and {@link #truncateTo(long)} belong to the replica layer's thread.
  */
-public final class Sequencer implements AutoCloseable {
+public final class Sequencer implements MemberLog, AutoCloseable {
     private final SequencerContext context;
     private final RingBuffer<BatchEvent> ring;
     private final DataRing dataRing;
@@ -52,7 +58,9 @@ public final class Sequencer implements AutoCloseable {
     private final ReplicateStage replicateStage;
     private final ReleaseStage releaseStage;
     private final StagePoller commitPoller;
+    private final GroupJournal groupJournal;
     private final List<Partition> partitions = new CopyOnWriteArrayList<>();
+    private final RestoredSeq restoredSeq = new RestoredSeq();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final AgentRunner janitorRunner;
     private final AgentInvoker invoker;
@@ -67,15 +75,24 @@ public final class Sequencer implements AutoCloseable {
         final AtomicBuffer data = dataRing.buffer();
 
         final StagePoller sequencePoller = new StagePoller(ring);
-        final StagePoller journalPoller = new StagePoller(ring, sequencePoller.sequence());
-        final StagePoller replicatePoller = new StagePoller(ring, sequencePoller.sequence());
+        final StagePoller journalPoller = new StagePoller(true, ring, sequencePoller.sequence());
+        final StagePoller replicatePoller = new StagePoller(ring, journalPoller.sequence());
         final StagePoller ackPoller = new StagePoller(ring, journalPoller.sequence(), replicatePoller.sequence());
         commitPoller = new StagePoller(ring, ackPoller.sequence());
         ring.addGatingSequences(commitPoller.sequence());
 
+        groupJournal = null == context.groupJournalDir() ? null :
+            new GroupJournal(SeqJournal.open(context.groupJournalDir(), context.groupJournalEntriesPerFile()));
+        if (null != groupJournal) {
+            // seqs and epochs the journal holds stay used, even if the topic that held them is gone
+            restoredSeq.raise(groupJournal.lastSeq(), groupJournal.lastEpoch());
+        }
+        journalStage = new JournalStage(
+            journalPoller, data, context.epochClock(), context.errorHandler(), counters, restoredSeq, groupJournal,
+            context.journalListener(), partitions, context.threadingMode() == ThreadingMode.DEDICATED);
         sequenceStage = new SequenceStage(
-            sequencePoller, data, context.epochClock(), context.errorHandler(), counters, context.leaderEpoch(), 0);
-        journalStage = new JournalStage(journalPoller, data, context.epochClock(), context.errorHandler(), counters);
+            sequencePoller, data, context.epochClock(), context.errorHandler(), counters, context.leaderEpoch(),
+            restoredSeq, journalStage);
         replicateStage = new ReplicateStage(
             replicatePoller, data, context.replicationSink(), context.errorHandler(), counters);
         final CommitPosition commitPosition = null != context.commitPosition() ?
@@ -86,13 +103,14 @@ public final class Sequencer implements AutoCloseable {
 
         janitorRunner = new AgentRunner(
             new SleepingMillisIdleStrategy(1), context.errorHandler(), counters.internalErrors,
-            new LogJanitor(partitions, context.epochClock(), context.errorHandler(), context.janitorIntervalMs(),
-                context.retentionCheckIntervalMs()));
+            new LogJanitor(partitions, null == groupJournal ? null : groupJournal.journal(), context.epochClock(),
+                context.errorHandler(), context.janitorIntervalMs(), context.retentionCheckIntervalMs()));
 
-        final Agent[] stages = {sequenceStage, journalStage, replicateStage, releaseStage};
+        // Sharing a thread, the force runs after the replicate stage, so a poll's batches ship before the fsync.
+        final Agent[] stages = {sequenceStage, journalStage, replicateStage, journalStage.forceStep(), releaseStage};
         switch (context.threadingMode()) {
             case DEDICATED:
-                for (final Agent stage : stages) {
+                for (final Agent stage : new Agent[]{sequenceStage, journalStage, replicateStage, releaseStage}) {
                     runners.add(new AgentRunner(
                         IdleStrategies.parse(context.idleStrategy()), context.errorHandler(), counters.internalErrors,
                         stage));
@@ -133,6 +151,9 @@ public final class Sequencer implements AutoCloseable {
     /**
      * Opens (recovering if needed) a partition's log and prepares it for writes. Cold path; may run
      * on any thread, before or after launch. The sequencer closes the partition when it closes.
+     *
+     * <p>The group sequence resumes above the highest one held by any open partition: every partition
+     * that holds data must be opened before the first offer (to any partition) after a restart.
      */
     public Partition openPartition(
         final String topic,
@@ -140,10 +161,32 @@ public final class Sequencer implements AutoCloseable {
         final Path dir,
         final LogConfig logConfig,
         final boolean logAppendTime) {
+        return openPartition(topic, Partition.provisionalTopicId(topic), partitionId, dir, logConfig, logAppendTime);
+    }
+
+    /**
+     * As {@link #openPartition(String, int, Path, LogConfig, boolean)}, with the topic id the catalog assigned.
+     *
+     * @throws SequencerException if another open partition has the same topic id and partition id.
+     */
+    public synchronized Partition openPartition(
+        final String topic,
+        final int topicId,
+        final int partitionId,
+        final Path dir,
+        final LogConfig logConfig,
+        final boolean logAppendTime) {
+        for (final Partition open : partitions) {
+            if (open.topicId() == topicId && open.partitionId() == partitionId) {
+                throw new SequencerException("topic id " + topicId + " partition " + partitionId + " of " + topic +
+                    " is already open for " + open);
+            }
+        }
         final PartitionLog log = PartitionLog.open(dir, logConfig, context.epochClock());
         try {
-            final Partition partition = new Partition(topic, partitionId, log, logConfig.flushPolicy(), logAppendTime);
-            journalStage.advanceJournaledSeq(partition.lastGroupSeq);
+            final Partition partition =
+                new Partition(topic, topicId, partitionId, log, logConfig.flushPolicy(), logAppendTime);
+            restoredSeq.raise(partition.lastGroupSeq, partition.lastEpoch);
             partitions.add(partition);
             return partition;
         } catch (final RuntimeException ex) {
@@ -189,12 +232,129 @@ public final class Sequencer implements AutoCloseable {
         return sequence;
     }
 
+    /**
+     * Follower append mode: copies a batch the leader already stamped (base offset, epoch, seq) into the ring, to
+     * go through the same sequence check, journal and release as a leader's batches, but not to the replication
+     * sink. The sequence stage refuses it with {@link SequencerResult#OUT_OF_ORDER_BATCH} unless it follows the
+     * partition's log and the group sequence. Called by the ring's producer thread (see the class comment); never
+     * blocks or allocates. No client is answered: the member learns progress through its {@link JournalListener}.
+     *
+     * @return the ring sequence of the batch (>= 0), or {@link SequencerResult#BACK_PRESSURED},
+     * {@link SequencerResult#TOO_LARGE} or {@link SequencerResult#CLOSED}.
+     */
+    @Override
+    public long offerStamped(final Partition partition, final DirectBuffer buffer, final int offset, final int length) {
+        if (closed) {
+            return SequencerResult.CLOSED;
+        }
+        if (length > context.maxBatchBytes() || length < 0) {
+            return SequencerResult.TOO_LARGE;
+        }
+        if (!ring.hasAvailableCapacity(1)) {
+            counters.backPressured.incrementRelease();
+            return SequencerResult.BACK_PRESSURED;
+        }
+        final int dataOffset = dataRing.claim(length);
+        if (dataOffset < 0) {
+            counters.backPressured.incrementRelease();
+            return SequencerResult.BACK_PRESSURED;
+        }
+        final long sequence = ring.next();
+        dataRing.buffer().putBytes(dataOffset, buffer, offset, length);
+        ring.get(sequence).stampedRequest(dataOffset, length, dataRing.claimEnd(), partition);
+        ring.publish(sequence);
+        return sequence;
+    }
+
+    /**
+     * Sets the leader epoch stamped on batches sequenced from now on (the replica layer, on winning an election).
+     * One writer thread. An epoch below the current one is refused.
+     *
+     * @throws IllegalArgumentException if {@code epoch} is below the current epoch.
+     */
+    @Override
+    public void leaderEpoch(final int epoch) {
+        final int current = sequenceStage.leaderEpoch();
+        if (epoch < current) {
+            throw new IllegalArgumentException("leader epoch " + epoch + " is below the current " + current);
+        }
+        sequenceStage.leaderEpoch(epoch);
+    }
+
+    /** The epoch the sequence stage stamps (any thread). */
+    public int leaderEpoch() {
+        return sequenceStage.leaderEpoch();
+    }
+
+    /** Seq of the last batch in the group-sequence journal, -1 when empty or when there is no journal (any thread). */
+    @Override
+    public long lastSeq() {
+        return null == groupJournal ? BatchEvent.NO_GROUP_SEQ : groupJournal.lastSeq();
+    }
+
+    /** Epoch of the last batch in the group-sequence journal, 0 when empty or without a journal (any thread). */
+    @Override
+    public int lastEpoch() {
+        return null == groupJournal ? 0 : groupJournal.lastEpoch();
+    }
+
+    /**
+     * Reads the journaled batches in group-sequence order from a seq (leader catch-up replay). One per thread.
+     *
+     * @throws SequencerException without a group-sequence journal.
+     */
+    @Override
+    public GroupLogReader newGroupLogReader() {
+        if (null == groupJournal) {
+            throw new SequencerException("no group-sequence journal: set groupJournalDir");
+        }
+        return new GroupLogReader(groupJournal.journal().newCursor(), partitions);
+    }
+
+    /**
+     * Truncates every partition to {@code seq}: drops every batch with a higher seq from every log and from the
+     * group-sequence journal, durably; the group sequence then continues at {@code seq + 1}, and each truncated
+     * partition's next offset and producer windows are re-derived from its log. The replica layer calls it when a
+     * follower has found where its log diverges from its leader's. Cold path: the pipeline must be idle
+     * ({@link #isIdle()}) and no partition may be opened meanwhile; the journal stage does the work, and this call
+     * waits for it (stepping the stages itself in {@link ThreadingMode#INVOKER} mode).
+     *
+     * @return {@link LogResult#OK}; {@link LogResult#INVALID_CONFIG} without a journal; {@link LogResult#IO_ERROR}
+     * when a log or the journal could not be cut (retry); {@link LogResult#CLOSED}.
+     * @throws IllegalStateException if batches are in flight.
+     */
+    @Override
+    public int truncateTo(final long seq) {
+        if (closed) {
+            return LogResult.CLOSED;
+        }
+        if (!isIdle()) {
+            throw new IllegalStateException("truncateTo needs an idle pipeline: batches are in flight");
+        }
+        journalStage.requestTruncation(seq);
+        final long deadline = System.nanoTime() + context.closeTimeoutMs() * 1_000_000L;
+        int result;
+        while ((result = journalStage.truncationResult(seq)) > 0) {
+            if (null != invoker) {
+                invoker.invoke();
+            } else {
+                LockSupport.parkNanos(100_000);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SequencerException("truncateTo(" + seq + ") not done within " + context.closeTimeoutMs() +
+                    " ms");
+            }
+        }
+        return result;
+    }
+
     /** The buffer that {@link BatchEvent#dataOffset()} points into. */
     public DirectBuffer dataBuffer() {
         return dataRing.buffer();
     }
 
     /** Highest group sequence durable in this node's journal per the flush policy. */
+    @Override
     public long journaledSeq() {
         return journalStage.journaledSeq();
     }
@@ -264,6 +424,9 @@ public final class Sequencer implements AutoCloseable {
         CloseHelper.quietClose(janitorRunner);
         for (final Partition partition : partitions) {
             CloseHelper.quietClose(partition.log());
+        }
+        if (null != groupJournal) {
+            CloseHelper.quietClose(groupJournal.journal());
         }
     }
 }

@@ -51,6 +51,13 @@ public final class SequencerContext {
     public static final String RETENTION_CHECK_INTERVAL_MS_PROP = "sequencer.retention.check.interval.ms";
     public static final long RETENTION_CHECK_INTERVAL_MS_DEFAULT = 30_000;
 
+    /**
+     * Entries per file of a new group-sequence journal (32 bytes each); a power of two >= 64. Default 1048576
+     * (32 MiB files). An existing journal keeps the size its files have.
+     */
+    public static final String GROUP_JOURNAL_ENTRIES_PER_FILE_PROP = "sequencer.group.journal.entries.per.file";
+    public static final int GROUP_JOURNAL_ENTRIES_PER_FILE_DEFAULT = 1 << 20;
+
     private int ringSize = RING_SIZE_DEFAULT;
     private int dataBufferBytes = DATA_BUFFER_BYTES_DEFAULT;
     private int maxBatchBytes = MAX_BATCH_BYTES_DEFAULT;
@@ -65,6 +72,9 @@ public final class SequencerContext {
     private ReplicationSink replicationSink = ReplicationSink.NONE;
     private CommitPosition commitPosition;
     private ReleaseHandler releaseHandler = ReleaseHandler.NONE;
+    private JournalListener journalListener = JournalListener.NONE;
+    private java.nio.file.Path groupJournalDir;
+    private int groupJournalEntriesPerFile = GROUP_JOURNAL_ENTRIES_PER_FILE_DEFAULT;
     private SequencerCounters counters;
 
     /** Reads the {@code sequencer.*} settings present in {@code properties}; others keep their defaults. */
@@ -77,6 +87,8 @@ public final class SequencerContext {
         context.janitorIntervalMs(intProperty(properties, JANITOR_INTERVAL_MS_PROP, (int) JANITOR_INTERVAL_MS_DEFAULT));
         context.retentionCheckIntervalMs(
             intProperty(properties, RETENTION_CHECK_INTERVAL_MS_PROP, (int) RETENTION_CHECK_INTERVAL_MS_DEFAULT));
+        context.groupJournalEntriesPerFile(intProperty(
+            properties, GROUP_JOURNAL_ENTRIES_PER_FILE_PROP, GROUP_JOURNAL_ENTRIES_PER_FILE_DEFAULT));
         final String mode = properties.getProperty(THREADING_MODE_PROP);
         if (null != mode) {
             try {
@@ -127,6 +139,10 @@ public final class SequencerContext {
         if (retentionCheckIntervalMs < 1) {
             throw new SequencerException(
                 RETENTION_CHECK_INTERVAL_MS_PROP + " must be >= 1, not " + retentionCheckIntervalMs);
+        }
+        if (groupJournalEntriesPerFile < 64 || !BitUtil.isPowerOfTwo(groupJournalEntriesPerFile)) {
+            throw new SequencerException(GROUP_JOURNAL_ENTRIES_PER_FILE_PROP + " must be a power of two >= 64, not " +
+                groupJournalEntriesPerFile);
         }
         try {
             IdleStrategies.parse(idleStrategy);
@@ -211,7 +227,10 @@ public final class SequencerContext {
         return this;
     }
 
-    /** The leader epoch stamped on every batch. */
+    /**
+     * The leader epoch stamped on every batch at launch (never below the highest epoch in the logs);
+     * {@link Sequencer#leaderEpoch(int)} raises it at run time.
+     */
     public int leaderEpoch() {
         return leaderEpoch;
     }
@@ -264,6 +283,39 @@ public final class SequencerContext {
 
     public SequencerContext releaseHandler(final ReleaseHandler releaseHandler) {
         this.releaseHandler = releaseHandler;
+        return this;
+    }
+
+    /** Told how far the journal has appended and made durable (a replica's own position). Default none. */
+    public JournalListener journalListener() {
+        return journalListener;
+    }
+
+    public SequencerContext journalListener(final JournalListener journalListener) {
+        this.journalListener = journalListener;
+        return this;
+    }
+
+    /**
+     * Directory of the group-sequence journal ({@link io.sequent.log.SeqJournal}); null (default) keeps none, and
+     * then {@link Sequencer#truncateTo} and replay in seq order are unavailable. The broker puts it in its data
+     * directory.
+     */
+    public java.nio.file.Path groupJournalDir() {
+        return groupJournalDir;
+    }
+
+    public SequencerContext groupJournalDir(final java.nio.file.Path groupJournalDir) {
+        this.groupJournalDir = groupJournalDir;
+        return this;
+    }
+
+    public int groupJournalEntriesPerFile() {
+        return groupJournalEntriesPerFile;
+    }
+
+    public SequencerContext groupJournalEntriesPerFile(final int groupJournalEntriesPerFile) {
+        this.groupJournalEntriesPerFile = groupJournalEntriesPerFile;
         return this;
     }
 

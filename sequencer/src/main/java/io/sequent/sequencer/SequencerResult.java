@@ -27,6 +27,11 @@ public final class SequencerResult {
     public static final int CLOSED = -8;
     /** An unexpected failure inside a stage; counted and reported through the error handler. */
     public static final int INTERNAL_ERROR = -9;
+    /**
+     * A stamped batch offered by a follower does not follow its log: its base offset is not the partition's next
+     * offset, its seq is not above every seq so far, or its epoch is below the last one.
+     */
+    public static final int OUT_OF_ORDER_BATCH = -10;
 
     private SequencerResult() {
     }
@@ -55,6 +60,8 @@ public final class SequencerResult {
                 return "CLOSED";
             case INTERNAL_ERROR:
                 return "INTERNAL_ERROR";
+            case OUT_OF_ORDER_BATCH:
+                return "OUT_OF_ORDER_BATCH";
             default:
                 return "UNKNOWN(" + code + ")";
         }

@@ -29,13 +29,25 @@ final class StagePoller {
     private final RingBuffer<BatchEvent> ring;
     private final Sequence[] dependencies;
     private final Sequence sequence = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
+    private final boolean publishEachEvent;
 
     /**
      * @param dependencies the stages this one follows; none means it follows the publisher.
      */
     StagePoller(final RingBuffer<BatchEvent> ring, final Sequence... dependencies) {
+        this(false, ring, dependencies);
+    }
+
+    /**
+     * @param publishEachEvent publish the stage's sequence after every consumed event as well as after the poll, so
+     *                         that a stage following this one sees each event as soon as it is handled (the journal's
+     *                         appends, which the replicator follows while the journal forces at the end of the poll).
+     * @param dependencies     the stages this one follows; none means it follows the publisher.
+     */
+    StagePoller(final boolean publishEachEvent, final RingBuffer<BatchEvent> ring, final Sequence... dependencies) {
         this.ring = ring;
         this.dependencies = dependencies;
+        this.publishEachEvent = publishEachEvent;
     }
 
     Sequence sequence() {
@@ -58,6 +70,9 @@ final class StagePoller {
             }
             processed = next++;
             count++;
+            if (publishEachEvent) {
+                sequence.set(processed);
+            }
         }
         if (count > 0) {
             handler.onBatchEnd();

@@ -203,7 +203,7 @@ class SequencerTest {
         final java.util.List<Long> seen = new java.util.ArrayList<>();
         final AtomicLong replicated = new AtomicLong(-1);
         launch(new SequencerContext()
-            .replicationSink((buffer, offset, length, groupSeq) -> {
+            .replicationSink((buffer, offset, length, topicId, partitionId, epoch, groupSeq) -> {
                 if (pushBacks.getAndDecrement() > 0) {
                     return false;
                 }

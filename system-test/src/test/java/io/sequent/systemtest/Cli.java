@@ -24,12 +24,18 @@ final class Cli {
     }
 
     static List<String> command(final String... args) {
+        return command(List.of(), args);
+    }
+
+    /** The command line with extra JVM options (such as system properties) before {@code -jar}. */
+    static List<String> command(final List<String> jvmOptions, final String... args) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("missing " + JAR.toAbsolutePath() + ": build the cli module first");
         }
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         command.addAll(Arrays.asList(args));
@@ -85,9 +91,18 @@ final class Cli {
         private final StringBuffer output = new StringBuffer();
 
         BrokerProcess(final Path dataDir, final int port) throws Exception {
+            this(dataDir, port, List.of());
+        }
+
+        /** A broker with extra JVM options and command-line arguments (such as {@code --config FILE}). */
+        BrokerProcess(final Path dataDir, final int port, final List<String> jvmOptions, final String... extraArgs)
+            throws Exception {
             this.port = port;
-            process = new ProcessBuilder(command("broker", "start", "--data-dir", dataDir.toString(),
-                "--port", Integer.toString(port))).redirectErrorStream(true).start();
+            final List<String> args = new ArrayList<>(List.of("broker", "start", "--data-dir", dataDir.toString(),
+                "--port", Integer.toString(port)));
+            args.addAll(Arrays.asList(extraArgs));
+            process = new ProcessBuilder(command(jvmOptions, args.toArray(new String[0])))
+                .redirectErrorStream(true).start();
             final CompletableFuture<Void> ready = new CompletableFuture<>();
             final Thread reader = new Thread(() -> {
                 try (BufferedReader lines = new BufferedReader(
