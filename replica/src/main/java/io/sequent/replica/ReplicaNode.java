@@ -272,8 +272,7 @@ public final class ReplicaNode implements ReplicationHandler {
         if (epoch > this.epoch) {
             becomeFollower(epoch, NONE);
         }
-        final boolean granted = (NONE == votedFor || candidateId == votedFor) &&
-            (faults.voteWithoutLogCheck || isUpToDate(lastEpoch, lastSeq));
+        final boolean granted = (NONE == votedFor || candidateId == votedFor) && isUpToDate(lastEpoch, lastSeq);
         if (granted && candidateId != votedFor) {
             votedFor = candidateId;
             persist();
@@ -801,6 +800,9 @@ public final class ReplicaNode implements ReplicationHandler {
     }
 
     private boolean isUpToDate(final int lastEpoch, final long lastSeq) {
+        if (faults.voteWithoutLogCheck) {
+            return true;
+        }
         final long myLastSeq = log.lastSeq();
         final int myLastEpoch = log.epochOf(myLastSeq);
         return lastEpoch > myLastEpoch || (lastEpoch == myLastEpoch && lastSeq >= myLastSeq);
