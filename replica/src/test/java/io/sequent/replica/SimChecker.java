@@ -104,18 +104,18 @@ final class SimChecker implements SimLog.Listener {
             final int batchEpoch = m.log.epochOf(s);
             if (s > maxCommitted) {
                 growTo(s);
-                committedId[(int)s] = id;
-                committedBatchEpoch[(int)s] = batchEpoch;
-                commitEpoch[(int)s] = m.node.epoch();
+                committedId[(int) s] = id;
+                committedBatchEpoch[(int) s] = batchEpoch;
+                commitEpoch[(int) s] = m.node.epoch();
                 maxCommitted = s;
                 checkDurableOnMajority(s);
                 checkNewCommitAgainstLeaders(s);
-            } else if (committedId[(int)s] != id || committedBatchEpoch[(int)s] != batchEpoch) {
+            } else if (committedId[(int) s] != id || committedBatchEpoch[(int) s] != batchEpoch) {
                 fail("member " + m.id + " committed " + batchEpoch + "/" + id + " at seq " + s + " where " +
-                    committedBatchEpoch[(int)s] + "/" + committedId[(int)s] + " was committed");
+                    committedBatchEpoch[(int) s] + "/" + committedId[(int) s] + " was committed");
                 return;
-            } else if (m.node.epoch() < commitEpoch[(int)s]) {
-                commitEpoch[(int)s] = m.node.epoch();
+            } else if (m.node.epoch() < commitEpoch[(int) s]) {
+                commitEpoch[(int) s] = m.node.epoch();
             }
         }
         checkedCommit[m.id] = commit;
@@ -169,13 +169,13 @@ final class SimChecker implements SimLog.Listener {
     }
 
     private boolean holds(final SimMember m, final long s) {
-        return m.log.lastSeq() >= s && m.log.idAt(s) == committedId[(int)s] &&
-            m.log.epochOf(s) == committedBatchEpoch[(int)s];
+        return m.log.lastSeq() >= s && m.log.idAt(s) == committedId[(int) s] &&
+            m.log.epochOf(s) == committedBatchEpoch[(int) s];
     }
 
     private void checkNewCommitAgainstLeaders(final long s) {
         for (final SimMember m : sim.members) {
-            if (m.up && Role.LEADER == m.node.role() && m.node.epoch() > commitEpoch[(int)s]) {
+            if (m.up && Role.LEADER == m.node.role() && m.node.epoch() > commitEpoch[(int) s]) {
                 checkHolds(m, s, "leader completeness");
             }
         }
@@ -184,18 +184,18 @@ final class SimChecker implements SimLog.Listener {
     private void checkLeaderCompleteness(final SimMember leader) {
         final int epoch = leader.node.epoch();
         for (long s = 1; s <= maxCommitted; s++) {
-            if (commitEpoch[(int)s] < epoch && !checkHolds(leader, s, "leader completeness")) {
+            if (commitEpoch[(int) s] < epoch && !checkHolds(leader, s, "leader completeness")) {
                 return;
             }
         }
     }
 
     private boolean checkHolds(final SimMember m, final long s, final String rule) {
-        if (m.log.lastSeq() < s || m.log.idAt(s) != committedId[(int)s] ||
-            m.log.epochOf(s) != committedBatchEpoch[(int)s]) {
+        if (m.log.lastSeq() < s || m.log.idAt(s) != committedId[(int) s] ||
+            m.log.epochOf(s) != committedBatchEpoch[(int) s]) {
             fail(rule + ": leader " + m.id + " of epoch " + m.node.epoch() + " lacks committed seq " + s + " (" +
-                committedBatchEpoch[(int)s] + "/" + committedId[(int)s] + ", committed in epoch " +
-                commitEpoch[(int)s] + "), has" + m.log.describe(s, s));
+                committedBatchEpoch[(int) s] + "/" + committedId[(int) s] + ", committed in epoch " +
+                commitEpoch[(int) s] + "), has" + m.log.describe(s, s));
             return false;
         }
         return true;
@@ -232,7 +232,8 @@ final class SimChecker implements SimLog.Listener {
         final int epoch = log.epochOf(seq);
         for (final SimMember other : sim.members) {
             final SimLog o = other.log;
-            if (o != log && o.lastSeq() >= seq && o.epochOf(seq) == epoch && o.prefixHashAt(seq) != log.prefixHashAt(seq)) {
+            if (o != log && o.lastSeq() >= seq && o.epochOf(seq) == epoch &&
+                o.prefixHashAt(seq) != log.prefixHashAt(seq)) {
                 fail("log matching: members " + log.memberId + " and " + o.memberId + " hold epoch " + epoch +
                     " at seq " + seq + " with different prefixes:" + log.describe(seq - 3, seq) + " vs" +
                     o.describe(seq - 3, seq));
@@ -248,7 +249,7 @@ final class SimChecker implements SimLog.Listener {
             return;
         }
         for (long s = keepSeq + 1; s <= Math.min(log.lastSeq(), maxCommitted); s++) {
-            if (log.idAt(s) == committedId[(int)s] && log.epochOf(s) == committedBatchEpoch[(int)s]) {
+            if (log.idAt(s) == committedId[(int) s] && log.epochOf(s) == committedBatchEpoch[(int) s]) {
                 fail("member " + log.memberId + " truncates committed seq " + s + " (to " + keepSeq + ")");
                 return;
             }
@@ -289,7 +290,7 @@ final class SimChecker implements SimLog.Listener {
 
     private void growTo(final long s) {
         if (s >= committedId.length) {
-            final int length = Math.max(committedId.length * 2, (int)s + 1);
+            final int length = Math.max(committedId.length * 2, (int) s + 1);
             committedId = Arrays.copyOf(committedId, length);
             committedBatchEpoch = Arrays.copyOf(committedBatchEpoch, length);
             commitEpoch = Arrays.copyOf(commitEpoch, length);

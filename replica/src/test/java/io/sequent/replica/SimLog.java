@@ -52,7 +52,7 @@ final class SimLog implements ReplicaLog {
         if (seq < 0 || seq > lastSeq) {
             throw new IllegalArgumentException("seq " + seq + " outside [0, " + lastSeq + "]");
         }
-        return seq == 0 ? 0 : epochs[(int)seq];
+        return seq == 0 ? 0 : epochs[(int) seq];
     }
 
     public boolean append(
@@ -64,7 +64,7 @@ final class SimLog implements ReplicaLog {
         if (epoch < epochOf(lastSeq)) {
             throw new IllegalStateException("member " + memberId + " epoch goes back at " + seq);
         }
-        final int i = (int)seq;
+        final int i = (int) seq;
         grow(i);
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
@@ -104,7 +104,7 @@ final class SimLog implements ReplicaLog {
         if (seq < 1 || seq > lastSeq) {
             return false;
         }
-        final int i = (int)seq;
+        final int i = (int) seq;
         readBuffer.wrap(bytes[i]);
         handler.onBatch(epochs[i], seq, topics[i], partitions[i], readBuffer, 0, bytes[i].length);
         return true;
@@ -146,19 +146,19 @@ final class SimLog implements ReplicaLog {
     }
 
     long idAt(final long seq) {
-        return ids[(int)seq];
+        return ids[(int) seq];
     }
 
     int partitionAt(final long seq) {
-        return partitions[(int)seq];
+        return partitions[(int) seq];
     }
 
     long offsetAt(final long seq) {
-        return offsets[(int)seq];
+        return offsets[(int) seq];
     }
 
     long prefixHashAt(final long seq) {
-        return prefixHash[(int)seq];
+        return prefixHash[(int) seq];
     }
 
     long seqOf(final long id) {
@@ -168,14 +168,14 @@ final class SimLog implements ReplicaLog {
     String describe(final long from, final long to) {
         final StringBuilder sb = new StringBuilder();
         for (long s = Math.max(1, from); s <= Math.min(to, lastSeq); s++) {
-            sb.append(' ').append(s).append(':').append(epochs[(int)s]).append('/').append(ids[(int)s]);
+            sb.append(' ').append(s).append(':').append(epochs[(int) s]).append('/').append(ids[(int) s]);
         }
         return sb.toString();
     }
 
     private void cut(final long keep) {
         for (long s = lastSeq; s > keep; s--) {
-            final int i = (int)s;
+            final int i = (int) s;
             if (ReplicaNode.CONTROL_TOPIC_ID != topics[i]) {
                 nextOffset[partitions[i]]--;
                 if (seqById.get(ids[i]) == s) {

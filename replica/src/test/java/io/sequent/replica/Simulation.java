@@ -330,7 +330,7 @@ final class Simulation {
     private void settleWrites() {
         for (int i = pending.size() - 1; i >= 0; i--) {
             final long[] p = pending.get(i);
-            final SimMember m = members[(int)p[3]];
+            final SimMember m = members[(int) p[3]];
             if (!m.up || m.incarnation != p[4] || m.node.epoch() != p[2] || Role.LEADER != m.node.role()) {
                 pending.remove(i);
             } else if (m.node.commitSeq() >= p[1]) {
