@@ -38,8 +38,8 @@ class ReplicationSimulationTest {
 
     @Test
     void aSeedReplaysExactly() {
-        final Simulation.Result first = new Simulation(42, 5, new FaultInjection(), true).run();
-        final Simulation.Result second = new Simulation(42, 5, new FaultInjection(), true).run();
+        final Simulation.Result first = new Simulation(42, 3, new FaultInjection(), true).run();
+        final Simulation.Result second = new Simulation(42, 3, new FaultInjection(), true).run();
         assertEquals(first.trace, second.trace);
         assertEquals(first.events, second.events);
         assertTrue(first.elections > 0 && first.faults > 0 && first.acked > 0,
