@@ -1,6 +1,5 @@
 package io.sequent.replica;
 
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 import org.agrona.DirectBuffer;
@@ -60,13 +59,7 @@ public final class ReplicaNode implements ReplicationHandler {
     private final MemberProxy[] members;
     private final FaultInjection faults;
 
-    private final long[] matchSeq;
-    private final long[] lastContactNs;
-    private final long[] replayNextSeq;
-    private final long[] replayToSeq;
-    private final long[] positions;
-    private final long[] scratch;
-    private final ReplaySender replaySender = new ReplaySender();
+    private final FollowerProgress followers;
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[64]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final EpochStartEncoder epochStartEncoder = new EpochStartEncoder();
@@ -120,13 +113,7 @@ public final class ReplicaNode implements ReplicationHandler {
         log = ctx.log();
         store = ctx.quorumStateStore();
         members = ctx.members();
-        matchSeq = new long[memberCount];
-        lastContactNs = new long[memberCount];
-        replayNextSeq = new long[memberCount];
-        replayToSeq = new long[memberCount];
-        positions = new long[memberCount];
-        scratch = new long[memberCount];
-        Arrays.fill(replayNextSeq, NONE);
+        followers = new FollowerProgress(memberId, memberCount);
         epoch = store.epoch();
         votedFor = store.votedFor();
         appendedSeq = log.lastSeq();
@@ -357,10 +344,8 @@ public final class ReplicaNode implements ReplicationHandler {
         if (Role.LEADER != role || epoch != this.epoch) {
             return;
         }
-        lastContactNs[memberId] = nowNs;
-        final long s = Math.min(seq, log.lastSeq());
-        if (s > matchSeq[memberId]) {
-            matchSeq[memberId] = s;
+        followers.heardFrom(memberId, nowNs);
+        if (followers.acknowledged(memberId, Math.min(seq, log.lastSeq()))) {
             updateCommit();
         }
     }
@@ -377,8 +362,7 @@ public final class ReplicaNode implements ReplicationHandler {
         if (Role.LEADER != role || epoch != this.epoch) {
             return;
         }
-        lastContactNs[memberId] = nowNs;
-        replayNextSeq[memberId] = NONE;
+        followers.stopReplay(memberId);
         final long end = endOfEpochsUpTo(lastEpoch);
         final int truncateEpoch = log.epochOf(end);
         members[memberId].followerJoinResponse(
@@ -428,9 +412,8 @@ public final class ReplicaNode implements ReplicationHandler {
         if (Role.LEADER != role || epoch != this.epoch) {
             return;
         }
-        lastContactNs[memberId] = nowNs;
-        replayNextSeq[memberId] = Math.max(1, fromSeq);
-        replayToSeq[memberId] = toSeq;
+        followers.heardFrom(memberId, nowNs);
+        followers.startReplay(memberId, fromSeq, toSeq);
     }
 
     /** {@inheritDoc} */
@@ -533,14 +516,14 @@ public final class ReplicaNode implements ReplicationHandler {
      * @return the leader's view of the member's durable seq in the current epoch; -1 when not the leader.
      */
     public long matchSeq(final int member) {
-        return Role.LEADER != role ? -1 : member == memberId ? durableSeq : matchSeq[member];
+        return Role.LEADER != role ? -1 : member == memberId ? durableSeq : followers.matchSeq(member);
     }
 
     private int leaderWork() {
         int work = 0;
         if (nowNs >= checkQuorumDeadlineNs) {
             checkQuorumDeadlineNs = nowNs + electionTimeoutNs;
-            if (!faults.skipCheckQuorum && !hasQuorumContact()) {
+            if (!faults.skipCheckQuorum && !followers.hasQuorumContact(nowNs, electionTimeoutNs)) {
                 stepDown(StepDownReason.QUORUM_LOST);
                 return 1;
             }
@@ -558,47 +541,13 @@ public final class ReplicaNode implements ReplicationHandler {
         if (NONE != transferTargetId) {
             if (nowNs >= transferDeadlineNs) {
                 transferTargetId = NONE;
-            } else if (nowNs >= nextTransferNs && matchSeq[transferTargetId] >= log.lastSeq()) {
+            } else if (nowNs >= nextTransferNs && followers.matchSeq(transferTargetId) >= log.lastSeq()) {
                 nextTransferNs = nowNs + heartbeatIntervalNs;
                 members[transferTargetId].transferLeadership(epoch, memberId, transferTargetId);
                 work++;
             }
         }
-        for (int i = 0; i < memberCount; i++) {
-            if (NONE != replayNextSeq[i]) {
-                work += replay(i);
-            }
-        }
-        return work;
-    }
-
-    private int replay(final int member) {
-        final long lastSeq = log.lastSeq();
-        final long toSeq = replayToSeq[member] < 0 ? lastSeq : Math.min(replayToSeq[member], lastSeq);
-        replaySender.target = members[member];
-        int sent = 0;
-        long seq = replayNextSeq[member];
-        while (sent < replayBatchLimit && seq <= toSeq) {
-            replaySender.sent = false;
-            if (!log.read(seq, replaySender) || !replaySender.sent) {
-                break;
-            }
-            seq++;
-            sent++;
-        }
-        replaySender.target = null;
-        replayNextSeq[member] = seq > toSeq ? NONE : seq;
-        return sent;
-    }
-
-    private boolean hasQuorumContact() {
-        int heard = 1;
-        for (int i = 0; i < memberCount; i++) {
-            if (i != memberId && nowNs - lastContactNs[i] < electionTimeoutNs) {
-                heard++;
-            }
-        }
-        return heard >= majority;
+        return work + followers.replay(log, members, epoch, commitSeq, replayBatchLimit);
     }
 
     private void positionAdvanced() {
@@ -614,10 +563,7 @@ public final class ReplicaNode implements ReplicationHandler {
     }
 
     private void updateCommit() {
-        for (int i = 0; i < memberCount; i++) {
-            positions[i] = i == memberId ? ackSeq() : matchSeq[i];
-        }
-        final long quorumSeq = Quorum.position(positions, memberCount, scratch);
+        final long quorumSeq = followers.quorumSeq(ackSeq());
         if (quorumSeq > commitSeq && (quorumSeq >= epochStartSeq || faults.commitEarlierEpoch)) {
             commitSeq = quorumSeq;
         }
@@ -739,9 +685,7 @@ public final class ReplicaNode implements ReplicationHandler {
         preVote = false;
         leadershipsWon++;
         transferTargetId = NONE;
-        Arrays.fill(matchSeq, 0);
-        Arrays.fill(lastContactNs, nowNs);
-        Arrays.fill(replayNextSeq, NONE);
+        followers.reset(nowNs);
         heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
         checkQuorumDeadlineNs = nowNs + electionTimeoutNs;
 
@@ -779,7 +723,7 @@ public final class ReplicaNode implements ReplicationHandler {
         joined = false;
         transferTargetId = NONE;
         epochStartSeq = Long.MAX_VALUE;
-        Arrays.fill(replayNextSeq, NONE);
+        followers.stopReplays();
         lastLeaderContactNs = nowNs - 2 * electionTimeoutNs;
         resetElectionTimer();
     }
@@ -828,17 +772,5 @@ public final class ReplicaNode implements ReplicationHandler {
             }
         }
         return lo;
-    }
-
-    private final class ReplaySender implements ReplicaLog.BatchHandler {
-        MemberProxy target;
-        boolean sent;
-
-        public void onBatch(
-            final int batchEpoch, final long seq, final int topicId, final int partition, final DirectBuffer buffer,
-            final int offset, final int length) {
-            sent = target.replicatedBatch(epoch, memberId, commitSeq, batchEpoch, seq, topicId, partition, buffer,
-                offset, length);
-        }
     }
 }

@@ -23,7 +23,9 @@ import org.agrona.collections.Int2IntHashMap;
  *       watermark never sees a record that is later removed).</li>
  *   <li>No write is duplicated in any log.</li>
  * </ol>
- * Plus check-quorum: a leader that no majority could reach for several election timeouts must have stepped down.
+ * Plus check-quorum: a leader that no majority could reach (both ways) for 4 election timeouts plus the longest
+ * network delay must have stepped down: a follower cut off from it may still send for up to 2 election timeouts
+ * (its join retries), the leader checks every election timeout over a window of one.
  */
 final class SimChecker implements SimLog.Listener {
     private final Simulation sim;
@@ -217,7 +219,7 @@ final class SimChecker implements SimLog.Listener {
             isolatedSinceNs[leader.id] = -1;
         } else if (isolatedSinceNs[leader.id] < 0) {
             isolatedSinceNs[leader.id] = sim.nowNs;
-        } else if (sim.nowNs - isolatedSinceNs[leader.id] > 3 * sim.electionTimeoutNs + sim.maxDelayNs) {
+        } else if (sim.nowNs - isolatedSinceNs[leader.id] > 4 * sim.electionTimeoutNs + sim.maxDelayNs) {
             fail("check-quorum: leader " + leader.id + " of epoch " + leader.node.epoch() + " cut off from a " +
                 "majority since " + Simulation.ms(isolatedSinceNs[leader.id]) + " still leads");
         }
