@@ -6,10 +6,10 @@ import org.agrona.DirectBuffer;
 
 /**
  * The leader's view of its followers in the current epoch: each one's acknowledged durable seq, when it was last
- * heard from (an acknowledgement or a replay request: answers to the leader's own messages, so they prove the
- * link works both ways; a join retried on the follower's timer does not count), and its replay cursor. Gives the quorum seq (the commit candidate), the check-quorum verdict and the
- * replay of batches from the leader's log. Reset when a member becomes leader. Allocation-free; used only by the
- * {@link ReplicaNode} that owns it, on its thread.
+ * heard from (an acknowledgement or a replay request: answers to the leader's own messages, so they prove the link
+ * works both ways; a join retried on the follower's timer does not count), and its replay cursor. Gives the quorum
+ * seq (the commit candidate), the check-quorum verdict and the replay of batches from the leader's log. Reset when
+ * a member becomes leader. Allocation-free; used only by the {@link ReplicaNode} that owns it, on its thread.
  */
 final class FollowerProgress {
     private final int memberId;
