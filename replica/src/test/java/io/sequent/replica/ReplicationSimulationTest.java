@@ -36,6 +36,16 @@ class ReplicationSimulationTest {
         run(1_000_001, LONG_SEEDS, "long");
     }
 
+    /** Seeds that once found a bug, kept as regression tests (what each found is in docs/replication.md). */
+    @Test
+    void seedsThatOnceFailedHold() {
+        for (final long seed : new long[] {1_072_778L}) {
+            final Simulation.Result result =
+                new Simulation(seed, memberCount(seed), new FaultInjection(), false).run();
+            assertEquals(null, result.violation, "seed " + seed);
+        }
+    }
+
     @Test
     void aSeedReplaysExactly() {
         final Simulation.Result first = new Simulation(42, 3, new FaultInjection(), true).run();
