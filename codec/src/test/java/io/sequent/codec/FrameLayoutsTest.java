@@ -31,7 +31,7 @@ class FrameLayoutsTest {
         final FrameLayouts.Schema replication = SCHEMAS.get(1);
         assertEquals(101, replication.id);
         assertEquals(1, replication.version);
-        assertEquals(11, replication.messages.size());
+        assertEquals(12, replication.messages.size());
         assertEquals(2, ProtocolFrames.schemaVersion(100));
         assertEquals(1, ProtocolFrames.schemaVersion(101));
         assertEquals(-1, ProtocolFrames.schemaVersion(102));

@@ -159,13 +159,14 @@ final class SampleFrames {
             .preVote(io.sequent.codec.replication.BooleanType.TRUE).encodedLength()));
         frames.add(frame("ReplicatedBatch", (b) -> new ReplicatedBatchEncoder()
             .wrapAndApplyHeader(b, 0, REPLICATION_HEADER)
-            .commitSeq(990L).epoch(8).leaderId(2).topicId(1).partition(3).putBatch(batch, 0, batchLength)
+            .commitSeq(990L).seq(991L).epoch(8).batchEpoch(8).leaderId(2).topicId(1).partition(3)
+            .putBatch(batch, 0, batchLength)
             .encodedLength()));
         frames.add(frame("AppendPosition", (b) -> new AppendPositionEncoder()
             .wrapAndApplyHeader(b, 0, REPLICATION_HEADER).seq(1000L).epoch(8).memberId(1).encodedLength()));
         frames.add(frame("FollowerJoinResponse", (b) -> new FollowerJoinResponseEncoder()
             .wrapAndApplyHeader(b, 0, REPLICATION_HEADER).truncateToSeq(950L).leaderLastSeq(1000L).commitSeq(990L)
-            .epoch(8).leaderId(2).memberId(1).encodedLength()));
+            .epoch(8).leaderId(2).memberId(1).truncateEpoch(7).encodedLength()));
         return frames;
     }
 

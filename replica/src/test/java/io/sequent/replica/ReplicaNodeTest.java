@@ -1,0 +1,398 @@
+package io.sequent.replica;
+
+import static io.sequent.replica.ScriptedGroup.ELECTION_TIMEOUT_NS;
+import static io.sequent.replica.ScriptedGroup.HEARTBEAT_NS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every rule of the protocol, stepped with a scripted clock and a hand-pumped network ({@link ScriptedGroup}), in
+ * the manner of Aeron Cluster's ElectionTest: elections, pre-vote, stale votes, one vote per epoch persisted before
+ * the reply, divergence at each position, commit only onto the current epoch, check-quorum, leadership transfer.
+ */
+class ReplicaNodeTest {
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void aSingleMemberElectsItselfAndCommitsOnlyWhatIsDurable() {
+        final ScriptedGroup g = new ScriptedGroup(1);
+        g.autoFlush = false;
+        g.start();
+        g.advance(2 * ELECTION_TIMEOUT_NS);
+        final ReplicaNode node = g.nodes[0];
+        assertEquals(Role.LEADER, node.role());
+        assertEquals(1, node.epoch());
+        assertEquals(1, g.stores[0].epoch);
+        assertEquals(0, g.stores[0].votedFor);
+        assertEquals(1, g.logs[0].lastSeq(), "EpochStart appended");
+        assertEquals(0, node.commitSeq(), "not durable yet");
+        assertEquals(2, g.write(0, 7));
+        g.flushTo(0, 1);
+        assertEquals(1, node.commitSeq());
+        g.flushTo(0, 2);
+        assertEquals(2, node.commitSeq());
+    }
+
+    @Test
+    void anElectionPreVotesThenVotesThenTheLeaderOpensItsEpoch() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.advance(ELECTION_TIMEOUT_NS - 1);
+        for (final ReplicaNode node : g.nodes) {
+            assertEquals(Role.FOLLOWER, node.role(), "no timeout before the minimum election timeout");
+        }
+        int candidates = 0;
+        for (int step = 0; step < 200 && g.sent.isEmpty(); step++) {
+            g.advance(MS);
+        }
+        for (int i = 0; i < 3; i++) {
+            if (Role.CANDIDATE == g.nodes[i].role()) {
+                candidates++;
+                assertEquals(0, g.nodes[i].epoch(), "a pre-vote does not bump the epoch");
+                assertEquals(0, g.stores[i].epoch, "nor store anything");
+            }
+        }
+        assertEquals(1, candidates, "the first timeout, 1 ms steps");
+        assertTrue(g.sent.stream().anyMatch((s) -> s.endsWith("RequestVote pre stored 0/-1")));
+
+        g.pump();
+        final int leader = g.leader();
+        assertTrue(leader >= 0);
+        assertEquals(1, g.nodes[leader].epoch());
+        assertTrue(g.sent.stream().anyMatch((s) -> s.startsWith(leader + "->") &&
+            s.endsWith("RequestVote stored 1/" + leader)), "the candidate stored its own vote before asking");
+        assertTrue(g.sent.stream().anyMatch((s) -> s.endsWith("->" + leader + " Vote granted stored 1/" + leader)),
+            "a voter stored its vote before granting it");
+        assertEquals(ReplicaNode.CONTROL_TOPIC_ID, controlTopic(g.logs[leader], 1), "EpochStart at seq 1");
+
+        g.runFor(5 * HEARTBEAT_NS, MS);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, g.logs[i].lastSeq());
+            assertEquals(1, g.nodes[i].commitSeq(), "member " + i);
+            assertEquals(leader, g.nodes[i].leaderId());
+        }
+    }
+
+    @Test
+    void aStaleVoteDoesNotCount() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.start(0, new FaultInjection());
+        final ReplicaNode node = g.nodes[0];
+        g.advance(2 * ELECTION_TIMEOUT_NS);
+        assertEquals(Role.CANDIDATE, node.role());
+        node.onVote(0, 1, 0, 1, true, true);
+        assertEquals(1, node.epoch(), "pre-vote majority: a real election in epoch 1");
+        node.onVote(1, 0, 0, 2, false, true);
+        assertEquals(Role.CANDIDATE, node.role(), "a grant for an older epoch does not count");
+        node.onVote(1, 1, 0, 2, true, true);
+        assertEquals(Role.CANDIDATE, node.role(), "a pre-vote grant does not count in the real election");
+        node.onVote(1, 1, 0, 2, false, true);
+        assertEquals(Role.LEADER, node.role());
+    }
+
+    @Test
+    void aVoteGoesOncePerEpochToALogAtLeastAsUpToDateAndIsStoredFirst() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.seed(1, 1, 11);
+        g.seed(1, 1, 12);
+        g.seed(1, 2, 13);
+        g.start(1, new FaultInjection());
+        final ReplicaNode voter = g.nodes[1];
+
+        voter.onRequestVote(3, 0, 1, 10, false);
+        assertEquals("1->0 Vote refused stored 3/-1", last(g), "older last epoch refused; epoch adopted, stored");
+        voter.onRequestVote(3, 2, 2, 2, false);
+        assertEquals("1->2 Vote refused stored 3/-1", last(g), "same epoch, shorter log refused");
+        voter.onRequestVote(3, 2, 2, 3, false);
+        assertEquals("1->2 Vote granted stored 3/2", last(g));
+        voter.onRequestVote(3, 0, 3, 9, false);
+        assertEquals("1->0 Vote refused stored 3/2", last(g), "one vote per epoch");
+        voter.onRequestVote(2, 0, 3, 9, false);
+        assertEquals("1->0 Vote refused stored 3/2", last(g), "stale epoch");
+        voter.onRequestVote(3, 2, 2, 3, false);
+        assertEquals("1->2 Vote granted stored 3/2", last(g), "a repeated request gets the same answer");
+        assertEquals(3, voter.epoch());
+    }
+
+    @Test
+    void aPreVoteIsRefusedWhileTheLeaderIsHeardAndChangesNothing() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int follower = (leader + 1) % 3;
+        final int other = (leader + 2) % 3;
+        final int epoch = g.nodes[follower].epoch();
+        final long writes = g.stores[follower].writes;
+
+        g.nodes[follower].onRequestVote(epoch + 1, other, 9, 1000, true);
+        assertEquals(follower + "->" + other + " Vote pre refused stored " + epoch + "/" + leader, last(g));
+        assertEquals(epoch, g.nodes[follower].epoch());
+        assertEquals(writes, g.stores[follower].writes);
+
+        g.isolate(leader);
+        g.runFor(ELECTION_TIMEOUT_NS / 2, MS);
+        g.nodes[follower].onRequestVote(epoch + 1, other, 9, 1000, true);
+        assertTrue(last(g).contains("Vote pre refused"), "still within the election timeout of the last heartbeat");
+        g.advance(ELECTION_TIMEOUT_NS);
+        if (Role.FOLLOWER == g.nodes[follower].role()) {
+            g.nodes[follower].onRequestVote(epoch + 1, other, 9, 1000, true);
+            assertTrue(last(g).contains("Vote pre granted"), "leader silent for an election timeout");
+        }
+        g.nodes[follower].onRequestVote(epoch + 1, other, 0, 0, true);
+        assertTrue(last(g).contains("Vote pre refused"), "a pre-vote still checks the log");
+        assertEquals(epoch, g.nodes[follower].epoch(), "pre-votes never change the epoch");
+    }
+
+    /**
+     * The leader holds epochs {1,1,1,3,3,3}; the follower shares its first {@code k - 1} batches and then holds
+     * three batches of another epoch. After the join it keeps exactly {@code k - 1} and then holds the leader's log.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7})
+    void aJoiningFollowerTruncatesExactlyAtTheDivergence(final int k) {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        final int[] leaderEpochs = {1, 1, 1, 3, 3, 3};
+        for (int s = 1; s <= 6; s++) {
+            g.seed(0, leaderEpochs[s - 1], s);
+            if (s < k) {
+                g.seed(1, leaderEpochs[s - 1], s);
+            }
+        }
+        for (int s = 0; s < 3; s++) {
+            g.seed(1, k <= 4 ? 2 : 4, 100 + s);
+        }
+        for (int i = 0; i < 3; i++) {
+            g.stores[i].epoch = 4;
+        }
+        g.start(0, new FaultInjection());
+        g.start(2, new FaultInjection());
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(0, g.leader(), "member 2 (empty log) can only elect member 0");
+        g.start(1, new FaultInjection());
+        g.runFor(ELECTION_TIMEOUT_NS / 2, MS);
+        assertEquals(5, g.nodes[0].epoch());
+        assertEquals(k - 1, g.truncations.stream().mapToLong(Long::longValue).min().orElseThrow(),
+            "truncated exactly at the divergence");
+        assertEquals(7, g.logs[1].lastSeq());
+        assertEquals(g.logs[0].prefixHashAt(7), g.logs[1].prefixHashAt(7), "the follower holds the leader's log");
+        assertEquals(7, g.nodes[1].commitSeq());
+    }
+
+    @Test
+    void aJoinAgainWhenTheFollowersBatchAtTheDivergencePointIsOfAnOlderEpoch() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.seed(0, 1, 1);
+        g.seed(0, 1, 2);
+        g.seed(0, 3, 3);
+        g.seed(0, 3, 4);
+        g.seed(1, 1, 1);
+        g.seed(1, 1, 2);
+        g.seed(1, 1, 50);
+        g.seed(1, 4, 51);
+        for (int i = 0; i < 3; i++) {
+            g.stores[i].epoch = 4;
+        }
+        g.start(0, new FaultInjection());
+        g.start(2, new FaultInjection());
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(0, g.leader());
+        g.start(1, new FaultInjection());
+        g.runFor(ELECTION_TIMEOUT_NS / 2, MS);
+        assertEquals(2, g.count("1->0 FollowerJoin"), "(4, 4) leads to keep 3 of epoch 1, then (1, 3) to keep 2");
+        assertEquals(2L, g.truncations.get(g.truncations.size() - 1));
+        assertEquals(g.logs[0].prefixHashAt(5), g.logs[1].prefixHashAt(5));
+    }
+
+    @Test
+    void commitMovesOnlyOntoABatchOfTheCurrentEpoch() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.seed(0, 1, 1);
+        g.seed(0, 1, 2);
+        g.seed(1, 1, 1);
+        for (int i = 0; i < 3; i++) {
+            g.stores[i].epoch = 1;
+        }
+        g.blocked[1][2] = true;
+        g.blocked[2][1] = true;
+        g.autoFlush = false;
+        g.start();
+        for (int step = 0; step < 300 && g.leader() < 0; step++) {
+            g.advance(MS);
+            g.pump();
+        }
+        assertEquals(0, g.leader());
+        g.flushTo(0, 3);
+        for (int step = 0; step < 10; step++) {
+            g.advance(HEARTBEAT_NS);
+            g.pump();
+        }
+        assertEquals(3, g.logs[1].lastSeq(), "follower holds the old batch 2 and EpochStart 3");
+        g.flushTo(1, 2);
+        g.runFor(3 * HEARTBEAT_NS, MS);
+        assertEquals(2, g.nodes[0].matchSeq(1));
+        assertEquals(0, g.nodes[0].commitSeq(), "batch 2 is on a majority but of epoch 1: not committed by count");
+        g.flushTo(1, 3);
+        g.runFor(3 * HEARTBEAT_NS, MS);
+        assertEquals(3, g.nodes[0].commitSeq(), "EpochStart of epoch 2 on a majority commits everything before");
+        assertEquals(3, g.nodes[1].commitSeq(), "followers learn it from the leader");
+    }
+
+    @Test
+    void commitIsTheMajorityDurablePositionAndNeverDecreases() {
+        final ScriptedGroup g = new ScriptedGroup(5).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        g.autoFlush = false;
+        for (int i = 0; i < 5; i++) {
+            g.write(leader, 10 + i);
+        }
+        g.pump();
+        final long base = g.nodes[leader].commitSeq();
+        final long last = g.logs[leader].lastSeq();
+        g.flushTo(leader, last);
+        g.flushTo((leader + 1) % 5, last);
+        g.pump();
+        assertEquals(base, g.nodes[leader].commitSeq(), "2 of 5 durable is no majority");
+        g.flushTo((leader + 2) % 5, last - 2);
+        g.pump();
+        assertEquals(last - 2, g.nodes[leader].commitSeq(), "3rd highest durable position");
+        g.flushTo((leader + 3) % 5, last);
+        g.pump();
+        assertEquals(last, g.nodes[leader].commitSeq());
+        g.nodes[leader].onAppendPosition(g.nodes[leader].epoch(), (leader + 3) % 5, 1);
+        assertEquals(last, g.nodes[leader].commitSeq(), "a lower acknowledgement never lowers commit");
+    }
+
+    @Test
+    void aLeaderThatLosesItsQuorumStepsDownAndStopsAcceptingWrites() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int epoch = g.nodes[leader].epoch();
+        g.isolate(leader);
+        g.runFor(ELECTION_TIMEOUT_NS / 2, MS);
+        assertEquals(Role.LEADER, g.nodes[leader].role(), "within one election timeout it still leads");
+        assertTrue(g.write(leader, 99) > 0);
+        g.runFor(2 * ELECTION_TIMEOUT_NS, MS);
+        assertNotEquals(Role.LEADER, g.nodes[leader].role(), "check-quorum");
+        assertEquals(ReplicaNode.NOT_LEADER, g.write(leader, 100));
+        assertTrue(g.sent.contains(leader + "->" + ((leader + 1) % 3) + " StepDown"));
+        final int newLeader = g.leader();
+        assertNotEquals(leader, newLeader);
+        assertTrue(g.nodes[newLeader].epoch() > epoch);
+
+        g.heal();
+        g.runFor(ELECTION_TIMEOUT_NS, MS);
+        assertEquals(newLeader, g.nodes[leader].leaderId(), "the old leader follows the new one");
+        assertEquals(g.logs[newLeader].lastSeq(), g.logs[leader].lastSeq());
+        assertEquals(-1, g.logs[leader].seqOf(99), "its unacknowledged write of the old epoch is truncated");
+    }
+
+    @Test
+    void leadershipTransfersToACaughtUpFollower() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int target = (leader + 1) % 3;
+        for (int i = 0; i < 3; i++) {
+            g.write(leader, 20 + i);
+        }
+        assertFalse(g.nodes[leader].transferLeadership(leader), "not to itself");
+        assertFalse(g.nodes[target].transferLeadership(leader), "only a leader transfers");
+        assertTrue(g.nodes[leader].transferLeadership(target));
+        assertEquals(ReplicaNode.TRANSFERRING, g.write(leader, 30), "writes wait during a transfer");
+        g.runFor(3 * HEARTBEAT_NS, MS);
+        assertEquals(target, g.leader());
+        assertEquals(Role.FOLLOWER, g.nodes[leader].role());
+        assertTrue(g.count(leader + "->" + target + " TransferLeadership") >= 1);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(g.logs[target].seqOf(20 + i) > 0);
+        }
+        assertTrue(g.write(target, 31) > 0);
+    }
+
+    @Test
+    void aTransferThatCannotCompleteIsAbandoned() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int target = (leader + 1) % 3;
+        g.blocked[leader][target] = true;
+        g.write(leader, 40);
+        assertTrue(g.nodes[leader].transferLeadership(target));
+        g.runFor(ELECTION_TIMEOUT_NS + HEARTBEAT_NS, MS);
+        assertEquals(leader, g.leader(), "the target never caught up");
+        assertEquals(ReplicaNode.NONE, g.nodes[leader].transferTargetId());
+        assertTrue(g.write(leader, 41) > 0, "writes resume");
+    }
+
+    @Test
+    void aFollowerBehindTheLiveStreamCatchesUpByReplay() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int lagging = (leader + 1) % 3;
+        g.blocked[leader][lagging] = true;
+        for (int i = 0; i < 200; i++) {
+            g.write(leader, 1000 + i);
+            g.pump();
+        }
+        assertTrue(g.logs[lagging].lastSeq() < 10);
+        g.heal();
+        for (int i = 0; i < 100; i++) {
+            g.write(leader, 2000 + i);
+            g.advance(MS);
+            g.pump();
+        }
+        g.runFor(5 * HEARTBEAT_NS, MS);
+        assertTrue(g.count(lagging + "->" + leader + " ReplayRequest") >= 1);
+        assertEquals(g.logs[leader].lastSeq(), g.logs[lagging].lastSeq());
+        assertEquals(g.logs[leader].prefixHashAt(g.logs[leader].lastSeq()),
+            g.logs[lagging].prefixHashAt(g.logs[lagging].lastSeq()), "replay merged into the live stream");
+    }
+
+    @Test
+    void badConfigurationIsRejectedWithTheSettingNamed() {
+        final ReplicaContext ctx = new ReplicaContext().memberId(0).memberCount(3).random(new SplittableRandom(1))
+            .log(new SimLog(0, null)).quorumStateStore(new SimMember.Store());
+        assertTrue(assertThrows(ReplicaException.class, ctx::conclude).getMessage().contains("members"));
+        ctx.memberCount(8);
+        assertTrue(assertThrows(ReplicaException.class, ctx::conclude).getMessage().contains("memberCount"));
+        ctx.memberCount(3).memberId(3);
+        assertTrue(assertThrows(ReplicaException.class, ctx::conclude).getMessage().contains("memberId"));
+        ctx.memberId(0).heartbeatIntervalNs(ELECTION_TIMEOUT_NS).electionTimeoutNs(ELECTION_TIMEOUT_NS);
+        assertTrue(assertThrows(ReplicaException.class, ctx::conclude).getMessage().contains("heartbeat"));
+    }
+
+    @Test
+    void aCorruptFrameIsDroppedWithACode() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        final ReplicationAdapter adapter = new ReplicationAdapter(g.nodes[0]);
+        final org.agrona.concurrent.UnsafeBuffer junk = new org.agrona.concurrent.UnsafeBuffer(new byte[16]);
+        junk.putShort(0, (short) 8);
+        junk.putShort(2, (short) 3);
+        junk.putShort(4, (short) 101);
+        junk.putShort(6, (short) 1);
+        assertTrue(adapter.onFrame(junk, 0, 16) < 0);
+        assertTrue(adapter.onFrame(junk, 0, 4) < 0);
+        assertEquals(Role.FOLLOWER, g.nodes[0].role());
+    }
+
+    private static int controlTopic(final SimLog log, final long seq) {
+        final int[] topic = new int[1];
+        log.read(seq, (epoch, s, topicId, partition, buffer, offset, length) -> topic[0] = topicId);
+        return topic[0];
+    }
+
+    private static String last(final ScriptedGroup g) {
+        return g.sent.get(g.sent.size() - 1);
+    }
+}
