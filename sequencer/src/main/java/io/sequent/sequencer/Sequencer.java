@@ -84,8 +84,10 @@ public final class Sequencer implements AutoCloseable {
             ackPoller, commitPoller, dataRing, journalStage, commitPosition, context.releaseHandler(),
             context.errorHandler(), counters);
 
+        // The janitor has nothing to do between its intervals: it sleeps a whole interval, not 1 ms.
         janitorRunner = new AgentRunner(
-            new SleepingMillisIdleStrategy(1), context.errorHandler(), counters.internalErrors,
+            new SleepingMillisIdleStrategy(context.janitorIntervalMs()), context.errorHandler(),
+            counters.internalErrors,
             new LogJanitor(partitions, context.epochClock(), context.errorHandler(), context.janitorIntervalMs(),
                 context.retentionCheckIntervalMs()));
 
