@@ -132,6 +132,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void start() {
+        StartGuard.check(ctx);
         final Path dataDir = ctx.dataDir();
         lockDataDir(dataDir);
         clusterId = clusterId(dataDir);
