@@ -199,7 +199,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private Segment createFirstSegment(final long baseOffset) {
         try {
-            final Segment segment = preallocator.newSegment(baseOffset);
+            final int length = preallocator.initialLength();
+            final Segment segment = preallocator.newSegment(baseOffset, length, length);
             LogFiles.fsyncDirectory(dir);
             return segment;
         } catch (final IOException ex) {
@@ -285,7 +286,7 @@ public final class PartitionLog implements AutoCloseable {
         if (segment.remaining() < alignedLength(length) ||
             (!segment.isEmpty() && nowMs - segment.firstAppendMs() >= segmentMs) ||
             lastOffset - segment.baseOffset() > Integer.MAX_VALUE) {
-            final int result = roll();
+            final int result = roll(alignedLength(length));
             if (LogResult.OK != result) {
                 return result;
             }
@@ -538,18 +539,24 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Move to a new segment. Writer thread; cold path.
+     * Move to a new segment, twice the length of the old one (up to {@link LogConfig#segmentBytes()}) and long
+     * enough for the frame. Writer thread; cold path.
+     *
+     * @param frameLength the aligned length of the frame that rolls the segment.
      */
-    private int roll() {
+    private int roll(final int frameLength) {
         final Segment old = active;
-        // An empty active segment too small for the frame (trimmed when it rolled, then emptied by truncation, or
-        // cut short by a crash) is grown back to a full segment instead: the new one would take its name.
+        // An empty active segment too small for the frame (a partition's small first segment, one trimmed when it
+        // rolled and then emptied by truncation, or one cut short by a crash) is grown instead: the new one would
+        // take its name.
         final boolean regrow = old.isEmpty() && old.baseOffset() == nextOffset;
+        final int nextLength = preallocator.nextLength(old.mappedLength(), frameLength);
         final Segment next;
         try {
-            next = regrow ? preallocator.regrow(old) : preallocator.newSegment(nextOffset);
+            next = regrow ? preallocator.regrow(old, nextLength) :
+                preallocator.newSegment(nextOffset, nextLength, frameLength);
         } catch (final IOException ex) {
-            final boolean full = LogFiles.isDiskFull(ex) || LogFiles.isLowOnSpace(dir, config.segmentBytes());
+            final boolean full = LogFiles.isDiskFull(ex) || LogFiles.isLowOnSpace(dir, nextLength);
             LOGGER.log(System.Logger.Level.WARNING, "cannot roll a new segment in " + dir +
                 (full ? ": disk full" : ""), ex);
             return full ? LogResult.DISK_FULL : LogResult.IO_ERROR;
@@ -748,7 +755,9 @@ public final class PartitionLog implements AutoCloseable {
      */
     public void preallocateNext() {
         if (!closed) {
-            preallocator.prepareSpare();
+            final Segment[] current = segments.snapshot();
+            final int previous = 0 == current.length ? 0 : current[current.length - 1].mappedLength();
+            preallocator.prepareSpare(preallocator.nextLength(previous, 0));
         }
     }
 
@@ -768,10 +777,10 @@ public final class PartitionLog implements AutoCloseable {
             return false;
         }
         final Segment last = current[current.length - 1];
-        if (last.publishedPosition() < config.segmentBytes() / 2) {
+        if (last.publishedPosition() < last.mappedLength() / 2) {
             return false;
         }
-        return preallocator.prepareSpare();
+        return preallocator.prepareSpare(preallocator.nextLength(last.mappedLength(), 0));
     }
 
     @Override
