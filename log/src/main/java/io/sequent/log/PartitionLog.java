@@ -68,6 +68,7 @@ import static io.sequent.log.FrameDescriptor.alignedLength;
  */
 public final class PartitionLog implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger("io.sequent.log");
+    private static final long ROLL_FAILURE_LOG_INTERVAL_MS = 60_000;
 
     private static final VarHandle VISIBLE_NEXT_OFFSET;
     private static final VarHandle DURABLE_NEXT_OFFSET;
@@ -119,6 +120,9 @@ public final class PartitionLog implements AutoCloseable {
     private long checkpointBase;
     private int checkpointPosition;
     private long checkpointFailures;
+    private long rollFailures;
+    private long rollFailuresLogged;
+    private long lastRollFailureLogMs;
 
     private PartitionLog(
         final Path dir,
@@ -557,9 +561,14 @@ public final class PartitionLog implements AutoCloseable {
                 preallocator.newSegment(nextOffset, nextLength, frameLength);
         } catch (final IOException ex) {
             final boolean full = LogFiles.isDiskFull(ex) || LogFiles.isLowOnSpace(dir, nextLength);
-            LOGGER.log(System.Logger.Level.WARNING, "cannot roll a new segment in " + dir +
-                (full ? ": disk full" : ""), ex);
+            onRollFailure(ex, full);
             return full ? LogResult.DISK_FULL : LogResult.IO_ERROR;
+        }
+        if (0 != rollFailures) {
+            LOGGER.log(System.Logger.Level.WARNING, "rolled a new segment in " + dir + " after " + rollFailures +
+                " failed attempts");
+            rollFailures = 0;
+            rollFailuresLogged = 0;
         }
         active = next;
         directoryDirty = true;
@@ -575,6 +584,36 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         return LogResult.OK;
+    }
+
+    /**
+     * Log a failed roll without flooding: a full disk fails every append that needs a new segment, thousands a
+     * second. The first failure is logged with its exception; while the failures go on, one line with the count at
+     * most every {@link #ROLL_FAILURE_LOG_INTERVAL_MS}; the roll that succeeds again logs the total.
+     */
+    private void onRollFailure(final IOException ex, final boolean full) {
+        rollFailures++;
+        final long nowMs = clock.time();
+        if (1 == rollFailures) {
+            lastRollFailureLogMs = nowMs;
+            rollFailuresLogged = 1;
+            LOGGER.log(System.Logger.Level.WARNING, "cannot roll a new segment in " + dir +
+                (full ? ": disk full" : "") + " (appends to this partition fail until it can; repeats are counted)",
+                ex);
+        } else if (nowMs - lastRollFailureLogMs >= ROLL_FAILURE_LOG_INTERVAL_MS) {
+            LOGGER.log(System.Logger.Level.WARNING, "still cannot roll a new segment in " + dir +
+                (full ? ": disk full" : "") + ": " + (rollFailures - rollFailuresLogged) + " more failures in " +
+                (nowMs - lastRollFailureLogMs) / 1000 + " s (" + rollFailures + " in all): " + ex.getMessage());
+            lastRollFailureLogMs = nowMs;
+            rollFailuresLogged = rollFailures;
+        }
+    }
+
+    /**
+     * @return failed attempts to roll a new segment since the last roll that succeeded. Writer thread.
+     */
+    long rollFailures() {
+        return rollFailures;
     }
 
     /**
