@@ -4,6 +4,9 @@ import io.aeron.Aeron;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.aeron.exceptions.ClientTimeoutException;
+import io.aeron.exceptions.ConductorServiceTimeoutException;
+import io.aeron.exceptions.DriverTimeoutException;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.sequencer.IdleStrategies;
 import io.sequent.sequencer.Sequencer;
@@ -42,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,6 +81,8 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
     /** Name of the file in the data directory that only one broker may lock. */
     public static final String LOCK_FILE = ".broker.lock";
+    /** Exit status of a broker process that stopped because it cannot serve any more and must be restarted. */
+    public static final int EXIT_RESTART = 75;
     /** Name of the file in the data directory that holds the cluster id. */
     public static final String CLUSTER_ID_FILE = "cluster.id";
 
@@ -104,6 +110,7 @@ public final class Broker implements AutoCloseable {
     private String ingressEndpoint;
     private String clusterId;
     private volatile boolean closed;
+    private final CompletableFuture<String> fatal = new CompletableFuture<>();
 
     private Broker(final BrokerContext ctx) {
         this.ctx = ctx;
@@ -181,7 +188,7 @@ public final class Broker implements AutoCloseable {
                 .aeronDirectoryName(ctx.aeronDir())
                 .clientName("sequent-broker-" + ctx.brokerId())
                 .useConductorAgentInvoker(true)
-                .errorHandler(ex -> LOG.warn("aeron client error", ex)));
+                .errorHandler(this::onAeronError));
         } catch (final RuntimeException ex) {
             throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "cannot connect to the media driver in " +
                 BrokerContext.AERON_DIR_PROP + "=" + ctx.aeronDir() +
@@ -244,6 +251,42 @@ public final class Broker implements AutoCloseable {
         LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
             ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
             ctx.threadingMode().name().toLowerCase(java.util.Locale.ROOT), dataDir, ctx.aeronDir());
+    }
+
+    /**
+     * The Aeron client's error handler. A timeout of the client's conductor (the process was paused longer than the
+     * driver's client liveness timeout: a long GC pause, a stalled VM, {@code SIGSTOP}), of the driver, or of this
+     * client by the driver leaves the client closed: no subscription or publication works again, so every client
+     * would see {@code no broker reachable} for good. The broker then reports one fatal reason through
+     * {@link #fatal()} (the {@code sequent broker start} command prints it and exits with
+     * {@link #EXIT_RESTART} so that a supervisor restarts it) instead of living on unreachable.
+     */
+    private void onAeronError(final Throwable ex) {
+        final Aeron client = aeron;
+        final boolean lost = ex instanceof ConductorServiceTimeoutException || ex instanceof DriverTimeoutException ||
+            ex instanceof ClientTimeoutException || (null != client && client.isClosed());
+        if (!lost) {
+            LOG.warn("aeron client error", ex);
+            return;
+        }
+        final String reason = "the broker lost its Aeron client (" + ex.getClass().getSimpleName() + ": " +
+            String.valueOf(ex.getMessage()).replace('\n', ' ') + "), as after a pause longer than the media " +
+            "driver's client liveness timeout; it must be restarted";
+        if (fatal.complete(reason)) {
+            // the owner reports it (the command line prints it as its one error line)
+            LOG.debug(reason, ex);
+        }
+    }
+
+    /**
+     * Completed, once, with a one-line reason when the broker can no longer serve and must be restarted (its Aeron
+     * client timed out). A program embedding the broker should close it and start a new one; the command line exits
+     * with {@link #EXIT_RESTART}.
+     *
+     * @return the future reason.
+     */
+    public CompletableFuture<String> fatal() {
+        return fatal;
     }
 
     /**
