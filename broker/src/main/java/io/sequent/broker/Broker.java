@@ -494,8 +494,10 @@ public final class Broker implements AutoCloseable {
                 // closing the channel releases it
             }
         }
+        if (null != lockChannel) {
+            LOG.info("broker {} closed", ctx.brokerId()); // not for a start refused before it held anything
+        }
         CloseHelper.quietClose(lockChannel);
-        LOG.info("broker {} closed", ctx.brokerId());
     }
 
     /**
