@@ -26,7 +26,8 @@ class PortClashTest {
         final int port = Cli.freeUdpPort();
         final Path driverDir = Path.of("/dev/shm", "sequent-broker-" + port);
         try (Cli.BrokerProcess first = new Cli.BrokerProcess(dir.resolve("a"), port)) {
-            assertTrue(Files.isRegularFile(driverDir.resolve("cnc.dat")), "first broker's driver files in " + driverDir);
+            assertTrue(Files.isRegularFile(driverDir.resolve("cnc.dat")),
+                "first broker's driver files in " + driverDir);
 
             final Cli.Result second = Cli.run(null, 120, "broker", "start", "--port", Integer.toString(port),
                 "--data-dir", dir.resolve("b").toString());
