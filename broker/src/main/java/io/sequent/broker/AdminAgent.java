@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 final class AdminAgent implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(AdminAgent.class);
     private static final int REQUEST_LIMIT = 16;
-    private static final long ACK_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long ACK_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ManyToOneConcurrentArrayQueue<AdminRequest> requests;
     private final ManyToOneConcurrentArrayQueue<Runnable> events;

@@ -4,6 +4,9 @@ import io.aeron.Aeron;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.aeron.exceptions.ClientTimeoutException;
+import io.aeron.exceptions.ConductorServiceTimeoutException;
+import io.aeron.exceptions.DriverTimeoutException;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.sequencer.IdleStrategies;
 import io.sequent.sequencer.Sequencer;
@@ -16,10 +19,11 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ShutdownSignalBarrier;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -40,6 +44,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,7 +66,8 @@ import java.util.concurrent.TimeUnit;
  *   four stages (in its INVOKER mode) and the fetch agent, idling per {@code broker.idle.strategy};
  *   {@code dedicated}: {@code sequent-ingress} and {@code sequent-fetch} threads, and the sequencer's own
  *   threads per {@code sequencer.threading.mode};</li>
- *   <li>{@code sequent-admin}: connects, topic administration and housekeeping, sleeping 1 ms when idle.</li>
+ *   <li>{@code sequent-admin}: connects, topic administration and housekeeping, parking up to 10 ms when
+ *   idle.</li>
  * </ul>
  *
  * <h2>Lifecycle</h2>
@@ -74,6 +80,8 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
     /** Name of the file in the data directory that only one broker may lock. */
     public static final String LOCK_FILE = ".broker.lock";
+    /** Exit status of a broker process that stopped because it cannot serve any more and must be restarted. */
+    public static final int EXIT_RESTART = 75;
     /** Name of the file in the data directory that holds the cluster id. */
     public static final String CLUSTER_ID_FILE = "cluster.id";
     /** Directory, under data.dir, of the group-sequence journal (seq -> topic id, partition, offset, epoch). */
@@ -106,6 +114,7 @@ public final class Broker implements AutoCloseable {
     private String clusterId;
     private volatile boolean closed;
     private final RateLimitedLog driverErrors = RateLimitedLog.warnings(LOG, SystemNanoClock.INSTANCE);
+    private final CompletableFuture<String> fatal = new CompletableFuture<>();
 
     private Broker(final BrokerContext ctx) {
         this.ctx = ctx;
@@ -133,6 +142,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void start() {
+        StartGuard.check(ctx);
         final Path dataDir = ctx.dataDir();
         lockDataDir(dataDir);
         clusterId = clusterId(dataDir);
@@ -192,7 +202,7 @@ public final class Broker implements AutoCloseable {
                 .aeronDirectoryName(ctx.aeronDir())
                 .clientName("sequent-broker-" + ctx.brokerId())
                 .useConductorAgentInvoker(true)
-                .errorHandler(ex -> LOG.warn("aeron client error", ex)));
+                .errorHandler(this::onAeronError));
         } catch (final RuntimeException ex) {
             throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "cannot connect to the media driver in " +
                 BrokerContext.AERON_DIR_PROP + "=" + ctx.aeronDir() +
@@ -249,7 +259,7 @@ public final class Broker implements AutoCloseable {
             hotRunners.add(new AgentRunner(
                 IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors, fetch));
         }
-        adminRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, counters.errors, admin);
+        adminRunner = new AgentRunner(adminIdleStrategy(), errorHandler, counters.errors, admin);
         for (final AgentRunner runner : hotRunners) {
             AgentRunner.startOnThread(runner);
         }
@@ -258,6 +268,51 @@ public final class Broker implements AutoCloseable {
         LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
             ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
             ctx.threadingMode().name().toLowerCase(java.util.Locale.ROOT), dataDir, ctx.aeronDir());
+    }
+
+    /**
+     * The Aeron client's error handler. A timeout of the client's conductor (the process was paused longer than the
+     * driver's client liveness timeout: a long GC pause, a stalled VM, {@code SIGSTOP}), of the driver, or of this
+     * client by the driver leaves the client closed: no subscription or publication works again, so every client
+     * would see {@code no broker reachable} for good. The broker then reports one fatal reason through
+     * {@link #fatal()} (the {@code sequent broker start} command prints it and exits with
+     * {@link #EXIT_RESTART} so that a supervisor restarts it) instead of living on unreachable.
+     */
+    private void onAeronError(final Throwable ex) {
+        final Aeron client = aeron;
+        final boolean lost = ex instanceof ConductorServiceTimeoutException || ex instanceof DriverTimeoutException ||
+            ex instanceof ClientTimeoutException || (null != client && client.isClosed());
+        if (!lost) {
+            LOG.warn("aeron client error", ex);
+            return;
+        }
+        final String reason = "the broker lost its Aeron client (" + ex.getClass().getSimpleName() + ": " +
+            String.valueOf(ex.getMessage()).replace('\n', ' ') + "), as after a pause longer than the media " +
+            "driver's client liveness timeout; it must be restarted";
+        if (fatal.complete(reason)) {
+            // the owner reports it (the command line prints it as its one error line)
+            LOG.debug(reason, ex);
+        }
+    }
+
+    /**
+     * Completed, once, with a one-line reason when the broker can no longer serve and must be restarted (its Aeron
+     * client timed out). A program embedding the broker should close it and start a new one; the command line exits
+     * with {@link #EXIT_RESTART}.
+     *
+     * @return the future reason.
+     */
+    public CompletableFuture<String> fatal() {
+        return fatal;
+    }
+
+    /**
+     * The admin thread's idle strategy: a few yields after a request (a burst of admin requests is served at
+     * once), then parks doubling up to the acks-timeout scan interval, so an idle admin thread wakes about 100
+     * times a second instead of 1,000.
+     */
+    static IdleStrategy adminIdleStrategy() {
+        return new BackoffIdleStrategy(1, 100, TimeUnit.MICROSECONDS.toNanos(50), AdminAgent.ACK_SCAN_INTERVAL_NS);
     }
 
     private void onImageLost(final Image image, final ManyToOneConcurrentArrayQueue<Runnable> adminEvents) {
@@ -475,8 +530,10 @@ public final class Broker implements AutoCloseable {
                 // closing the channel releases it
             }
         }
+        if (null != lockChannel) {
+            LOG.info("broker {} closed", ctx.brokerId()); // not for a start refused before it held anything
+        }
         CloseHelper.quietClose(lockChannel);
-        LOG.info("broker {} closed", ctx.brokerId());
     }
 
     /**

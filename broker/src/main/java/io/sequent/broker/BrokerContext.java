@@ -94,15 +94,17 @@ public final class BrokerContext {
 
     /**
      * Idle strategy of the embedded media driver's shared thread (names as {@link IdleStrategies}).
-     * Default {@code yielding}.
+     * Default {@code adaptive}: yields while traffic flows, parks up to 10 ms after a quiet spell;
+     * {@code yielding} for the low-latency profile on a machine with a core to spare.
      */
     public static final String DRIVER_IDLE_STRATEGY_PROP = "aeron.driver.idle.strategy";
 
     /**
      * Idle strategy of the broker's hot threads (ingress, fetch, and the sequencer stages they step in
-     * shared mode): {@code yielding}, {@code backoff}, {@code sleeping}, {@code busy-spin} or {@code noop}
-     * (see {@link IdleStrategies}). Default {@code yielding}; never busy-spin on a machine without a spare
-     * core per spinning thread.
+     * shared mode): {@code adaptive}, {@code yielding}, {@code backoff}, {@code sleeping}, {@code busy-spin}
+     * or {@code noop} (see {@link IdleStrategies}). Default {@code adaptive} (near-zero CPU when idle,
+     * yielding latency under load); {@code yielding} is the low-latency profile for machines with a core to
+     * spare per thread; never busy-spin on a machine without a spare core per spinning thread.
      */
     public static final String IDLE_STRATEGY_PROP = "broker.idle.strategy";
 

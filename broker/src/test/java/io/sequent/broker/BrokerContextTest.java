@@ -41,7 +41,8 @@ class BrokerContextTest {
         assertEquals(Path.of("./data"), ctx.dataDir());
         assertTrue(ctx.aeronDir().endsWith("sequent-broker-9090"), ctx.aeronDir());
         assertTrue(ctx.embeddedDriver());
-        assertEquals("yielding", ctx.idleStrategy());
+        assertEquals("adaptive", ctx.idleStrategy());
+        assertEquals("adaptive", ctx.driverIdleStrategy());
         assertEquals(30_000, ctx.sessionTimeoutMs());
         assertEquals(1024 * 1024, ctx.fetchMaxBytes());
         assertEquals(1, ctx.numPartitions());

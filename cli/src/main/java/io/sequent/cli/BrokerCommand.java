@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code sequent broker start}: runs a broker in the foreground until interrupted. */
@@ -25,8 +26,9 @@ final class BrokerCommand implements Runnable {
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-        description = "Start a broker in the foreground; prints a line containing 'ready' once it accepts clients.")
-    static final class Start implements Runnable {
+        description = "Start a broker in the foreground; prints a line containing 'ready' once it accepts clients. "
+            + "Exits 75 when it can no longer serve (after a long pause) and should be restarted.")
+    static final class Start implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -40,7 +42,7 @@ final class BrokerCommand implements Runnable {
         Integer port;
 
         @Override
-        public void run() {
+        public Integer call() {
             final Properties properties = BrokerContext.load(config);
             if (dataDir != null) {
                 properties.setProperty("data.dir", dataDir.toString());
@@ -59,11 +61,22 @@ final class BrokerCommand implements Runnable {
             spec.commandLine().getOut().println("Sequent broker ready on " + broker.ingressEndpoint() +
                 " (data dir " + context.dataDir().toAbsolutePath() + ")");
             spec.commandLine().getOut().flush();
+            // A broker that can no longer serve (its Aeron client timed out after a long pause) stops with one line
+            // and Broker.EXIT_RESTART, so that a supervisor starts a new one instead of keeping an unreachable process.
+            broker.fatal().thenRun(stopped::countDown);
             try {
                 stopped.await();
             } catch (final InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
+            final String fatal = broker.fatal().getNow(null);
+            if (fatal != null) {
+                broker.close();
+                spec.commandLine().getErr().println("error: " + fatal + " (exit " + Broker.EXIT_RESTART + ")");
+                spec.commandLine().getErr().flush();
+                return Broker.EXIT_RESTART;
+            }
+            return 0;
         }
     }
 }

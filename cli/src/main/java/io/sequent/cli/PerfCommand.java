@@ -101,7 +101,7 @@ final class PerfCommand implements Runnable {
         boolean noSequent;
 
         @Option(names = "--client-idle", paramLabel = "STRATEGY", defaultValue = ClientConfig.DEFAULT_IDLE_STRATEGY,
-            description = "Idle strategy of the client's I/O thread: backoff, yielding, sleeping, busy-spin "
+            description = "Idle strategy of the client's I/O thread: adaptive, backoff, yielding, sleeping, busy-spin "
                 + "(default: ${DEFAULT-VALUE}).")
         String clientIdle;
 

@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@value #RESPONSE_HOST}</td><td>{@value #DEFAULT_RESPONSE_HOST}</td><td>local address the
  *       client receives responses on (port chosen by the system); must be reachable from the broker</td></tr>
  *   <tr><td>{@value #IDLE_STRATEGY}</td><td>{@value #DEFAULT_IDLE_STRATEGY}</td><td>what the client's
- *       I/O thread does when idle: {@code backoff} (spin, yield, then park up to 1 ms), {@code yielding}
- *       (lowest latency without busy spinning), {@code sleeping} (park 1 ms), {@code busy-spin}
- *       (only with a spare core)</td></tr>
+ *       I/O thread does when idle: {@code adaptive} (spin, yield for a few milliseconds after work, then
+ *       park up to 10 ms: near-zero CPU when idle, yielding latency under load), {@code backoff} (spin,
+ *       yield briefly, then park up to 1 ms), {@code yielding} (lowest latency without busy spinning, but
+ *       keeps a core busy while idle), {@code sleeping} (park 1 ms), {@code busy-spin} (only with a spare
+ *       core)</td></tr>
  *   <tr><td>{@value #DRIVER_IDLE_STRATEGY}</td><td>{@value #DEFAULT_DRIVER_IDLE_STRATEGY}</td><td>idle
  *       strategy of the embedded media driver's shared thread (same names)</td></tr>
  *   <tr><td>{@value #METADATA_MAX_AGE_MS}</td><td>300000</td><td>topic metadata older than this is
@@ -70,9 +72,9 @@ public final class ClientConfig {
     /** Default of {@value #RESPONSE_HOST}. */
     public static final String DEFAULT_RESPONSE_HOST = "127.0.0.1";
     /** Default of {@value #IDLE_STRATEGY}. */
-    public static final String DEFAULT_IDLE_STRATEGY = "backoff";
+    public static final String DEFAULT_IDLE_STRATEGY = "adaptive";
     /** Default of {@value #DRIVER_IDLE_STRATEGY}. */
-    public static final String DEFAULT_DRIVER_IDLE_STRATEGY = "yielding";
+    public static final String DEFAULT_DRIVER_IDLE_STRATEGY = "adaptive";
 
     /** Every key {@link #fromProperties} reads. */
     static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, CLIENT_ID, AERON_DIR, CONNECT_TIMEOUT_MS,

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A media driver started for one client instance when no {@code aeron.dir} is configured: SHARED
  * threading mode (one thread for conductor, sender and receiver, the right choice on small
- * machines), the configured idle strategy (yielding by default, never busy spinning), sparse term
+ * machines), the configured idle strategy (adaptive by default, never busy spinning), sparse term
  * files, and its own directory {@code /dev/shm/sequent-client-<pid>-<n>-<nanos>} that is deleted on
  * start and on close. Directories left by killed JVMs (whose pid no longer runs) are removed when
  * the next driver starts.

@@ -118,6 +118,7 @@ public final class LogConfig implements Cloneable {
     private FlushPolicy flushPolicy = FLUSH_POLICY_DEFAULT;
     private long flushIntervalMs = FLUSH_INTERVAL_MS_DEFAULT;
     private boolean preallocate = PREALLOCATE_DEFAULT;
+    private int initialSegmentBytes = SegmentPreallocator.INITIAL_SEGMENT_BYTES;
     private int maxFrameLength = MAX_FRAME_LENGTH_DEFAULT;
     private long checkpointIntervalMs = CHECKPOINT_INTERVAL_MS_DEFAULT;
     private boolean verifyCrcOnAppend = VERIFY_CRC_ON_APPEND_DEFAULT;
@@ -235,6 +236,24 @@ public final class LogConfig implements Cloneable {
      */
     public LogConfig segmentBytes(final int segmentBytes) {
         this.segmentBytes = segmentBytes;
+        return this;
+    }
+
+    /**
+     * @return length of a partition's first segment before it is capped at {@link #segmentBytes()}; segments then
+     * double up to {@link #segmentBytes()} (see {@link SegmentPreallocator}). Not a setting: 1 MiB.
+     */
+    int initialSegmentBytes() {
+        return initialSegmentBytes;
+    }
+
+    /**
+     * @param initialSegmentBytes length of a partition's first segment (tests that must not roll set it to
+     *                            {@link #segmentBytes()}).
+     * @return this.
+     */
+    LogConfig initialSegmentBytes(final int initialSegmentBytes) {
+        this.initialSegmentBytes = initialSegmentBytes;
         return this;
     }
 

@@ -68,6 +68,7 @@ import static io.sequent.log.FrameDescriptor.alignedLength;
  */
 public final class PartitionLog implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger("io.sequent.log");
+    private static final long ROLL_FAILURE_LOG_INTERVAL_MS = 60_000;
 
     private static final VarHandle VISIBLE_NEXT_OFFSET;
     private static final VarHandle DURABLE_NEXT_OFFSET;
@@ -119,6 +120,9 @@ public final class PartitionLog implements AutoCloseable {
     private long checkpointBase;
     private int checkpointPosition;
     private long checkpointFailures;
+    private long rollFailures;
+    private long rollFailuresLogged;
+    private long lastRollFailureLogMs;
 
     private PartitionLog(
         final Path dir,
@@ -204,7 +208,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private Segment createFirstSegment(final long baseOffset) {
         try {
-            final Segment segment = preallocator.newSegment(baseOffset);
+            final int length = preallocator.initialLength();
+            final Segment segment = preallocator.newSegment(baseOffset, length, length);
             LogFiles.fsyncDirectory(dir);
             return segment;
         } catch (final IOException ex) {
@@ -290,7 +295,7 @@ public final class PartitionLog implements AutoCloseable {
         if (segment.remaining() < alignedLength(length) ||
             (!segment.isEmpty() && nowMs - segment.firstAppendMs() >= segmentMs) ||
             lastOffset - segment.baseOffset() > Integer.MAX_VALUE) {
-            final int result = roll();
+            final int result = roll(alignedLength(length));
             if (LogResult.OK != result) {
                 return result;
             }
@@ -549,21 +554,32 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Move to a new segment. Writer thread; cold path.
+     * Move to a new segment, twice the length of the old one (up to {@link LogConfig#segmentBytes()}) and long
+     * enough for the frame. Writer thread; cold path.
+     *
+     * @param frameLength the aligned length of the frame that rolls the segment.
      */
-    private int roll() {
+    private int roll(final int frameLength) {
         final Segment old = active;
-        // An empty active segment too small for the frame (trimmed when it rolled, then emptied by truncation, or
-        // cut short by a crash) is grown back to a full segment instead: the new one would take its name.
+        // An empty active segment too small for the frame (a partition's small first segment, one trimmed when it
+        // rolled and then emptied by truncation, or one cut short by a crash) is grown instead: the new one would
+        // take its name.
         final boolean regrow = old.isEmpty() && old.baseOffset() == nextOffset;
+        final int nextLength = preallocator.nextLength(old.mappedLength(), frameLength);
         final Segment next;
         try {
-            next = regrow ? preallocator.regrow(old) : preallocator.newSegment(nextOffset);
+            next = regrow ? preallocator.regrow(old, nextLength) :
+                preallocator.newSegment(nextOffset, nextLength, frameLength);
         } catch (final IOException ex) {
-            final boolean full = LogFiles.isDiskFull(ex) || LogFiles.isLowOnSpace(dir, config.segmentBytes());
-            LOGGER.log(System.Logger.Level.WARNING, "cannot roll a new segment in " + dir +
-                (full ? ": disk full" : ""), ex);
+            final boolean full = LogFiles.isDiskFull(ex) || LogFiles.isLowOnSpace(dir, nextLength);
+            onRollFailure(ex, full);
             return full ? LogResult.DISK_FULL : LogResult.IO_ERROR;
+        }
+        if (0 != rollFailures) {
+            LOGGER.log(System.Logger.Level.WARNING, "rolled a new segment in " + dir + " after " + rollFailures +
+                " failed attempts");
+            rollFailures = 0;
+            rollFailuresLogged = 0;
         }
         active = next;
         directoryDirty = true;
@@ -579,6 +595,36 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         return LogResult.OK;
+    }
+
+    /**
+     * Log a failed roll without flooding: a full disk fails every append that needs a new segment, thousands a
+     * second. The first failure is logged with its exception; while the failures go on, one line with the count at
+     * most every {@link #ROLL_FAILURE_LOG_INTERVAL_MS}; the roll that succeeds again logs the total.
+     */
+    private void onRollFailure(final IOException ex, final boolean full) {
+        rollFailures++;
+        final long nowMs = clock.time();
+        if (1 == rollFailures) {
+            lastRollFailureLogMs = nowMs;
+            rollFailuresLogged = 1;
+            LOGGER.log(System.Logger.Level.WARNING, "cannot roll a new segment in " + dir +
+                (full ? ": disk full" : "") + " (appends to this partition fail until it can; repeats are counted)",
+                ex);
+        } else if (nowMs - lastRollFailureLogMs >= ROLL_FAILURE_LOG_INTERVAL_MS) {
+            LOGGER.log(System.Logger.Level.WARNING, "still cannot roll a new segment in " + dir +
+                (full ? ": disk full" : "") + ": " + (rollFailures - rollFailuresLogged) + " more failures in " +
+                (nowMs - lastRollFailureLogMs) / 1000 + " s (" + rollFailures + " in all): " + ex.getMessage());
+            lastRollFailureLogMs = nowMs;
+            rollFailuresLogged = rollFailures;
+        }
+    }
+
+    /**
+     * @return failed attempts to roll a new segment since the last roll that succeeded. Writer thread.
+     */
+    long rollFailures() {
+        return rollFailures;
     }
 
     /**
@@ -759,7 +805,9 @@ public final class PartitionLog implements AutoCloseable {
      */
     public void preallocateNext() {
         if (!closed) {
-            preallocator.prepareSpare();
+            final Segment[] current = segments.snapshot();
+            final int previous = 0 == current.length ? 0 : current[current.length - 1].mappedLength();
+            preallocator.prepareSpare(preallocator.nextLength(previous, 0));
         }
     }
 
@@ -779,10 +827,10 @@ public final class PartitionLog implements AutoCloseable {
             return false;
         }
         final Segment last = current[current.length - 1];
-        if (last.publishedPosition() < config.segmentBytes() / 2) {
+        if (last.publishedPosition() < last.mappedLength() / 2) {
             return false;
         }
-        return preallocator.prepareSpare();
+        return preallocator.prepareSpare(preallocator.nextLength(last.mappedLength(), 0));
     }
 
     @Override

@@ -131,6 +131,11 @@ final class Segment {
         return capacity;
     }
 
+    /** Length of the file as mapped when the segment was opened; never changes. Any thread. */
+    int mappedLength() {
+        return buffer.capacity();
+    }
+
     UnsafeBuffer buffer() {
         return buffer;
     }

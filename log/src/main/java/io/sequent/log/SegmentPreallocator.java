@@ -12,8 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Prepares the files of the next segment: a zero-filled {@code .log} of {@link LogConfig#segmentBytes()} and
- * zero-filled indexes sized for it, under temporary {@code *.prealloc} names. Writing real zeros (rather than
+ * Prepares the files of the next segment: a zero-filled {@code .log} and zero-filled indexes sized for it, under
+ * temporary {@code *.prealloc} names. Segments grow in steps so that disk use follows the data: a partition's first
+ * segment is {@link #INITIAL_SEGMENT_BYTES} (or {@link LogConfig#segmentBytes()} when smaller), each next one twice
+ * the one before, up to {@link LogConfig#segmentBytes()}, and always large enough for the frame that rolls it
+ * ({@link #nextLength}). A near-empty partition so costs about 1 MiB of disk instead of a whole segment,
+ * and a busy one at most twice its data in its newest segment. Writing real zeros (rather than
  * extending a sparse file) makes the file system reserve every block now, so a full disk fails here with an
  * {@link IOException} instead of later inside a mapped write.
  * <p>
@@ -23,16 +27,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * back to full size ({@link #regrow}).
  */
 final class SegmentPreallocator {
+    /** Size of a partition's first segment (unless {@link LogConfig#segmentBytes()} is smaller). */
+    static final int INITIAL_SEGMENT_BYTES = 1024 * 1024;
+
     /** The three files of a prepared segment under their temporary names. */
     static final class Prepared {
         final Path log;
         final Path index;
         final Path timeIndex;
+        final int length;
 
-        Prepared(final Path log, final Path index, final Path timeIndex) {
+        Prepared(final Path log, final Path index, final Path timeIndex, final int length) {
             this.log = log;
             this.index = index;
             this.timeIndex = timeIndex;
+            this.length = length;
         }
 
         void deleteQuietly() {
@@ -52,8 +61,25 @@ final class SegmentPreallocator {
         this.config = config;
     }
 
-    int indexEntries() {
-        return IndexFile.maxEntries(config.segmentBytes(), config.indexIntervalBytes());
+    int indexEntries(final int length) {
+        return IndexFile.maxEntries(length, config.indexIntervalBytes());
+    }
+
+    /** @return the length of a partition's first segment. */
+    int initialLength() {
+        final int initial = Math.min(config.initialSegmentBytes(), config.segmentBytes());
+        return Math.max(FrameDescriptor.MIN_FRAME_LENGTH, initial);
+    }
+
+    /**
+     * @param previousLength the mapped length of the segment before (0 for none).
+     * @param frameLength    the aligned length of the frame the new segment must hold (0 for none).
+     * @return the length of the next segment: twice the previous one, at least the initial length and the frame,
+     * at most {@link LogConfig#segmentBytes()} unless the frame needs more.
+     */
+    int nextLength(final int previousLength, final int frameLength) {
+        final long doubled = Math.min((long) config.segmentBytes(), 2L * previousLength);
+        return (int) Math.max(Math.max(doubled, initialLength()), frameLength);
     }
 
     /**
@@ -61,23 +87,24 @@ final class SegmentPreallocator {
      *
      * @throws IOException when a file cannot be created or filled (the partial files are deleted).
      */
-    Prepared prepare() throws IOException {
-        return prepare(false);
+    Prepared prepare(final int length) throws IOException {
+        return prepare(false, length);
     }
 
     /**
      * @param background true on the janitor: the zeros are forced in steps (see {@link LogFiles#createZeroFilled}).
+     * @param length     the segment's length in bytes.
      */
-    Prepared prepare(final boolean background) throws IOException {
+    Prepared prepare(final boolean background, final int length) throws IOException {
         final String name = "next-" + sequence.getAndIncrement();
         final Prepared prepared = new Prepared(
             dir.resolve(name + LogFiles.LOG_SUFFIX + LogFiles.PREALLOC_SUFFIX),
             dir.resolve(name + LogFiles.INDEX_SUFFIX + LogFiles.PREALLOC_SUFFIX),
-            dir.resolve(name + LogFiles.TIME_INDEX_SUFFIX + LogFiles.PREALLOC_SUFFIX));
-        final int entries = indexEntries();
+            dir.resolve(name + LogFiles.TIME_INDEX_SUFFIX + LogFiles.PREALLOC_SUFFIX), length);
+        final int entries = indexEntries(length);
         boolean done = false;
         try {
-            LogFiles.createZeroFilled(prepared.log, config.segmentBytes(), config.preallocate(), background);
+            LogFiles.createZeroFilled(prepared.log, length, config.preallocate(), background);
             LogFiles.createZeroFilled(prepared.index, (long) entries * OffsetIndex.ENTRY_LENGTH, config.preallocate());
             LogFiles.createZeroFilled(prepared.timeIndex, (long) entries * TimeIndex.ENTRY_LENGTH,
                 config.preallocate());
@@ -93,15 +120,16 @@ final class SegmentPreallocator {
     /**
      * Prepare a spare segment if none is waiting. Janitor thread.
      *
+     * @param length the segment's length.
      * @return true when a spare is ready.
      */
-    boolean prepareSpare() {
+    boolean prepareSpare(final int length) {
         if (null != spare.get()) {
             return true;
         }
         final Prepared prepared;
         try {
-            prepared = prepare(true);
+            prepared = prepare(true, length);
         } catch (final IOException ex) {
             return false;
         }
@@ -130,43 +158,49 @@ final class SegmentPreallocator {
     }
 
     /**
-     * A new, empty segment at {@code baseOffset}: the spare if one is ready, otherwise prepared now. Writer
-     * thread; cold path.
+     * A new, empty segment at {@code baseOffset}: the spare if one is ready and long enough, otherwise prepared now.
+     * Writer thread; cold path.
      *
+     * @param length the segment's length when it is prepared now; a spare must be at least {@code minLength}.
+     * @param minLength the least length that will do (the frame that rolls the segment).
      * @throws IOException when the files cannot be created (a full disk among other causes).
      */
-    Segment newSegment(final long baseOffset) throws IOException {
+    Segment newSegment(final long baseOffset, final int length, final int minLength) throws IOException {
         Prepared prepared = takeSpare();
+        if (null != prepared && prepared.length < minLength) {
+            prepared.deleteQuietly();
+            prepared = null;
+        }
         if (null == prepared) {
-            prepared = prepare();
+            prepared = prepare(length);
         }
         return install(prepared, baseOffset);
     }
 
     /**
-     * Grow the files of an empty segment back to a full segment with fresh indexes and map them again. The old
+     * Grow the files of an empty segment to {@code length} with fresh indexes and map them again. The old
      * {@link Segment} object keeps its mapping until released; its files are not deleted. Writer thread; cold
      * path.
      *
      * @throws IOException when the file cannot be grown (the file is left at its old size).
      */
-    Segment regrow(final Segment empty) throws IOException {
+    Segment regrow(final Segment empty, final int length) throws IOException {
         final long baseOffset = empty.baseOffset();
         final Path log = LogFiles.logFile(dir, baseOffset);
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
             final long size = channel.size();
             try {
                 if (config.preallocate()) {
-                    LogFiles.writeZeros(channel, size, config.segmentBytes());
-                } else if (size < config.segmentBytes()) {
-                    channel.write(ByteBuffer.allocate(1), config.segmentBytes() - 1L);
+                    LogFiles.writeZeros(channel, size, length);
+                } else if (size < length) {
+                    channel.write(ByteBuffer.allocate(1), length - 1L);
                 }
             } catch (final IOException ex) {
                 channel.truncate(size);
                 throw ex;
             }
         }
-        final int entries = indexEntries();
+        final int entries = indexEntries(length);
         final Path index = LogFiles.indexFile(dir, baseOffset);
         final Path timeIndex = LogFiles.timeIndexFile(dir, baseOffset);
         IndexFile.writeFile(index, ByteBuffer.allocate(0), entries * OffsetIndex.ENTRY_LENGTH, config.preallocate());

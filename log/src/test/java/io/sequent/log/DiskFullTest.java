@@ -3,9 +3,13 @@ package io.sequent.log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -87,10 +91,34 @@ class DiskFullTest {
             assertTrue(log.segmentCount() >= 4, "segments: " + log.segmentCount());
             next = log.nextOffset();
             diskFullFrameLength = FrameDescriptor.frameLength(buffer, 0);
-            // retrying while full keeps failing cleanly and changes nothing
-            for (int i = 0; i < 3; i++) {
-                assertEquals(LogResult.DISK_FULL, log.append(buffer, 0, diskFullFrameLength));
+            // retrying while full keeps failing cleanly, changes nothing, and is logged once, not once per append
+            final List<LogRecord> logged = new ArrayList<>();
+            final Handler capture = new Handler() {
+                @Override
+                public void publish(final LogRecord record) {
+                    logged.add(record);
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            final Logger logger = Logger.getLogger("io.sequent.log");
+            logger.addHandler(capture);
+            try {
+                for (int i = 0; i < 1_000; i++) {
+                    assertEquals(LogResult.DISK_FULL, log.append(buffer, 0, diskFullFrameLength));
+                }
+            } finally {
+                logger.removeHandler(capture);
             }
+            assertEquals(1_001, log.rollFailures());
+            assertEquals(List.of(), logged.stream().map(LogRecord::getMessage).toList(),
+                "the first failure was logged; the 1,000 repeats within a minute are only counted");
             log.preallocateNext();
             assertEquals(next, log.nextOffset());
             assertEquals(LogResult.OK, log.flush());

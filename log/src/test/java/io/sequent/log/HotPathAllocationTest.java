@@ -46,7 +46,8 @@ class HotPathAllocationTest {
         threads.setThreadAllocatedMemoryEnabled(true);
 
         final LogConfig config = new LogConfig().segmentBytes(64 * 1024 * 1024).indexIntervalBytes(256)
-            .flushPolicy(FlushPolicy.BATCH).checkpointIntervalMs(3_600_000).retentionMs(-1);
+            .flushPolicy(FlushPolicy.BATCH).checkpointIntervalMs(3_600_000).retentionMs(-1)
+            .initialSegmentBytes(64 * 1024 * 1024); // one segment: no roll (rolls allocate, and are rare)
         final UnsafeBuffer frame = TestFrames.newBuffer(4096);
         final int length = TestFrames.write(frame, 0, new TestFrames.Spec(0, 2, 1, 5, 5, 200), 1);
         try (PartitionLog log = PartitionLog.open(dir, config, clock); LogReader reader = log.newReader()) {

@@ -101,8 +101,10 @@ public final class Sequencer implements MemberLog, AutoCloseable {
             ackPoller, commitPoller, dataRing, journalStage, commitPosition, context.releaseHandler(),
             context.errorHandler(), counters);
 
+        // The janitor has nothing to do between its intervals: it sleeps a whole interval, not 1 ms.
         janitorRunner = new AgentRunner(
-            new SleepingMillisIdleStrategy(1), context.errorHandler(), counters.internalErrors,
+            new SleepingMillisIdleStrategy(context.janitorIntervalMs()), context.errorHandler(),
+            counters.internalErrors,
             new LogJanitor(partitions, null == groupJournal ? null : groupJournal.journal(), context.epochClock(),
                 context.errorHandler(), context.janitorIntervalMs(), context.retentionCheckIntervalMs()));
 

@@ -33,7 +33,7 @@ public final class SequencerContext {
      */
     public static final String THREADING_MODE_PROP = "sequencer.threading.mode";
 
-    /** Idle strategy of the stage threads (see {@link IdleStrategies}). Default {@code yielding}. */
+    /** Idle strategy of the stage threads (see {@link IdleStrategies}). Default {@code adaptive}. */
     public static final String IDLE_STRATEGY_PROP = "sequencer.idle.strategy";
 
     /** How long {@link Sequencer#close()} waits for in-flight batches to complete. Default 5000 ms. */
