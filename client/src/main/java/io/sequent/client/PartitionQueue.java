@@ -20,6 +20,8 @@ final class PartitionQueue {
     int nextSequence;
     long backoffUntilNs;
     boolean backingOff;
+    /** The broker answered STORAGE_ERROR and it was logged; cleared by the next stored batch (I/O thread). */
+    boolean storageErrorLogged;
     int openIndex = -1;
     int readyIndex = -1;
 

@@ -247,10 +247,20 @@ final class ProducerSender implements IoWork, BatchHandler {
         final ErrorCode code = responseDecoder.errorCode();
         removeInFlight(batch);
         if (code == ErrorCode.NONE || idempotent && code == ErrorCode.DUPLICATE_SEQUENCE) {
+            if (batch.queue.storageErrorLogged) {
+                batch.queue.storageErrorLogged = false;
+                LOG.info("produce to {}: the broker stores batches again", batch.queue);
+            }
             complete(batch, baseOffset, logAppendTime);
             return;
         }
         final SequentException failure = SequentException.of(code, "produce to " + batch.queue + " failed: " + code);
+        if (code == ErrorCode.STORAGE_ERROR && !batch.queue.storageErrorLogged) {
+            batch.queue.storageErrorLogged = true;
+            LOG.warn("produce to {}: the broker could not store the batch (STORAGE_ERROR: its disk may be full); " +
+                "retrying until delivery.timeout.ms ({} ms)", batch.queue,
+                TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNs));
+        }
         if (code == ErrorCode.NOT_LEADER) {
             connection.onNotLeader(now);
             retryOrFail(batch, failure, now);
@@ -518,7 +528,7 @@ final class ProducerSender implements IoWork, BatchHandler {
         final SequentException last = batch.lastError;
         return new RequestTimeoutException("expiring " + batch.count + " record(s) for " + batch.queue + ": "
             + TimeUnit.NANOSECONDS.toMillis(now - batch.createdNs) + " ms has passed since batch creation"
-            + (last == null ? "" : "; last error: " + last.getMessage()));
+            + (last == null ? "" : "; last error: " + last.getMessage()), last);
     }
 
     private void retryOrFail(final ProducerBatch batch, final SequentException failure, final long now) {

@@ -16,4 +16,12 @@ public class RequestTimeoutException extends SequentException {
     public RequestTimeoutException(final String message) {
         super(ErrorCode.REQUEST_TIMED_OUT, message);
     }
+
+    /**
+     * @param message what failed.
+     * @param cause   the last error seen before the time ran out (for example a {@link StorageException}), or null.
+     */
+    public RequestTimeoutException(final String message, final Throwable cause) {
+        super(ErrorCode.REQUEST_TIMED_OUT, message, cause);
+    }
 }

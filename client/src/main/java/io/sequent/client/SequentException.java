@@ -106,6 +106,8 @@ public class SequentException extends RuntimeException {
                 return new InvalidConfigException(message);
             case OFFSET_OUT_OF_RANGE:
                 return new OffsetOutOfRangeException(message);
+            case STORAGE_ERROR:
+                return new StorageException(message);
             default:
                 return new SequentException(code, message);
         }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -238,6 +240,7 @@ class ProducerSenderTest {
         final SequentException failure = failure(future);
         assertInstanceOf(RequestTimeoutException.class, failure);
         assertTrue(failure.getMessage().contains("BACK_PRESSURED"), failure.getMessage());
+        assertEquals(ErrorCode.BACK_PRESSURED, ((SequentException) failure.getCause()).errorCode(), "the last error");
         assertTrue(now - 1_000 * MS >= 5_000 * MS, "not before delivery.timeout.ms");
     }
 
@@ -265,6 +268,43 @@ class ProducerSenderTest {
             step(100);
         }
         assertEquals(ErrorCode.STORAGE_ERROR, failure(future).errorCode());
+    }
+
+    @Test
+    void aStorageErrorIsLoggedAtOnceOncePerEpisodeAndFailsAsStorageException() {
+        final PrintStream oldErr = System.err;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        final CompletableFuture<RecordMetadata> stored;
+        final CompletableFuture<RecordMetadata> failed;
+        final String afterFirst;
+        try {
+            start(config().retries(3), 1);
+            stored = send(0, "x");
+            step(0);
+            respond(lastBatch(), -1, ErrorCode.STORAGE_ERROR);
+            afterFirst = captured.toString(StandardCharsets.UTF_8);
+            for (int attempt = 2; attempt <= 3; attempt++) {
+                step(100);
+                respond(lastBatch(), -1, ErrorCode.STORAGE_ERROR);
+            }
+            step(100);
+            respond(lastBatch(), 7, ErrorCode.NONE);
+            failed = send(0, "y");
+            step(0);
+            respond(lastBatch(), -1, ErrorCode.STORAGE_ERROR);
+            for (int attempt = 2; attempt <= 4; attempt++) {
+                step(100);
+                respond(lastBatch(), -1, ErrorCode.STORAGE_ERROR);
+            }
+        } finally {
+            System.setErr(oldErr);
+        }
+        final String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(afterFirst.contains("could not store the batch (STORAGE_ERROR"), "at the first answer: " + log);
+        assertEquals(2, log.split("could not store the batch", -1).length - 1, "once per episode: " + log);
+        assertEquals(7, stored.getNow(null).offset());
+        assertInstanceOf(StorageException.class, failure(failed));
     }
 
     @Test
