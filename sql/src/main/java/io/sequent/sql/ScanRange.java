@@ -1,7 +1,6 @@
 package io.sequent.sql;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +35,6 @@ final class ScanRange {
     private long offsetHigh = Long.MAX_VALUE;
     private long timeLow = Long.MIN_VALUE;
     private long timeHigh = Long.MAX_VALUE;
-    private final List<String> pushed = new ArrayList<>();
 
     private ScanRange(final int rowtime) {
         this.rowtime = rowtime;
@@ -62,7 +60,6 @@ final class ScanRange {
                 final ScanRange attempt = range.copy();
                 if (attempt.apply(RexUtil.expandSearch(builder, null, conjunct))) {
                     range.assign(attempt);
-                    range.pushed.add(conjunct.toString());
                 } else {
                     all = false;
                 }
@@ -91,11 +88,6 @@ final class ScanRange {
     /** The lowest record time the scan wants, or {@code Long.MIN_VALUE}. */
     long timeLow() {
         return timeLow;
-    }
-
-    /** The filters taken, as Calcite printed them. */
-    List<String> pushed() {
-        return pushed;
     }
 
     /** Whether a full row (pseudo columns included) lies within the range. */
