@@ -187,7 +187,11 @@ public final class SequentDriver implements Driver {
                     outcome = session.execute((String) args[0]);
                     if (outcome.delegate()) {
                         outcome = null;
-                        return rows(call(target, method, args));
+                        try {
+                            return rows(call(target, method, args));
+                        } catch (final SQLException e) {
+                            throw SqlErrors.fromCalcite(e);
+                        }
                     }
                     return answer(name, outcome);
                 }

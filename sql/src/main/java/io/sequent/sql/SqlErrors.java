@@ -32,8 +32,9 @@ public final class SqlErrors {
     /** A parse error, its message naming line and column. */
     public static SQLException syntax(final SqlParseException e) {
         final SqlParserPos pos = e.getPos();
-        final String where = pos == null ? "" : " (line " + pos.getLineNum() + ", column " + pos.getColumnNum() + ")";
         final String message = e.getMessage() == null ? "syntax error" : firstLine(e.getMessage());
+        final String where = pos == null || message.contains("line " + pos.getLineNum() + ", column ")
+            ? "" : " (line " + pos.getLineNum() + ", column " + pos.getColumnNum() + ")";
         return new SQLException(message + where, SYNTAX, e);
     }
 
@@ -70,6 +71,25 @@ public final class SqlErrors {
             }
         }
         return new SQLException(String.valueOf(e.getMessage()), (String) null, e);
+    }
+
+    /**
+     * Calcite's own errors come without an SQLState: an unknown table gets {@link #UNKNOWN_SOURCE}, other
+     * validation errors {@link #SYNTAX}; anything else is returned as it is.
+     */
+    public static SQLException fromCalcite(final SQLException e) {
+        if (e.getSQLState() != null) {
+            return e;
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof org.apache.calcite.sql.validate.SqlValidatorException
+                || t instanceof org.apache.calcite.runtime.CalciteContextException) {
+                final String state = String.valueOf(t.getMessage()).matches("(?s).*Object '.*' not found.*")
+                    ? UNKNOWN_SOURCE : SYNTAX;
+                return new SQLException(e.getMessage(), state, e);
+            }
+        }
+        return e;
     }
 
     private static String firstLine(final String message) {

@@ -204,14 +204,20 @@ class SqlIntegrationTest {
         assertFalse(topics.stream().anyMatch(r -> r.get(0).equals(Catalog.TOPIC)), "the catalog topic is hidden");
         assertFalse(query("SHOW STREAMS").stream().anyMatch(r -> r.get(0).equals("GONE") || r.get(0).equals("KEPT")));
         final SQLException unknown = assertThrows(SQLException.class, () -> query("SELECT * FROM kept"));
-        assertTrue(unknown.getMessage().contains("KEPT"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("line 1, column 15") && unknown.getMessage().contains("KEPT"),
+            unknown.getMessage());
+        assertEquals(SqlErrors.UNKNOWN_SOURCE, unknown.getSQLState());
     }
 
     @Test
     void badStatementsGetSqlStatesAndPositions() throws SQLException {
         final SQLException syntax = assertThrows(SQLException.class, () -> update("CREATE STREAM x (a INT) WITH"));
         assertEquals(SqlErrors.SYNTAX, syntax.getSQLState());
-        assertTrue(syntax.getMessage().contains("line 1, column"), syntax.getMessage());
+        assertTrue(syntax.getMessage().contains("line 1, column 28"), syntax.getMessage());
+        update("CREATE STREAM typed2 (k VARCHAR KEY, n BIGINT) WITH (KAFKA_TOPIC='typed2', PARTITIONS=1)");
+        final SQLException noColumn = assertThrows(SQLException.class, () -> query("SELECT nope FROM typed2"));
+        assertEquals(SqlErrors.SYNTAX, noColumn.getSQLState());
+        assertTrue(noColumn.getMessage().contains("Column 'NOPE' not found"), noColumn.getMessage());
 
         update("CREATE STREAM typed (k VARCHAR KEY, n BIGINT) WITH (KAFKA_TOPIC='typed', PARTITIONS=1)");
         final SQLException exists = assertThrows(SQLException.class,
