@@ -1,6 +1,7 @@
 package io.sequent.sql;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -98,31 +99,31 @@ final class Catalog {
     }
 
     /** Writes a definition (a new source or a replacement) and waits until the brokers hold it. */
-    synchronized void put(final SourceDefinition source) throws java.sql.SQLException {
+    synchronized void put(final SourceDefinition source) throws SQLException {
         write(source.name(), source.toJson());
         sources.put(source.name(), source);
     }
 
     /** Writes the removal of a source and waits until the brokers hold it. */
-    synchronized void remove(final String name) throws java.sql.SQLException {
+    synchronized void remove(final String name) throws SQLException {
         write(name, null);
         sources.remove(name);
     }
 
-    private void write(final String name, final byte[] value) throws java.sql.SQLException {
+    private void write(final String name, final byte[] value) throws SQLException {
         final Producer p = producer.get();
         try {
             p.send(new ProducerRecord(TOPIC, 0, null, name.getBytes(StandardCharsets.UTF_8), value, null))
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (final ExecutionException e) {
-            throw new java.sql.SQLException("cannot write the catalog: " + e.getCause().getMessage(),
+            throw new SQLException("cannot write the catalog: " + e.getCause().getMessage(),
                 SqlErrors.CONNECTION, e.getCause());
         } catch (final TimeoutException e) {
-            throw new java.sql.SQLException("cannot write the catalog within " + timeout.toMillis() + " ms",
+            throw new SQLException("cannot write the catalog within " + timeout.toMillis() + " ms",
                 SqlErrors.CONNECTION, e);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.sql.SQLException("interrupted while writing the catalog", SqlErrors.CONNECTION, e);
+            throw new SQLException("interrupted while writing the catalog", SqlErrors.CONNECTION, e);
         }
     }
 }

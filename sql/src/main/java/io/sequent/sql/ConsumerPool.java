@@ -39,6 +39,8 @@ final class ConsumerPool implements AutoCloseable {
         if (closed) {
             return;
         }
+        // Nothing stays assigned while it waits, so it fetches nothing meanwhile.
+        consumer.assign(List.of());
         idle.push(consumer);
     }
 

@@ -3,8 +3,11 @@ package io.sequent.sql;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 
+import io.sequent.client.SequentException;
+import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.validate.SqlValidatorException;
 
 /**
  * The {@link SQLException}s of the SQL layer, each with an SQLState: {@code 42000} syntax error or access
@@ -66,7 +69,7 @@ public final class SqlErrors {
             if (t instanceof RowCodecException) {
                 return new SQLException(t.getMessage(), DATA, e);
             }
-            if (t instanceof io.sequent.client.SequentException || t instanceof IllegalStateException) {
+            if (t instanceof SequentException || t instanceof IllegalStateException) {
                 return new SQLException(t.getMessage(), CONNECTION, e);
             }
         }
@@ -82,8 +85,8 @@ public final class SqlErrors {
             return e;
         }
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof org.apache.calcite.sql.validate.SqlValidatorException
-                || t instanceof org.apache.calcite.runtime.CalciteContextException) {
+            if (t instanceof SqlValidatorException
+                || t instanceof CalciteContextException) {
                 final String state = String.valueOf(t.getMessage()).matches("(?s).*Object '.*' not found.*")
                     ? UNKNOWN_SOURCE : SYNTAX;
                 return new SQLException(e.getMessage(), state, e);
