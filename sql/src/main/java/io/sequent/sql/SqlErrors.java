@@ -34,6 +34,12 @@ public final class SqlErrors {
 
     /** A parse error, its message naming line and column. */
     public static SQLException syntax(final SqlParseException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof StackOverflowError) {
+                // Calcite's parser turns a stack overflow into a parse error without a message.
+                return new SQLException("statement too deeply nested to parse", SYNTAX, e);
+            }
+        }
         final SqlParserPos pos = e.getPos();
         final String message = e.getMessage() == null ? "syntax error" : firstLine(e.getMessage());
         final String where = pos == null || message.contains("line " + pos.getLineNum() + ", column ")

@@ -294,6 +294,34 @@ class SqlIntegrationTest {
         assertEquals(60, schema.recordsScanned() - beforeAll, "a filter on a value column reads everything");
     }
 
+    @Test
+    void databaseMetaDataListsStreamsAndTablesWithTheirColumns() throws SQLException {
+        update("CREATE TABLE listed (id VARCHAR PRIMARY KEY, score DOUBLE) WITH (KAFKA_TOPIC='listed', PARTITIONS=1)");
+        final List<String> tables = new ArrayList<>();
+        try (ResultSet rs = connection.getMetaData().getTables(null, SequentDriver.SCHEMA, "LISTED", null)) {
+            while (rs.next()) {
+                tables.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME"));
+            }
+        }
+        assertEquals(List.of("SEQUENT.LISTED"), tables);
+        final List<String> columns = new ArrayList<>();
+        try (ResultSet rs = connection.getMetaData().getColumns(null, SequentDriver.SCHEMA, "LISTED", "%")) {
+            while (rs.next()) {
+                columns.add(rs.getString("COLUMN_NAME") + " " + rs.getString("TYPE_NAME"));
+            }
+        }
+        assertEquals(List.of("ID VARCHAR", "SCORE DOUBLE", "ROWTIME TIMESTAMP(3) NOT NULL",
+            "ROWPARTITION INTEGER NOT NULL", "ROWOFFSET BIGINT NOT NULL"), columns);
+    }
+
+    @Test
+    void aHugelyNestedStatementIsAnSqlExceptionNotAStackOverflow() {
+        final String deep = "SELECT " + "(".repeat(20_000) + "1" + ")".repeat(20_000) + " FROM listed";
+        final SQLException e = assertThrows(SQLException.class, () -> query(deep));
+        assertEquals(SqlErrors.SYNTAX, e.getSQLState());
+        assertTrue(e.getMessage().contains("too deeply nested"), e.getMessage());
+    }
+
     private static String causes(final Throwable t) {
         final StringBuilder out = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) {
