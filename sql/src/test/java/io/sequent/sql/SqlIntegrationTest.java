@@ -295,6 +295,17 @@ class SqlIntegrationTest {
     }
 
     @Test
+    void aStreamJoinsATableInAPullQuery() throws SQLException {
+        update("CREATE TABLE owners (pet VARCHAR PRIMARY KEY, owner VARCHAR) "
+            + "WITH (KAFKA_TOPIC='owners', PARTITIONS=2)");
+        update("CREATE STREAM walks (pet VARCHAR KEY, km DOUBLE) WITH (KAFKA_TOPIC='walks', PARTITIONS=2)");
+        update("INSERT INTO owners VALUES ('rex', 'ann'), ('tom', 'bob'), ('rex', 'cyd')");
+        update("INSERT INTO walks VALUES ('rex', 1.5), ('tom', 2.0), ('rex', 0.5), ('kit', 9.0)");
+        assertEquals(List.of(List.of("bob", 2.0), List.of("cyd", 2.0)), query(
+            "SELECT o.owner, SUM(w.km) FROM walks w JOIN owners o ON w.pet = o.pet GROUP BY o.owner ORDER BY 1"));
+    }
+
+    @Test
     void databaseMetaDataListsStreamsAndTablesWithTheirColumns() throws SQLException {
         update("CREATE TABLE listed (id VARCHAR PRIMARY KEY, score DOUBLE) WITH (KAFKA_TOPIC='listed', PARTITIONS=1)");
         final List<String> tables = new ArrayList<>();
