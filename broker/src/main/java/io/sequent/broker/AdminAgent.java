@@ -12,6 +12,7 @@ import io.sequent.codec.client.InitProducerIdRequestDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +28,13 @@ import java.util.concurrent.TimeUnit;
  *   ({@link ConfigAdmin});</li>
  *   <li>events from other threads (an ingress image that went away), as commands on its queue;</li>
  *   <li>timers: pending connects and session expiry, acks=all produce requests past their timeout
- *   ({@link PendingAcks}), and deletions waiting for the pipeline.</li>
+ *   ({@link PendingAcks}), and deletions waiting for the pipeline;</li>
+ *   <li>requests waiting for their metadata-log records to commit (topic creation and deletion, config
+ *   changes, producer-id blocks).</li>
  * </ul>
+ *
+ * <p>Time comes from the broker's injected {@link NanoClock} ({@link BrokerContext#nanoClock()}), once per duty
+ * cycle, so a test can drive the timers with a scripted clock.
  *
  * <p>Retention and the pre-allocation of the partitions' next segments are the sequencer's log janitor's
  * (its own sleeping thread, {@code sequencer.retention.check.interval.ms}): a log has one janitor.
@@ -49,6 +55,7 @@ final class AdminAgent implements Agent {
     private final PendingAcks pendingAcks;
     private final ResponseSender sender;
     private final BrokerCounters counters;
+    private final NanoClock clock;
     private final PendingAcks.TimeoutHandler onAckTimeout = this::onAckTimeout;
     private long nextAckScanNs;
     private long nowNs;
@@ -62,7 +69,8 @@ final class AdminAgent implements Agent {
         final ConfigAdmin configAdmin,
         final PendingAcks pendingAcks,
         final ResponseSender sender,
-        final BrokerCounters counters) {
+        final BrokerCounters counters,
+        final NanoClock clock) {
         this.requests = requests;
         this.events = events;
         this.sessions = sessions;
@@ -72,6 +80,7 @@ final class AdminAgent implements Agent {
         this.pendingAcks = pendingAcks;
         this.sender = sender;
         this.counters = counters;
+        this.clock = clock;
     }
 
     @Override
@@ -81,7 +90,17 @@ final class AdminAgent implements Agent {
 
     @Override
     public int doWork() {
-        nowNs = System.nanoTime();
+        return doWork(clock.nanoTime());
+    }
+
+    /**
+     * One duty cycle at {@code nowNs} (of the broker's {@link NanoClock}); tests step it with a scripted clock.
+     *
+     * @param nowNs the time of this cycle.
+     * @return the work done.
+     */
+    int doWork(final long nowNs) {
+        this.nowNs = nowNs;
         int work = 0;
         Runnable event;
         while (null != (event = events.poll())) {
@@ -95,6 +114,7 @@ final class AdminAgent implements Agent {
         }
         work += sessionManager.poll(nowNs);
         work += topicAdmin.poll(nowNs, sessions);
+        work += configAdmin.poll(sessions);
         if (nowNs - nextAckScanNs >= 0) {
             nextAckScanNs = nowNs + ACK_SCAN_INTERVAL_NS;
             work += pendingAcks.scanTimeouts(nowNs, onAckTimeout);
@@ -128,7 +148,7 @@ final class AdminAgent implements Agent {
                     topicAdmin.onMetadata(request, session);
                     break;
                 case CreateTopicsRequestDecoder.TEMPLATE_ID:
-                    topicAdmin.onCreateTopics(request, session);
+                    topicAdmin.onCreateTopics(request, session, nowNs);
                     break;
                 case DeleteTopicsRequestDecoder.TEMPLATE_ID:
                     topicAdmin.onDeleteTopics(request, session, nowNs);
@@ -140,14 +160,14 @@ final class AdminAgent implements Agent {
                     configAdmin.onAlterConfigs(request, session);
                     break;
                 case InitProducerIdRequestDecoder.TEMPLATE_ID:
-                    topicAdmin.onInitProducerId(request, session);
+                    topicAdmin.onInitProducerId(request, session, nowNs);
                     break;
                 default:
                     sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
                         templateId, ErrorCode.INVALID_REQUEST, "not an admin request");
                     break;
             }
-            session.touch(System.nanoTime());
+            session.touch(clock.nanoTime());
         } catch (final RuntimeException ex) {
             counters.errors.increment();
             LOG.error("cannot handle request template {} of session {}", templateId, session.id(), ex);

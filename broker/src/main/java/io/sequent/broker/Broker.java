@@ -39,8 +39,6 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -86,8 +84,10 @@ public final class Broker implements AutoCloseable {
     private static final long RESOLVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final BrokerContext ctx;
-    private final BrokerCounters counters;
     private final SessionTable sessions;
+    private final InternalAppender internalAppender = new InternalAppender();
+    private CountersFile countersFile;
+    private BrokerCounters counters;
     private final TopicRegistry registry = new TopicRegistry();
     private final List<AgentRunner> hotRunners = new ArrayList<>();
     private AgentRunner adminRunner;
@@ -107,8 +107,7 @@ public final class Broker implements AutoCloseable {
 
     private Broker(final BrokerContext ctx) {
         this.ctx = ctx;
-        this.counters = BrokerCounters.onHeap(ctx.brokerId());
-        this.sessions = new SessionTable(ctx.maxSessions(), System.currentTimeMillis());
+        this.sessions = new SessionTable(ctx.maxSessions(), ctx.epochClock().time());
     }
 
     /**
@@ -135,9 +134,12 @@ public final class Broker implements AutoCloseable {
         final Path dataDir = ctx.dataDir();
         lockDataDir(dataDir);
         clusterId = clusterId(dataDir);
+        countersFile = CountersFile.create(dataDir, ctx.epochClock().time());
+        counters = new BrokerCounters(countersFile.manager(), ctx.brokerId());
 
         final PendingAcks pendingAcks;
         final SequencerContext sequencerContext = ctx.sequencerContext();
+        sequencerContext.counters(new SequencerCounters(countersFile.manager()));
         final boolean stepSequencer = ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED ||
             sequencerContext.threadingMode() == ThreadingMode.INVOKER;
         if (ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED) {
@@ -145,7 +147,7 @@ public final class Broker implements AutoCloseable {
         }
         pendingAcks = new PendingAcks(sequencerContext.ringSize());
         final ProduceReleaseHandler releaseHandler =
-            new ProduceReleaseHandler(sessions, pendingAcks, counters.responsesDropped);
+            new ProduceReleaseHandler(sessions, pendingAcks, internalAppender, counters.responsesDropped);
         sequencerContext
             .releaseHandler(releaseHandler)
             .errorHandler(ex -> LOG.error("sequencer error", ex));
@@ -153,13 +155,16 @@ public final class Broker implements AutoCloseable {
         releaseHandler.sequencer(sequencer);
 
         final TopicCatalog catalog = new TopicCatalog(dataDir);
-        final ProducerIdAllocator producerIds = new ProducerIdAllocator(dataDir);
+        final MetadataLog metadata = MetadataLog.open(ctx, sequencer, internalAppender);
+        metadata.replay(catalog);
+        final LegacyCatalog legacy = new LegacyCatalog(dataDir);
+        final List<byte[]> migration = metadata.planMigration(legacy, catalog);
+        catalog.finishDeletions();
         final ResponseSender adminSender =
             new ResponseSender(new ExpandableDirectByteBuffer(64 * 1024), counters.responsesDropped);
-        final Map<String, TopicCatalog.Entry> storedTopics = new TreeMap<>();
-        final TopicAdmin topicAdmin =
-            new TopicAdmin(ctx, sequencer, registry, catalog, producerIds, adminSender, clusterId, storedTopics);
-        final ConfigAdmin configAdmin = new ConfigAdmin(ctx, registry, catalog, adminSender, storedTopics);
+        final TopicAdmin topicAdmin = new TopicAdmin(ctx, sequencer, registry, catalog, metadata,
+            new ProducerIdAllocator(catalog.producerIdLimit()), adminSender, clusterId);
+        final ConfigAdmin configAdmin = new ConfigAdmin(ctx, registry, catalog, metadata, adminSender);
         topicAdmin.recover();
 
         if (ctx.embeddedDriver()) {
@@ -214,14 +219,15 @@ public final class Broker implements AutoCloseable {
             new UnsafeBuffer(ByteBuffer.allocateDirect(FETCH_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         final IngressAgent ingress = new IngressAgent(
             ingressSubscription, aeron.conductorAgentInvoker(), sessions, registry, sequencer, pendingAcks,
-            fetchRequests, adminRequests, ingressControl, counters,
+            fetchRequests, adminRequests, ingressControl, counters, internalAppender, ctx.nanoClock(),
             TimeUnit.MILLISECONDS.toNanos(ctx.produceTimeoutMs()));
         ingressAgent = ingress;
         final FetchAgent fetch = new FetchAgent(
-            fetchRequests, fetchControl, registry, sessions, counters, ctx.brokerId(), ctx.fetchMaxBytes());
+            fetchRequests, fetchControl, registry, sessions, counters, ctx.brokerId(), ctx.fetchMaxBytes(),
+            ctx.nanoClock());
         topicAdmin.agents(ingress, ingressControl, fetch, fetchControl, advertisedChannel);
         final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
-            configAdmin, pendingAcks, adminSender, counters);
+            configAdmin, pendingAcks, adminSender, counters, ctx.nanoClock());
 
         final ErrorHandler errorHandler = ex -> LOG.error("broker agent error", ex);
         final Agent stepper = stepSequencer ? new SequencerStepper(sequencer.invoker()) : null;
@@ -241,6 +247,7 @@ public final class Broker implements AutoCloseable {
             AgentRunner.startOnThread(runner);
         }
         AgentRunner.startOnThread(adminRunner);
+        metadata.completeMigration(migration, legacy);
         LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
             ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
             ctx.threadingMode().name().toLowerCase(java.util.Locale.ROOT), dataDir, ctx.aeronDir());
@@ -382,14 +389,33 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * @return the names of the topics that exist, sorted.
+     * @return the names of the topics that exist, sorted; internal topics are not listed.
      */
     public List<String> topicNames() {
         final List<String> names = new ArrayList<>();
         for (final Topic topic : registry.table().topics()) {
-            names.add(topic.name());
+            if (!topic.isInternal()) {
+                names.add(topic.name());
+            }
         }
         return names;
+    }
+
+    /**
+     * @param name a topic name.
+     * @return the topic's id in the metadata log, or -1 when no such topic exists.
+     */
+    public int topicId(final String name) {
+        final Topic topic = registry.table().get(name);
+        return null == topic ? -1 : topic.id();
+    }
+
+    /**
+     * @return the file the broker's and the sequencer's counters are published in, for other processes
+     * ({@link CountersFile#openForReading}).
+     */
+    public Path countersFile() {
+        return ctx.dataDir().resolve(CountersFile.FILE_NAME);
     }
 
     /**
@@ -434,7 +460,7 @@ public final class Broker implements AutoCloseable {
         CloseHelper.quietClose(ingressSubscription);
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
-        CloseHelper.quietClose(counters);
+        CloseHelper.quietClose(countersFile);
         if (null != lock) {
             try {
                 lock.release();

@@ -6,6 +6,10 @@ import io.sequent.sequencer.IdleStrategies;
 import io.sequent.sequencer.SequencerContext;
 import io.sequent.sequencer.SequencerException;
 import io.sequent.codec.client.ErrorCode;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,6 +208,8 @@ public final class BrokerContext {
     private int produceTimeoutMs = PRODUCE_TIMEOUT_MS_DEFAULT;
     private Properties topicDefaults = new Properties();
     private SequencerContext sequencerContext = new SequencerContext();
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private EpochClock epochClock;
     private LogConfig logConfig;
     private TopicConfig topicConfigDefaults;
     private boolean concluded;
@@ -416,6 +422,12 @@ public final class BrokerContext {
             sequencerContext.conclude();
         } catch (final SequencerException ex) {
             throw new BrokerException(ErrorCode.INVALID_CONFIG, ex.getMessage(), ex);
+        }
+        if (null == nanoClock) {
+            nanoClock = SystemNanoClock.INSTANCE;
+        }
+        if (null != epochClock) {
+            sequencerContext.epochClock(epochClock);
         }
         if (sequencerContext.maxBatchBytes() > MAX_RESPONSE_RECORDS) {
             throw BrokerException.invalidConfig(SequencerContext.MAX_BATCH_BYTES_PROP,
@@ -659,6 +671,41 @@ public final class BrokerContext {
 
     public SequencerContext sequencerContext() {
         return sequencerContext;
+    }
+
+    /**
+     * @return the clock the broker's agents read once per duty cycle for their timers (session expiry, connect
+     * and produce timeouts, long polls, admin deadlines). Default {@link SystemNanoClock}.
+     */
+    public NanoClock nanoClock() {
+        return nanoClock;
+    }
+
+    /**
+     * @param nanoClock the agents' clock; tests pass a scripted one (Agrona's {@code CachedNanoClock}) and step
+     *                  it. Must be safe to read from several threads.
+     * @return this.
+     */
+    public BrokerContext nanoClock(final NanoClock nanoClock) {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * @return the wall clock of record timestamps the broker writes (metadata records, LogAppendTime) and of
+     * the logs; the sequencer's unless set. Default {@link SystemEpochClock}.
+     */
+    public EpochClock epochClock() {
+        return null != epochClock ? epochClock : sequencerContext.epochClock();
+    }
+
+    /**
+     * @param epochClock the wall clock; when set, the sequencer and the logs use it too.
+     * @return this.
+     */
+    public BrokerContext epochClock(final EpochClock epochClock) {
+        this.epochClock = epochClock;
+        return this;
     }
 
     public BrokerContext sequencerContext(final SequencerContext sequencerContext) {

@@ -11,6 +11,7 @@ import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import io.sequent.codec.client.ResourceType;
+import io.sequent.sequencer.SequencerResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,9 @@ import java.util.Set;
  * DescribeConfigs and AlterConfigs: a topic's settings with where each comes from, and changes to its overrides.
  * Admin thread only.
  *
- * <p>Changes are validated together with the broker's defaults and stored in the {@link TopicCatalog} at once.
+ * <p>Changes are validated together with the broker's defaults, written as a TopicConfigRecord (the topic's
+ * whole new override set) to the {@link MetadataLog}, and applied to the {@link TopicCatalog} and answered once
+ * that record is committed.
  * An open partition log keeps the settings it was opened with, so a change takes effect at the broker's next
  * start; the AlterConfigs response says so, and DescribeConfigs shows the stored value with a note while the open
  * logs still run with an older one. The broker's own settings are described read-only: they are read at start.
@@ -40,9 +43,10 @@ final class ConfigAdmin {
     private final BrokerContext ctx;
     private final TopicRegistry registry;
     private final TopicCatalog catalog;
+    private final MetadataLog metadata;
     private final TopicConfig defaults;
     private final ResponseSender sender;
-    private final Map<String, TopicCatalog.Entry> stored;
+    private final List<PendingAlter> alters = new ArrayList<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final DescribeConfigsRequestDecoder describeDecoder = new DescribeConfigsRequestDecoder();
     private final DescribeConfigsResponseEncoder describeEncoder = new DescribeConfigsResponseEncoder();
@@ -53,14 +57,36 @@ final class ConfigAdmin {
         final BrokerContext ctx,
         final TopicRegistry registry,
         final TopicCatalog catalog,
-        final ResponseSender sender,
-        final Map<String, TopicCatalog.Entry> stored) {
+        final MetadataLog metadata,
+        final ResponseSender sender) {
         this.ctx = ctx;
         this.registry = registry;
         this.catalog = catalog;
+        this.metadata = metadata;
         this.defaults = ctx.topicConfigDefaults();
         this.sender = sender;
-        this.stored = stored;
+    }
+
+    /** One resource of an AlterConfigs request and what became of it. */
+    private static final class AlterResult {
+        ResourceType type;
+        String name;
+        ErrorCode code = ErrorCode.NONE;
+        String message = "";
+        TopicCatalog.Entry updated;
+        InternalAppend append;
+    }
+
+    /** An AlterConfigs request waiting for its records to commit. */
+    private static final class PendingAlter {
+        final long sessionId;
+        final long correlationId;
+        final List<AlterResult> results = new ArrayList<>();
+
+        PendingAlter(final long sessionId, final long correlationId) {
+            this.sessionId = sessionId;
+            this.correlationId = correlationId;
+        }
     }
 
     void onDescribeConfigs(final AdminRequest request, final Session session) {
@@ -93,7 +119,7 @@ final class ConfigAdmin {
             String message = "";
             boolean readOnly = false;
             if (type == ResourceType.TOPIC) {
-                final TopicCatalog.Entry entry = stored.get(name);
+                final TopicCatalog.Entry entry = catalog.get(name);
                 if (null == entry) {
                     code = TopicAdmin.isValidName(name) ?
                         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC;
@@ -164,7 +190,7 @@ final class ConfigAdmin {
     void onAlterConfigs(final AdminRequest request, final Session session) {
         final AlterConfigsRequestDecoder decoder = alterDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
         final long correlationId = decoder.correlationId();
-        decoder.sessionId();
+        final long sessionId = decoder.sessionId();
         final boolean validateOnly = decoder.validateOnly() == BooleanType.TRUE;
         final List<ResourceType> types = new ArrayList<>();
         final List<List<Object[]>> changes = new ArrayList<>();
@@ -180,36 +206,83 @@ final class ConfigAdmin {
             names.add(resource.resourceName());
         }
 
-        final AlterConfigsResponseEncoder encoder = alterEncoder.wrapAndApplyHeader(
-            sender.buffer(), 0, sender.headerEncoder())
-            .correlationId(correlationId);
-        final AlterConfigsResponseEncoder.ResourcesEncoder out = encoder.resourcesCount(types.size());
+        final PendingAlter alter = new PendingAlter(sessionId, correlationId);
         for (int i = 0; i < types.size(); i++) {
-            final ResourceType type = types.get(i);
-            final String name = names.get(i);
-            ErrorCode code = ErrorCode.NONE;
-            String message;
-            if (type == ResourceType.TOPIC) {
+            final AlterResult result = new AlterResult();
+            result.type = types.get(i);
+            result.name = names.get(i);
+            if (result.type == ResourceType.TOPIC) {
                 try {
-                    message = alterTopic(name, changes.get(i), validateOnly);
+                    alterTopic(result, changes.get(i), validateOnly);
                 } catch (final BrokerException ex) {
-                    code = ex.code();
-                    message = ex.getMessage();
+                    result.code = ex.code();
+                    result.message = ex.getMessage();
                 }
-            } else if (type == ResourceType.BROKER) {
-                code = ErrorCode.INVALID_REQUEST;
-                message = "broker settings are read at start: change the configuration file and restart";
+            } else if (result.type == ResourceType.BROKER) {
+                result.code = ErrorCode.INVALID_REQUEST;
+                result.message = "broker settings are read at start: change the configuration file and restart";
             } else {
-                code = ErrorCode.INVALID_REQUEST;
-                message = "resource type " + type + " has no settings";
+                result.code = ErrorCode.INVALID_REQUEST;
+                result.message = "resource type " + result.type + " has no settings";
             }
-            out.next().errorCode(code).resourceType(type).resourceName(name).message(message);
+            alter.results.add(result);
         }
-        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        alters.add(alter);
+        pollAlter(alter, session);
     }
 
-    private String alterTopic(final String name, final List<Object[]> ops, final boolean validateOnly) {
-        final TopicCatalog.Entry entry = stored.get(name);
+    /** Applies and answers the AlterConfigs requests whose records are committed. Admin thread. */
+    int poll(final SessionTable sessions) {
+        int work = 0;
+        for (int i = alters.size() - 1; i >= 0; i--) {
+            final PendingAlter alter = alters.get(i);
+            work += pollAlter(alter, sessions.get(alter.sessionId));
+        }
+        return work;
+    }
+
+    private int pollAlter(final PendingAlter alter, final Session session) {
+        for (final AlterResult result : alter.results) {
+            if (null != result.append && !result.append.isDone()) {
+                return 0;
+            }
+        }
+        for (final AlterResult result : alter.results) {
+            if (null == result.append) {
+                continue;
+            }
+            final TopicCatalog.Entry updated = result.updated;
+            if (result.append.isCommitted()) {
+                catalog.onTopicConfig(updated.id, updated.name, updated.overrides);
+                LOG.info("topic {} settings stored: {} (in force from the next start)", updated.name,
+                    updated.overrides);
+            } else {
+                result.code = ProduceReleaseHandler.errorCode(result.append.result());
+                result.message = "the metadata log refused the change (" +
+                    SequencerResult.name(result.append.result()) + ")";
+            }
+            result.append = null;
+        }
+        alters.remove(alter);
+        final AlterConfigsResponseEncoder encoder = alterEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(alter.correlationId);
+        final AlterConfigsResponseEncoder.ResourcesEncoder out = encoder.resourcesCount(alter.results.size());
+        for (final AlterResult result : alter.results) {
+            out.next().errorCode(result.code).resourceType(result.type).resourceName(result.name)
+                .message(result.message);
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        return 1;
+    }
+
+    private void alterTopic(final AlterResult result, final List<Object[]> ops, final boolean validateOnly) {
+        final String name = result.name;
+        if (MetadataLog.isInternal(name)) {
+            throw new BrokerException(
+                ErrorCode.INVALID_REQUEST, "topic '" + name + "' is internal: its settings are fixed");
+        }
+        final TopicCatalog.Entry entry = catalog.get(name);
         if (null == entry) {
             throw new BrokerException(
                 TopicAdmin.isValidName(name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC,
@@ -231,12 +304,13 @@ final class ConfigAdmin {
         }
         final TopicConfig config = defaults.withOverrides(overrides);
         if (validateOnly) {
-            return "";
+            return;
         }
-        final TopicCatalog.Entry updated = new TopicCatalog.Entry(name, entry.partitions, config.overrides());
-        catalog.write(updated);
-        stored.put(name, updated);
-        LOG.info("topic {} settings stored: {} (in force from the next start)", name, config.overrides());
-        return RESTART_NOTE;
+        result.updated = new TopicCatalog.Entry(entry.id, name, entry.partitions, config.overrides());
+        result.append = metadata.append(metadata.records().topicConfig(entry.id, name, config.overrides()));
+        if (null == result.append) {
+            throw new BrokerException(ErrorCode.BACK_PRESSURED, "the metadata log is busy; retry");
+        }
+        result.message = RESTART_NOTE;
     }
 }

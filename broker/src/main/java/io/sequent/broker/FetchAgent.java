@@ -20,6 +20,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -96,6 +97,7 @@ final class FetchAgent implements Agent, MessageHandler {
     private final DirectBufferVector[][] vectorsByCount = new DirectBufferVector[2 * MAX_PARTITIONS + 2][];
     private long responseMark;
     private long foundTimestamp;
+    private final NanoClock clock;
     private long nowNs;
 
     FetchAgent(
@@ -105,8 +107,10 @@ final class FetchAgent implements Agent, MessageHandler {
         final SessionTable sessions,
         final BrokerCounters counters,
         final int brokerId,
-        final int fetchMaxBytes) {
+        final int fetchMaxBytes,
+        final NanoClock clock) {
         this.requests = requests;
+        this.clock = clock;
         this.control = control;
         this.topics = topics;
         this.sessions = sessions;
@@ -127,7 +131,17 @@ final class FetchAgent implements Agent, MessageHandler {
 
     @Override
     public int doWork() {
-        nowNs = System.nanoTime();
+        return doWork(clock.nanoTime());
+    }
+
+    /**
+     * One duty cycle at {@code nowNs} (of the broker's {@link NanoClock}): long polls expire by it.
+     *
+     * @param nowNs the time of this cycle.
+     * @return the work done.
+     */
+    int doWork(final long nowNs) {
+        this.nowNs = nowNs;
         int work = 0;
         Runnable command;
         while (null != (command = control.poll())) {

@@ -32,6 +32,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -51,8 +52,10 @@ import java.nio.ByteOrder;
  * when the broker can tell where to send it (the frame's session, else a session opened over the same
  * ingress image), and otherwise dropped and counted. Nothing a client sends can stop the loop.
  *
- * <p>Also steps the Aeron client's conductor (the client runs in invoker mode: no thread of its own), and
- * runs the control commands other threads queue for it at the top of each duty cycle.
+ * <p>Also steps the Aeron client's conductor (the client runs in invoker mode: no thread of its own), runs the
+ * control commands other threads queue for it at the top of each duty cycle, and then offers the batches other
+ * threads queued for internal partitions ({@link InternalAppender}), so the sequencer keeps one offering
+ * thread. Produce requests to an internal topic are refused with INVALID_TOPIC.
  *
  * <p>Single thread. Allocates nothing in steady state: produce decoding and offering, error replies and
  * forwarding to the fetch thread use pre-allocated flyweights and buffers; only forwarding to the admin
@@ -82,6 +85,8 @@ final class IngressAgent implements Agent {
     private final ManyToOneConcurrentArrayQueue<AdminRequest> adminRequests;
     private final ManyToOneConcurrentArrayQueue<Runnable> control;
     private final BrokerCounters counters;
+    private final InternalAppender internal;
+    private final NanoClock clock;
     private final long produceTimeoutNs;
     private final ResponseSender sender;
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
@@ -103,6 +108,8 @@ final class IngressAgent implements Agent {
         final ManyToOneConcurrentArrayQueue<AdminRequest> adminRequests,
         final ManyToOneConcurrentArrayQueue<Runnable> control,
         final BrokerCounters counters,
+        final InternalAppender internal,
+        final NanoClock clock,
         final long produceTimeoutNs) {
         this.subscription = subscription;
         this.conductorInvoker = conductorInvoker;
@@ -114,6 +121,8 @@ final class IngressAgent implements Agent {
         this.adminRequests = adminRequests;
         this.control = control;
         this.counters = counters;
+        this.internal = internal;
+        this.clock = clock;
         this.produceTimeoutNs = produceTimeoutNs;
         this.framesReceived = counters.framesReceived;
         this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), counters.responsesDropped);
@@ -134,13 +143,25 @@ final class IngressAgent implements Agent {
 
     @Override
     public int doWork() {
-        nowNs = System.nanoTime();
+        return doWork(clock.nanoTime());
+    }
+
+    /**
+     * One duty cycle at {@code nowNs} (of the broker's {@link NanoClock}): control commands, the internal
+     * appender's queued batches, the Aeron client's conductor, then the ingress subscription.
+     *
+     * @param nowNs the time of this cycle.
+     * @return the work done.
+     */
+    int doWork(final long nowNs) {
+        this.nowNs = nowNs;
         int work = 0;
         Runnable command;
         while (null != (command = control.poll())) {
             command.run();
             work++;
         }
+        work += internal.drain(sequencer);
         if (null != conductorInvoker) {
             work += conductorInvoker.invoke();
         }
@@ -329,6 +350,10 @@ final class IngressAgent implements Agent {
         final TopicPartition partition = null == topic ? null : topic.partition(partitionId);
         if (null == partition) {
             refuse(session, correlationId, partitionId, acks, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            return;
+        }
+        if (topic.isInternal()) {
+            refuse(session, correlationId, partitionId, acks, ErrorCode.INVALID_TOPIC);
             return;
         }
         final int batchLength = batchView.capacity();

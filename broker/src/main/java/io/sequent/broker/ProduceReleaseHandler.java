@@ -19,17 +19,24 @@ import java.nio.ByteBuffer;
  *
  * <p>Runs on the release stage's thread only: its buffer and encoder are its own; it takes no lock and
  * allocates nothing. acks=all requests come with a {@link PendingAcks} index in place of the session id
- * (see there), so that a request already answered REQUEST_TIMED_OUT is not answered twice.
+ * (see there), so that a request already answered REQUEST_TIMED_OUT is not answered twice. Batches written
+ * through the {@link InternalAppender} carry its {@link InternalAppender#SESSION_ID} and complete there.
  */
 final class ProduceReleaseHandler implements ReleaseHandler {
     private final SessionTable sessions;
     private final PendingAcks pendingAcks;
+    private final InternalAppender internal;
     private final ResponseSender sender;
     private Sequencer sequencer;
 
-    ProduceReleaseHandler(final SessionTable sessions, final PendingAcks pendingAcks, final AtomicCounter dropped) {
+    ProduceReleaseHandler(
+        final SessionTable sessions,
+        final PendingAcks pendingAcks,
+        final InternalAppender internal,
+        final AtomicCounter dropped) {
         this.sessions = sessions;
         this.pendingAcks = pendingAcks;
+        this.internal = internal;
         this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(256)), dropped);
     }
 
@@ -42,6 +49,10 @@ final class ProduceReleaseHandler implements ReleaseHandler {
     public void onRelease(final BatchEvent event) {
         long sessionId = event.sessionId();
         long correlationId = event.correlationId();
+        if (sessionId == InternalAppender.SESSION_ID) {
+            internal.onRelease(event);
+            return;
+        }
         if (sessionId < 0) {
             final int index = (int) ~sessionId;
             sessionId = pendingAcks.sessionId(index);

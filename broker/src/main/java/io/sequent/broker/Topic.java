@@ -6,13 +6,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A topic as the broker routes it: its name (also as bytes, to match request frames without decoding
- * them), its partitions and the settings its logs were opened with.
+ * them), its id in the metadata log, whether it is internal (read-only to clients), its partitions and the
+ * settings its logs were opened with.
  *
  * <p>Immutable apart from {@link #isDeleted()}, which the admin thread sets before it takes the topic out of
  * the {@link TopicTable}: a thread still holding the topic (a parked fetch) sees it gone.
  */
 final class Topic {
     private final String name;
+    private final int id;
+    private final boolean internal;
     private final byte[] nameBytes;
     private final TopicPartition[] partitions;
     private final TopicConfig config;
@@ -21,12 +24,22 @@ final class Topic {
 
     /**
      * @param name                   the topic name.
+     * @param id                     the topic id the metadata log gave it.
+     * @param internal               true for an internal topic such as the metadata log.
      * @param config                 the settings its logs were opened with.
      * @param sequencerMaxBatchBytes the sequencer's largest batch.
      * @param opened                 the sequencer's partitions, in partition order.
      */
-    Topic(final String name, final TopicConfig config, final int sequencerMaxBatchBytes, final Partition[] opened) {
+    Topic(
+        final String name,
+        final int id,
+        final boolean internal,
+        final TopicConfig config,
+        final int sequencerMaxBatchBytes,
+        final Partition[] opened) {
         this.name = name;
+        this.id = id;
+        this.internal = internal;
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         this.config = config;
         this.maxBatchBytes = Math.min(sequencerMaxBatchBytes, config.logConfig().maxFrameLength());
@@ -38,6 +51,16 @@ final class Topic {
 
     String name() {
         return name;
+    }
+
+    /** The topic id every member derives from the metadata log. */
+    int id() {
+        return id;
+    }
+
+    /** True for an internal topic: clients may fetch it but not produce to, alter or delete it. */
+    boolean isInternal() {
+        return internal;
     }
 
     byte[] nameBytes() {

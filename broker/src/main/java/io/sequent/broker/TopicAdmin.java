@@ -17,6 +17,7 @@ import io.sequent.log.LogResult;
 import io.sequent.log.RecoveryReport;
 import io.sequent.sequencer.Partition;
 import io.sequent.sequencer.Sequencer;
+import io.sequent.sequencer.SequencerResult;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,16 +39,26 @@ import java.util.regex.Pattern;
  * {@link #recover()} which the launching thread calls first. (The logs' housekeeping, retention and segment
  * pre-allocation, is the sequencer's log janitor's.)
  *
- * <p>Creating a topic opens (pre-allocates) every partition's log through the sequencer, records the topic in
- * the {@link TopicCatalog}, then publishes a new {@link TopicTable} so the ingress and fetch threads route to it.
+ * <p>Every change is a record of the {@link MetadataLog}, and a request is answered only once its records are
+ * committed (as acks=all); the {@link TopicCatalog} applies a record only then, so what a client was told is
+ * what a restarted broker (or, later, a follower) replays.
  *
- * <p>Deleting a topic first stops routing to it: the topic is marked deleted, a table without it is published
- * and the catalog marks it deleted. Then the ingress reports the ring sequence of the last batch it offered
- * (after which it can no longer offer to the topic) and the fetch thread drops its parked fetches and readers;
- * once the sequencer has released that sequence no stage refers to the partitions, which are closed and whose
- * directories are deleted. Only then is the request answered.
+ * <p>Creating a topic opens (pre-allocates) every partition's log through the sequencer, appends a
+ * TopicRecord with the topic's new id, and once it is committed applies it and publishes a new
+ * {@link TopicTable} so the ingress and fetch threads route to it. A creation whose record fails closes and
+ * removes the partitions it opened.
  *
- * <p>The catalog entries it keeps in {@code stored} are shared with {@link ConfigAdmin} (same thread).
+ * <p>Deleting a topic appends a TopicDeletedRecord; once it is committed the topic is marked deleted and a table
+ * without it is published. Then the ingress reports the ring sequence of the last batch it offered (after which
+ * it can no longer offer to the topic) and the fetch thread drops its parked fetches and readers; once the
+ * sequencer has released that sequence no stage refers to the partitions, which are closed and whose
+ * directories are deleted. Only then is the request answered. A broker stopped in between deletes the
+ * directories at its next start ({@link TopicCatalog#finishDeletions()}).
+ *
+ * <p>A new producer id comes from the block the last committed ProducerIdsRecord opened; when it is used up,
+ * the next block's record is appended and the waiting InitProducerId requests are answered once it commits.
+ *
+ * <p>The {@link TopicCatalog} is shared with {@link ConfigAdmin} (same thread).
  */
 final class TopicAdmin {
     /** Most partitions a topic may have. */
@@ -63,12 +74,17 @@ final class TopicAdmin {
     private final Sequencer sequencer;
     private final TopicRegistry registry;
     private final TopicCatalog catalog;
+    private final MetadataLog metadata;
     private final TopicConfig defaults;
     private final ProducerIdAllocator producerIds;
     private final ResponseSender sender;
     private final String clusterId;
-    private final Map<String, TopicCatalog.Entry> stored;
+    private final List<PendingCreate> creates = new ArrayList<>();
     private final List<PendingDelete> deletes = new ArrayList<>();
+    private final List<PendingInit> inits = new ArrayList<>();
+    private InternalAppend producerIdBlock;
+    private long producerIdBlockLimit;
+    private int nextTopicId;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MetadataRequestDecoder metadataDecoder = new MetadataRequestDecoder();
     private final MetadataResponseEncoder metadataEncoder = new MetadataResponseEncoder();
@@ -89,15 +105,15 @@ final class TopicAdmin {
         final Sequencer sequencer,
         final TopicRegistry registry,
         final TopicCatalog catalog,
+        final MetadataLog metadata,
         final ProducerIdAllocator producerIds,
         final ResponseSender sender,
-        final String clusterId,
-        final Map<String, TopicCatalog.Entry> stored) {
+        final String clusterId) {
         this.ctx = ctx;
-        this.stored = stored;
         this.sequencer = sequencer;
         this.registry = registry;
         this.catalog = catalog;
+        this.metadata = metadata;
         this.defaults = ctx.topicConfigDefaults();
         this.producerIds = producerIds;
         this.sender = sender;
@@ -123,8 +139,9 @@ final class TopicAdmin {
      * logged. Launching thread, before the agents start.
      */
     void recover() {
-        TopicTable table = TopicTable.EMPTY;
-        for (final TopicCatalog.Entry entry : catalog.load()) {
+        TopicTable table = TopicTable.EMPTY.with(metadata.topic());
+        report(metadata.partition());
+        for (final TopicCatalog.Entry entry : catalog.topics().values()) {
             final TopicConfig config = defaults.withOverrides(entry.overrides);
             final Partition[] partitions = new Partition[entry.partitions];
             for (int i = 0; i < entry.partitions; i++) {
@@ -132,11 +149,13 @@ final class TopicAdmin {
                     config.logConfig(), config.logAppendTime());
                 report(partitions[i]);
             }
-            table = table.with(new Topic(entry.name, config, ctx.sequencerContext().maxBatchBytes(), partitions));
-            stored.put(entry.name, entry);
+            table = table.with(new Topic(
+                entry.name, entry.id, false, config, ctx.sequencerContext().maxBatchBytes(), partitions));
         }
         registry.publish(table);
-        LOG.info("recovered {} topics from {}", table.size(), ctx.dataDir());
+        nextTopicId = catalog.nextTopicId();
+        LOG.info("recovered {} topics from {} ({} metadata records)", catalog.topics().size(), ctx.dataDir(),
+            catalog.records());
     }
 
     private static void report(final Partition partition) {
@@ -166,7 +185,9 @@ final class TopicAdmin {
         final List<Object> topics = new ArrayList<>();
         if (names.isEmpty()) {
             for (final Topic topic : table.topics()) {
-                topics.add(topic);
+                if (!topic.isInternal()) {
+                    topics.add(topic);
+                }
             }
         } else {
             for (final String name : names) {
@@ -187,7 +208,9 @@ final class TopicAdmin {
             out.next();
             if (item instanceof Topic) {
                 final Topic topic = (Topic) item;
-                out.partitionCount(topic.partitionCount()).errorCode(ErrorCode.NONE).internalTopic(BooleanType.FALSE);
+                out.partitionCount(topic.partitionCount())
+                    .errorCode(ErrorCode.NONE)
+                    .internalTopic(topic.isInternal() ? BooleanType.TRUE : BooleanType.FALSE);
                 final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitions =
                     out.partitionsCount(topic.partitionCount());
                 for (int i = 0; i < topic.partitionCount(); i++) {
@@ -219,6 +242,10 @@ final class TopicAdmin {
         final Map<String, String> configs = new LinkedHashMap<>();
         ErrorCode code = ErrorCode.NONE;
         String message = "";
+        int topicId;
+        TopicConfig config;
+        Partition[] opened;
+        InternalAppend append;
 
         void fail(final ErrorCode code, final String message) {
             this.code = code;
@@ -226,11 +253,28 @@ final class TopicAdmin {
         }
     }
 
-    void onCreateTopics(final AdminRequest request, final Session session) {
+    /** A CreateTopics request waiting for its TopicRecords to commit. */
+    private static final class PendingCreate {
+        final long sessionId;
+        final long correlationId;
+        final long deadlineNs;
+        final List<CreateResult> results;
+        boolean answered;
+
+        PendingCreate(final long sessionId, final long correlationId, final long deadlineNs,
+            final List<CreateResult> results) {
+            this.sessionId = sessionId;
+            this.correlationId = correlationId;
+            this.deadlineNs = deadlineNs;
+            this.results = results;
+        }
+    }
+
+    void onCreateTopics(final AdminRequest request, final Session session, final long nowNs) {
         final CreateTopicsRequestDecoder decoder = createDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
         final long correlationId = decoder.correlationId();
-        decoder.sessionId();
-        decoder.timeoutMs();
+        final long sessionId = decoder.sessionId();
+        final int timeoutMs = decoder.timeoutMs();
         final boolean validateOnly = decoder.validateOnly() == BooleanType.TRUE;
         final List<CreateResult> results = new ArrayList<>();
         for (final CreateTopicsRequestDecoder.TopicsDecoder topic : decoder.topics()) {
@@ -252,19 +296,10 @@ final class TopicAdmin {
             }
             create(result, validateOnly);
         }
-
-        final CreateTopicsResponseEncoder encoder = createEncoder.wrapAndApplyHeader(
-            sender.buffer(), 0, sender.headerEncoder())
-            .correlationId(correlationId);
-        final CreateTopicsResponseEncoder.TopicsEncoder out = encoder.topicsCount(results.size());
-        for (final CreateResult result : results) {
-            out.next()
-                .partitions(result.code == ErrorCode.NONE ? result.partitions : 0)
-                .errorCode(result.code)
-                .name(result.name)
-                .message(result.message);
-        }
-        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs > 0 ? timeoutMs : DEFAULT_DELETE_TIMEOUT_MS);
+        final PendingCreate pending = new PendingCreate(sessionId, correlationId, nowNs + timeoutNs, results);
+        creates.add(pending);
+        pollCreate(pending, nowNs, session);
     }
 
     private void create(final CreateResult result, final boolean validateOnly) {
@@ -274,7 +309,11 @@ final class TopicAdmin {
             result.fail(ErrorCode.INVALID_TOPIC, invalid);
             return;
         }
-        if (stored.containsKey(name) || null != registry.table().get(name)) {
+        if (MetadataLog.isInternal(name)) {
+            result.fail(ErrorCode.INVALID_TOPIC, "topic name '" + name + "' is reserved for an internal topic");
+            return;
+        }
+        if (null != catalog.get(name) || null != registry.table().get(name) || isBeingCreated(name)) {
             result.fail(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
             return;
         }
@@ -313,23 +352,102 @@ final class TopicAdmin {
                 partitions[i] = sequencer.openPartition(name, i, catalog.partitionDir(name, i), config.logConfig(),
                     config.logAppendTime());
             }
-            catalog.write(new TopicCatalog.Entry(name, partitions.length, config.overrides()));
-        } catch (final RuntimeException ex) {
-            for (final Partition partition : partitions) {
-                if (null != partition) {
-                    closeQuietly(partition);
-                }
+            result.topicId = nextTopicId++;
+            result.append = metadata.append(
+                metadata.records().topic(result.topicId, name, partitions.length, config.overrides()));
+            if (null == result.append) {
+                throw new BrokerException(ErrorCode.BACK_PRESSURED, "the metadata log is busy; retry");
             }
-            catalog.deletePartitionDirsQuietly(name, partitions.length);
+        } catch (final RuntimeException ex) {
+            abandon(name, partitions);
             LOG.warn("cannot create topic {}", name, ex);
             result.fail(storageCode(ex), "cannot create topic '" + name + "': " + ex.getMessage());
             return;
         }
-        final Topic topic = new Topic(name, config, ctx.sequencerContext().maxBatchBytes(), partitions);
-        stored.put(name, new TopicCatalog.Entry(name, partitions.length, config.overrides()));
-        registry.publish(registry.table().with(topic));
-        LOG.info("created topic {} with {} partitions{}", name, partitions.length,
-            config.overrides().isEmpty() ? "" : " and " + config.overrides());
+        result.config = config;
+        result.opened = partitions;
+    }
+
+    private void abandon(final String name, final Partition[] partitions) {
+        for (final Partition partition : partitions) {
+            if (null != partition) {
+                closeQuietly(partition);
+            }
+        }
+        catalog.deletePartitionDirsQuietly(name, partitions.length);
+    }
+
+    private boolean isBeingCreated(final String name) {
+        for (final PendingCreate create : creates) {
+            for (final CreateResult result : create.results) {
+                if (null != result.append && result.name.equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Applies the creations whose records are committed; answers once all of the request's are. */
+    private int pollCreate(final PendingCreate create, final long nowNs, final Session session) {
+        boolean done = true;
+        for (final CreateResult result : create.results) {
+            if (null == result.append) {
+                continue;
+            }
+            if (!result.append.isDone()) {
+                done = false;
+                continue;
+            }
+            if (result.append.isCommitted()) {
+                catalog.onTopic(result.topicId, result.name, result.opened.length, result.config.overrides());
+                final Topic topic = new Topic(result.name, result.topicId, false, result.config,
+                    ctx.sequencerContext().maxBatchBytes(), result.opened);
+                registry.publish(registry.table().with(topic));
+                LOG.info("created topic {} (id {}) with {} partitions{}", result.name, result.topicId,
+                    result.opened.length, result.config.overrides().isEmpty() ? "" : " and " +
+                    result.config.overrides());
+            } else {
+                abandon(result.name, result.opened);
+                result.fail(ProduceReleaseHandler.errorCode(result.append.result()), "cannot create topic '" +
+                    result.name + "': the metadata log refused its record (" +
+                    SequencerResult.name(result.append.result()) + ")");
+            }
+            result.append = null;
+        }
+        if (done) {
+            creates.remove(create);
+            if (!create.answered) {
+                answerCreate(create, session);
+            }
+            return 1;
+        }
+        if (!create.answered && nowNs - create.deadlineNs > 0) {
+            for (final CreateResult result : create.results) {
+                if (null != result.append) {
+                    result.fail(ErrorCode.REQUEST_TIMED_OUT, "the creation is still in progress and will complete");
+                }
+            }
+            answerCreate(create, session);
+            return 1;
+        }
+        return 0;
+    }
+
+    private void answerCreate(final PendingCreate create, final Session session) {
+        create.answered = true;
+        final CreateTopicsResponseEncoder encoder = createEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(create.correlationId);
+        final CreateTopicsResponseEncoder.TopicsEncoder out = encoder.topicsCount(create.results.size());
+        for (final CreateResult result : create.results) {
+            out.next()
+                .partitions(result.code == ErrorCode.NONE ? result.partitions : 0)
+                .errorCode(result.code)
+                .name(result.name)
+                .message(result.message);
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 
     private static ErrorCode storageCode(final RuntimeException ex) {
@@ -393,17 +511,29 @@ final class TopicAdmin {
     // DeleteTopics
     // ---------------------------------------------------------------------------------------------------------
 
-    /** A DeleteTopics request waiting for the threads to let go of its topics. */
+    /** One topic of a DeleteTopics request. */
+    private static final class DeleteResult {
+        final String name;
+        ErrorCode code = ErrorCode.NONE;
+        String message = "";
+        Topic topic;
+        InternalAppend append;
+
+        DeleteResult(final String name) {
+            this.name = name;
+        }
+    }
+
+    /** A DeleteTopics request waiting for its records to commit, then for the threads to let go of its topics. */
     private static final class PendingDelete {
         final long sessionId;
         final long correlationId;
         final long deadlineNs;
-        final List<String> names = new ArrayList<>();
-        final List<ErrorCode> codes = new ArrayList<>();
-        final List<String> messages = new ArrayList<>();
+        final List<DeleteResult> results = new ArrayList<>();
         final List<Topic> topics = new ArrayList<>();
         volatile long ingressFence = Long.MIN_VALUE;
         volatile boolean fetchFenced;
+        boolean recorded;
         boolean ingressPosted;
         boolean fetchPosted;
         boolean answered;
@@ -423,36 +553,62 @@ final class TopicAdmin {
         final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs > 0 ? timeoutMs : DEFAULT_DELETE_TIMEOUT_MS);
         final PendingDelete delete = new PendingDelete(sessionId, correlationId, nowNs + timeoutNs);
         for (final DeleteTopicsRequestDecoder.TopicsDecoder topic : decoder.topics()) {
-            delete.names.add(topic.name());
+            delete.results.add(new DeleteResult(topic.name()));
         }
-        for (final String name : delete.names) {
+        for (final DeleteResult result : delete.results) {
+            final String name = result.name;
             final Topic topic = registry.table().get(name);
-            if (null == topic) {
-                delete.codes.add(isValidName(name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC);
-                delete.messages.add(isBeingDeleted(name) ? "topic '" + name + "' is already being deleted" :
-                    "unknown topic '" + name + "'");
-                continue;
+            if (MetadataLog.isInternal(name)) {
+                result.code = ErrorCode.INVALID_REQUEST;
+                result.message = "topic '" + name + "' is internal and cannot be deleted";
+            } else if (null == topic || isBeingDeleted(name)) {
+                result.code = isValidName(name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC;
+                result.message = isBeingDeleted(name) ? "topic '" + name + "' is already being deleted" :
+                    "unknown topic '" + name + "'";
+            } else {
+                result.append = metadata.append(metadata.records().topicDeleted(topic.id(), name));
+                if (null == result.append) {
+                    result.code = ErrorCode.BACK_PRESSURED;
+                    result.message = "the metadata log is busy; retry";
+                } else {
+                    result.topic = topic;
+                }
             }
-            try {
-                catalog.markDeleting(name);
-            } catch (final BrokerException ex) {
-                delete.codes.add(ex.code());
-                delete.messages.add(ex.getMessage());
-                continue;
-            }
-            topic.markDeleted();
-            stored.remove(name);
-            registry.publish(registry.table().without(name));
-            delete.topics.add(topic);
-            delete.codes.add(ErrorCode.NONE);
-            delete.messages.add("");
-        }
-        if (delete.topics.isEmpty()) {
-            answer(delete, session);
-            return;
         }
         deletes.add(delete);
-        postFences(delete);
+        pollDelete(delete, nowNs, session);
+    }
+
+    /**
+     * Once every deletion record of the request is settled: applies the committed ones and stops routing to
+     * their topics.
+     */
+    private boolean record(final PendingDelete delete) {
+        for (final DeleteResult result : delete.results) {
+            if (null != result.append && !result.append.isDone()) {
+                return false;
+            }
+        }
+        for (final DeleteResult result : delete.results) {
+            if (null == result.append) {
+                continue;
+            }
+            if (result.append.isCommitted()) {
+                final Topic topic = result.topic;
+                catalog.onTopicDeleted(topic.id(), topic.name());
+                topic.markDeleted();
+                registry.publish(registry.table().without(topic.name()));
+                delete.topics.add(topic);
+            } else {
+                result.code = ProduceReleaseHandler.errorCode(result.append.result());
+                result.message = "the metadata log refused the deletion (" +
+                    SequencerResult.name(result.append.result()) + ")";
+                result.topic = null;
+            }
+            result.append = null;
+        }
+        delete.recorded = true;
+        return true;
     }
 
     /** Asks the ingress and fetch threads to let go of the topics; retried while their queues are full. */
@@ -472,8 +628,8 @@ final class TopicAdmin {
 
     private boolean isBeingDeleted(final String name) {
         for (final PendingDelete delete : deletes) {
-            for (final Topic topic : delete.topics) {
-                if (topic.name().equals(name)) {
+            for (final DeleteResult result : delete.results) {
+                if (null != result.topic && result.name.equals(name)) {
                     return true;
                 }
             }
@@ -481,32 +637,57 @@ final class TopicAdmin {
         return false;
     }
 
-    /** Completes deletions whose topics no thread refers to any more. */
+    /** Completes deletions, answers creations and producer-id requests whose records are settled. */
     int poll(final long nowNs, final SessionTable sessions) {
         int work = 0;
         for (int i = deletes.size() - 1; i >= 0; i--) {
             final PendingDelete delete = deletes.get(i);
-            postFences(delete);
-            final long fence = delete.ingressFence;
-            if (fence != Long.MIN_VALUE && delete.fetchFenced && sequencer.isReleased(fence)) {
-                deletes.remove(i);
-                finishDelete(delete);
-                if (!delete.answered) {
-                    answer(delete, sessions.get(delete.sessionId));
-                }
-                work++;
-            } else if (!delete.answered && nowNs - delete.deadlineNs > 0) {
-                for (int j = 0; j < delete.codes.size(); j++) {
-                    if (delete.codes.get(j) == ErrorCode.NONE) {
-                        delete.codes.set(j, ErrorCode.REQUEST_TIMED_OUT);
-                        delete.messages.set(j, "the deletion is still in progress and will complete");
-                    }
-                }
-                answer(delete, sessions.get(delete.sessionId));
-                work++;
+            work += pollDelete(delete, nowNs, sessions.get(delete.sessionId));
+        }
+        for (int i = creates.size() - 1; i >= 0; i--) {
+            final PendingCreate create = creates.get(i);
+            work += pollCreate(create, nowNs, sessions.get(create.sessionId));
+        }
+        work += pollInits(nowNs, sessions);
+        return work;
+    }
+
+    private int pollDelete(final PendingDelete delete, final long nowNs, final Session session) {
+        if (!delete.recorded && !record(delete)) {
+            return timeOutDelete(delete, nowNs, session);
+        }
+        if (delete.topics.isEmpty()) {
+            deletes.remove(delete);
+            if (!delete.answered) {
+                answer(delete, session);
+            }
+            return 1;
+        }
+        postFences(delete);
+        final long fence = delete.ingressFence;
+        if (fence != Long.MIN_VALUE && delete.fetchFenced && sequencer.isReleased(fence)) {
+            deletes.remove(delete);
+            finishDelete(delete);
+            if (!delete.answered) {
+                answer(delete, session);
+            }
+            return 1;
+        }
+        return timeOutDelete(delete, nowNs, session);
+    }
+
+    private int timeOutDelete(final PendingDelete delete, final long nowNs, final Session session) {
+        if (delete.answered || nowNs - delete.deadlineNs <= 0) {
+            return 0;
+        }
+        for (final DeleteResult result : delete.results) {
+            if (null != result.topic) {
+                result.code = ErrorCode.REQUEST_TIMED_OUT;
+                result.message = "the deletion is still in progress and will complete";
             }
         }
-        return work;
+        answer(delete, session);
+        return 1;
     }
 
     private void finishDelete(final PendingDelete delete) {
@@ -515,8 +696,8 @@ final class TopicAdmin {
                 closeQuietly(partition.partition());
             }
             try {
-                catalog.finishDeleting(topic.name(), topic.partitionCount());
-                LOG.info("deleted topic {}", topic.name());
+                catalog.deletePartitionDirs(topic.name(), topic.partitionCount());
+                LOG.info("deleted topic {} (id {})", topic.name(), topic.id());
             } catch (final BrokerException ex) {
                 LOG.warn("topic {} deleted but its files remain: {}", topic.name(), ex.getMessage());
             }
@@ -528,9 +709,9 @@ final class TopicAdmin {
         final DeleteTopicsResponseEncoder encoder = deleteEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
             .correlationId(delete.correlationId);
-        final DeleteTopicsResponseEncoder.TopicsEncoder out = encoder.topicsCount(delete.names.size());
-        for (int i = 0; i < delete.names.size(); i++) {
-            out.next().errorCode(delete.codes.get(i)).name(delete.names.get(i)).message(delete.messages.get(i));
+        final DeleteTopicsResponseEncoder.TopicsEncoder out = encoder.topicsCount(delete.results.size());
+        for (final DeleteResult result : delete.results) {
+            out.next().errorCode(result.code).name(result.name).message(result.message);
         }
         sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
@@ -539,34 +720,83 @@ final class TopicAdmin {
     // InitProducerId
     // ---------------------------------------------------------------------------------------------------------
 
-    void onInitProducerId(final AdminRequest request, final Session session) {
+    /** An InitProducerId request waiting for a new id (the next block's record to commit). */
+    private static final class PendingInit {
+        final long sessionId;
+        final long correlationId;
+        final long deadlineNs;
+
+        PendingInit(final long sessionId, final long correlationId, final long deadlineNs) {
+            this.sessionId = sessionId;
+            this.correlationId = correlationId;
+            this.deadlineNs = deadlineNs;
+        }
+    }
+
+    void onInitProducerId(final AdminRequest request, final Session session, final long nowNs) {
         final InitProducerIdRequestDecoder decoder = initDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
         final long correlationId = decoder.correlationId();
-        decoder.sessionId();
+        final long sessionId = decoder.sessionId();
         final long producerId = decoder.producerId();
         final short producerEpoch = decoder.producerEpoch();
-        long id = -1;
-        short epoch = -1;
-        ErrorCode code = ErrorCode.NONE;
-        try {
-            if (producerId < 0) {
-                id = producerIds.allocate();
-                epoch = 0;
-            } else if (producerIds.wasAllocated(producerId)) {
-                if (producerEpoch >= Short.MAX_VALUE) {
-                    id = producerIds.allocate();
-                    epoch = 0;
-                } else {
-                    id = producerId;
-                    epoch = (short) Math.max(0, producerEpoch + 1);
-                }
-            } else {
-                code = ErrorCode.UNKNOWN_PRODUCER_ID;
-            }
-        } catch (final BrokerException ex) {
-            LOG.warn("cannot allocate a producer id", ex);
-            code = ex.code();
+        if (producerId >= 0 && !producerIds.wasAllocated(producerId)) {
+            answerInit(session, correlationId, -1, (short) -1, ErrorCode.UNKNOWN_PRODUCER_ID);
+        } else if (producerId >= 0 && producerEpoch < Short.MAX_VALUE) {
+            answerInit(session, correlationId, producerId, (short) Math.max(0, producerEpoch + 1), ErrorCode.NONE);
+        } else {
+            inits.add(new PendingInit(sessionId, correlationId, nowNs + TimeUnit.MILLISECONDS.toNanos(
+                DEFAULT_DELETE_TIMEOUT_MS)));
         }
+    }
+
+    /** Hands out new ids in request order, writing the next block's record when the current one is used up. */
+    private int pollInits(final long nowNs, final SessionTable sessions) {
+        int work = 0;
+        if (null != producerIdBlock && producerIdBlock.isDone()) {
+            work++;
+            if (producerIdBlock.isCommitted()) {
+                catalog.onProducerIds(producerIds.limit(), producerIdBlockLimit);
+                producerIds.onBlock(producerIdBlockLimit);
+            } else {
+                LOG.warn("cannot write a producer-id block: {}", SequencerResult.name(producerIdBlock.result()));
+                final ErrorCode code = ProduceReleaseHandler.errorCode(producerIdBlock.result());
+                for (final PendingInit init : inits) {
+                    answerInit(sessions.get(init.sessionId), init.correlationId, -1, (short) -1, code);
+                }
+                inits.clear();
+            }
+            producerIdBlock = null;
+        }
+        while (!inits.isEmpty()) {
+            final PendingInit init = inits.get(0);
+            if (producerIds.hasNext()) {
+                inits.remove(0);
+                answerInit(sessions.get(init.sessionId), init.correlationId, producerIds.allocate(), (short) 0,
+                    ErrorCode.NONE);
+                work++;
+                continue;
+            }
+            if (null == producerIdBlock) {
+                producerIdBlockLimit = producerIds.nextBlockLimit();
+                producerIdBlock = metadata.append(
+                    metadata.records().producerIds(producerIds.limit(), producerIdBlockLimit));
+            }
+            break;
+        }
+        for (int i = inits.size() - 1; i >= 0; i--) {
+            final PendingInit init = inits.get(i);
+            if (nowNs - init.deadlineNs > 0) {
+                inits.remove(i);
+                answerInit(sessions.get(init.sessionId), init.correlationId, -1, (short) -1,
+                    ErrorCode.REQUEST_TIMED_OUT);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void answerInit(
+        final Session session, final long correlationId, final long id, final short epoch, final ErrorCode code) {
         initEncoder.wrapAndApplyHeader(sender.buffer(), 0, sender.headerEncoder())
             .correlationId(correlationId)
             .producerId(id)

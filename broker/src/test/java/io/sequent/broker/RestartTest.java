@@ -100,12 +100,32 @@ class RestartTest {
             assertEquals(ErrorCode.NONE, client.createTopic("half", 1).code);
             client.produce("half", 0, Acks.ALL, TestSupport.batch("x"));
         }
-        final Path catalog = dataDir.resolve(TopicCatalog.CATALOG_DIR);
-        Files.move(catalog.resolve("half.topic"), catalog.resolve("half.del"));
+        final Path saved = Files.createTempDirectory("half-0");
+        copyTree(dataDir.resolve("half-0"), saved);
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            client.connect("c");
+            assertEquals(ErrorCode.NONE, client.deleteTopic("half").code);
+        }
+        // as if the broker had stopped after the deletion's record was committed, before its files were removed
+        copyTree(saved, dataDir.resolve("half-0"));
         try (Broker broker = Broker.launch(TestSupport.context(dataDir))) {
             assertEquals(List.of(), broker.topicNames());
             assertFalse(Files.exists(dataDir.resolve("half-0")));
-            assertFalse(Files.exists(catalog.resolve("half.del")));
+        }
+        TopicCatalog.deleteRecursively(saved);
+    }
+
+    static void copyTree(final Path from, final Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
+            for (final Path path : (Iterable<Path>) paths::iterator) {
+                final Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 }

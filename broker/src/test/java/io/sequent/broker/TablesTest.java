@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The lock-free lookup tables and the result mapping. */
 class TablesTest {
     private static Topic topic(final String name) {
-        return new Topic(name, TopicConfig.defaults(new Properties()), 1 << 20, new Partition[0]);
+        return new Topic(name, 1, false, TopicConfig.defaults(new Properties()), 1 << 20, new Partition[0]);
     }
 
     @Test

@@ -449,6 +449,7 @@ final class TestClient implements AutoCloseable {
         String name;
         int partitionCount;
         ErrorCode code;
+        boolean internal;
         final List<Integer> partitions = new ArrayList<>();
         final List<Integer> leaders = new ArrayList<>();
     }
@@ -487,7 +488,7 @@ final class TestClient implements AutoCloseable {
             final TopicMetadata entry = new TopicMetadata();
             entry.partitionCount = topic.partitionCount();
             entry.code = topic.errorCode();
-            topic.internalTopic();
+            entry.internal = topic.internalTopic() == BooleanType.TRUE;
             for (final MetadataResponseDecoder.TopicsDecoder.PartitionsDecoder partition : topic.partitions()) {
                 entry.partitions.add(partition.partition());
                 entry.leaders.add(partition.leaderId());
