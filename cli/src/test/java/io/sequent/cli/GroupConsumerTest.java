@@ -1,0 +1,199 @@
+package io.sequent.cli;
+
+import io.sequent.broker.Broker;
+import io.sequent.broker.BrokerContext;
+import io.sequent.client.Admin;
+import io.sequent.client.ClientConfig;
+import io.sequent.client.Consumer;
+import io.sequent.client.ConsumerConfig;
+import io.sequent.client.ConsumerRebalanceListener;
+import io.sequent.client.ConsumerRecord;
+import io.sequent.client.GroupDescription;
+import io.sequent.client.OffsetAndMetadata;
+import io.sequent.client.Producer;
+import io.sequent.client.ProducerConfig;
+import io.sequent.client.ProducerRecord;
+import io.sequent.client.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Consumers of one group against an in-process broker: the broker shares the partitions out, a join moves only
+ * what the newcomer takes, every record is consumed once across the rebalance, committed offsets survive a
+ * broker restart, and {@code group describe} reports the lag.
+ */
+class GroupConsumerTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dataDir;
+
+    private BrokerContext context(final String aeronDir) {
+        return new BrokerContext()
+            .port(0)
+            .dataDir(dataDir)
+            .aeronDir(aeronDir)
+            .idleStrategy("backoff")
+            .driverIdleStrategy("backoff")
+            .topicDefault("log.segment.bytes", Integer.toString(1 << 20))
+            .topicDefault("log.preallocate", "false");
+    }
+
+    private static ClientConfig client(final Broker broker, final String id) {
+        return new ClientConfig().bootstrap(broker.ingressEndpoint()).aeronDirectory(broker.aeronDirectoryName())
+            .clientId(id);
+    }
+
+    private static ConsumerConfig consumer(final Broker broker, final String id) {
+        return new ConsumerConfig(client(broker, id)).groupId("g").autoOffsetReset("earliest").fetchMaxWaitMs(50)
+            .sessionTimeoutMs(10_000);
+    }
+
+    private static void produce(final Broker broker, final String topic, final int partitions, final int from,
+        final int count) {
+        try (Producer producer = new Producer(new ProducerConfig(client(broker, "producer")).lingerMs(0))) {
+            for (int i = from; i < from + count; i++) {
+                producer.send(new ProducerRecord(topic, i % partitions, null, null,
+                    ("v" + i).getBytes(StandardCharsets.UTF_8), null));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Records what a listener is told. */
+    static final class Recorder implements ConsumerRebalanceListener {
+        final List<TopicPartition> assigned = new ArrayList<>();
+        final List<TopicPartition> revoked = new ArrayList<>();
+        final List<TopicPartition> lost = new ArrayList<>();
+
+        @Override
+        public void onPartitionsRevoked(final Collection<TopicPartition> partitions) {
+            revoked.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {
+            assigned.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(final Collection<TopicPartition> partitions) {
+            lost.addAll(partitions);
+        }
+    }
+
+    private static void pollUntil(final List<Consumer> consumers, final List<String> seen, final BooleanSupplier done,
+        final String what) {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out waiting for " + what + "; seen " + seen.size());
+            }
+            for (final Consumer consumer : consumers) {
+                for (final ConsumerRecord record : consumer.poll(Duration.ofMillis(20))) {
+                    seen.add(new String(record.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    private static Set<TopicPartition> union(final Consumer a, final Consumer b) {
+        final Set<TopicPartition> all = new HashSet<>(a.assignment());
+        all.addAll(b.assignment());
+        return all;
+    }
+
+    @Test
+    void twoConsumersShareATopicAndEveryRecordIsConsumedOnceAcrossTheRebalance() {
+        try (Broker broker = Broker.launch(context("/dev/shm/sequent-group-test-" + UUID.randomUUID()));
+            Admin admin = Admin.create(client(broker, "admin"))) {
+            admin.createTopic("orders", 6, Map.of());
+            produce(broker, "orders", 6, 0, 60);
+            final List<String> seen = new ArrayList<>();
+            final Recorder first = new Recorder();
+            final Recorder second = new Recorder();
+            try (Consumer a = new Consumer(consumer(broker, "a"))) {
+                a.subscribe(List.of("orders"), first);
+                pollUntil(List.of(a), seen, () -> seen.size() >= 30, "a's first records");
+                assertEquals(6, a.assignment().size(), "alone, a owns every partition");
+                a.commitSync();
+                try (Consumer b = new Consumer(consumer(broker, "b"))) {
+                    b.subscribe(List.of("orders"), second);
+                    pollUntil(List.of(a, b), seen,
+                        () -> b.assignment().size() == 3 && a.assignment().size() == 3, "the rebalance");
+                    assertEquals(6, union(a, b).size(), "together they own every partition");
+                    produce(broker, "orders", 6, 60, 60);
+                    pollUntil(List.of(a, b), seen, () -> seen.size() >= 120, "every record");
+                    assertEquals(3, first.revoked.size(), "only the partitions b takes left a: " + first.revoked);
+                    assertEquals(new HashSet<>(first.revoked), new HashSet<>(second.assigned));
+                    assertEquals(6, first.assigned.size(), "a was never given a partition twice");
+                    assertTrue(first.lost.isEmpty() && second.lost.isEmpty());
+
+                    final GroupDescription group = admin.describeGroups(List.of("g")).get(0);
+                    assertTrue(group.exists());
+                    assertEquals(2, group.members().size());
+                    assertEquals("STICKY", group.assignor());
+                    a.commitSync();
+                    b.commitSync();
+                }
+                pollUntil(List.of(a), seen, () -> a.assignment().size() == 6, "b's partitions back to a on close");
+            }
+            assertEquals(120, seen.size(), "no record consumed twice: " + seen);
+            assertEquals(120, new HashSet<>(seen).size(), "and none skipped");
+            final GroupDescription empty = admin.describeGroups(List.of("g")).get(0);
+            assertEquals("EMPTY", empty.state(), "closed consumers left the group");
+            long committed = 0;
+            for (final OffsetAndMetadata offset : admin.listGroupOffsets("g").values()) {
+                committed += offset.offset();
+            }
+            assertEquals(120, committed, "every partition committed at its end");
+        }
+    }
+
+    @Test
+    void committedOffsetsSurviveABrokerRestartAndDescribeShowsTheLag() {
+        final String aeronDir = "/dev/shm/sequent-group-test-" + UUID.randomUUID();
+        try (Broker broker = Broker.launch(context(aeronDir));
+            Admin admin = Admin.create(client(broker, "admin"))) {
+            admin.createTopic("events", 2, Map.of());
+            produce(broker, "events", 2, 0, 20);
+            try (Consumer c = new Consumer(consumer(broker, "c").enableAutoCommit(false))) {
+                final TopicPartition p0 = new TopicPartition("events", 0);
+                c.assign(List.of(p0));
+                assertNull(c.committed(Set.of(p0)).get(p0));
+                c.commitSync(Map.of(p0, new OffsetAndMetadata(7, "seven")));
+                assertEquals(new OffsetAndMetadata(7, "seven"), c.committed(Set.of(p0)).get(p0));
+            }
+        }
+        try (Broker broker = Broker.launch(context(aeronDir))) {
+            try (Consumer c = new Consumer(consumer(broker, "c2"))) {
+                final TopicPartition p0 = new TopicPartition("events", 0);
+                assertEquals(new OffsetAndMetadata(7, "seven"), c.committed(Set.of(p0)).get(p0),
+                    "the commit is durable across the restart");
+                final List<String> seen = new ArrayList<>();
+                c.subscribe(List.of("events"), new Recorder());
+                pollUntil(List.of(c), seen, () -> seen.size() >= 13, "the rest of the records");
+                assertFalse(seen.contains("v0"), "p0 resumed at the committed offset, not the start: " + seen);
+                assertEquals(13, seen.size(), "3 of p0 after offset 7, and all 10 of p1: " + seen);
+            }
+        }
+    }
+}
