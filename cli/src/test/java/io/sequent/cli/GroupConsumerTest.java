@@ -193,7 +193,52 @@ class GroupConsumerTest {
                 pollUntil(List.of(c), seen, () -> seen.size() >= 13, "the rest of the records");
                 assertFalse(seen.contains("v0"), "p0 resumed at the committed offset, not the start: " + seen);
                 assertEquals(13, seen.size(), "3 of p0 after offset 7, and all 10 of p1: " + seen);
+                c.commitSync(Map.of(p0, new OffsetAndMetadata(8)));
+
+                final Run describe = Run.of("group", "describe", "g", "--broker", broker.ingressEndpoint());
+                assertEquals(0, describe.exitCode, describe.err);
+                assertTrue(describe.out.contains("(RECONCILING") || describe.out.contains("(STABLE"), describe.out);
+                assertTrue(describe.out.contains("has 1 member."), describe.out);
+                final String p0Line = line(describe.out, "g\tevents\t0\t");
+                assertTrue(p0Line.startsWith("g\tevents\t0\t8\t10\t2\t"), "p0: committed 8 of 10, lag 2: " + p0Line);
+                assertTrue(p0Line.endsWith("\tc2"), "owned by client c2: " + p0Line);
+                final Run list = Run.of("group", "list", "--broker", broker.ingressEndpoint());
+                assertEquals(0, list.exitCode, list.err);
+                assertTrue(list.out.startsWith("g\t"), list.out);
+            }
+            final Run unknown = Run.of("group", "describe", "nope", "--broker", broker.ingressEndpoint());
+            assertEquals(1, unknown.exitCode, unknown.out);
+            assertTrue(unknown.err.contains("consumer group 'nope' does not exist"), unknown.err);
+        }
+    }
+
+    @Test
+    void consumeWithAGroupResumesWhereTheGroupLeftOff() {
+        try (Broker broker = Broker.launch(context("/dev/shm/sequent-group-test-" + UUID.randomUUID()));
+            Admin admin = Admin.create(client(broker, "admin"))) {
+            admin.createTopic("lines", 1, Map.of());
+            produce(broker, "lines", 1, 0, 5);
+            final String endpoint = broker.ingressEndpoint();
+            final Run first = Run.of("consume", "lines", "--group", "readers", "--from-beginning", "--max-messages",
+                "3", "--broker", endpoint);
+            assertEquals(0, first.exitCode, first.err);
+            assertEquals("v0\nv1\nv2\n", first.out);
+            final Run second = Run.of("consume", "lines", "--group", "readers", "--from-beginning", "--timeout-ms",
+                "1500", "--broker", endpoint);
+            assertEquals(0, second.exitCode, second.err);
+            assertEquals("v3\nv4\n", second.out, "the second run starts at the offset the first committed");
+            final Run bad = Run.of("consume", "lines", "--group", "readers", "--partition", "0", "--broker", endpoint);
+            assertEquals(2, bad.exitCode);
+            assertTrue(bad.err.contains("--group cannot be used with --partition"), bad.err);
+        }
+    }
+
+    private static String line(final String text, final String prefix) {
+        for (final String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                return line;
             }
         }
+        return fail("no line starting with " + prefix + " in\n" + text);
     }
 }
