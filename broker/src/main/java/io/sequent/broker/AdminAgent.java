@@ -127,7 +127,7 @@ final class AdminAgent implements Agent {
         work += sessionManager.poll(nowNs);
         work += topicAdmin.poll(nowNs, sessions);
         work += configAdmin.poll(sessions);
-        work += groups.poll();
+        work += groups.poll(nowNs);
         work += groups.coordinator().poll(nowNs);
         if (nowNs - nextAckScanNs >= 0) {
             nextAckScanNs = nowNs + ACK_SCAN_INTERVAL_NS;

@@ -233,7 +233,8 @@ public final class Broker implements AutoCloseable {
             ctx.nanoClock());
         topicAdmin.agents(ingress, ingressControl, fetch, fetchControl, advertisedChannel);
         final GroupRequests groupRequests =
-            new GroupRequests(coordinator, offsetsLog, registry, adminSender, sessions, ctx.epochClock());
+            new GroupRequests(coordinator, offsetsLog, registry, adminSender, sessions, ctx.epochClock(),
+                ctx.offsetsRetentionMs());
         final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
             configAdmin, groupRequests, pendingAcks, adminSender, counters, ctx.nanoClock());
 

@@ -27,6 +27,8 @@ import java.util.TreeSet;
  * <p>Written by the admin thread only (through the {@link GroupCoordinator}).
  */
 final class Group {
+    static final long NOT_EMPTY = Long.MIN_VALUE;
+
     /** A member and its assignment. */
     static final class Member {
         final String memberId;
@@ -83,6 +85,8 @@ final class Group {
     final Map<String, Member> members = new TreeMap<>();
     final Map<GroupPartition, Committed> offsets = new TreeMap<>();
     Map<String, Integer> partitionCounts = new TreeMap<>();
+    /** Since when the group has had no members ({@link #NOT_EMPTY} while it has some); by the broker's clock. */
+    long emptySinceNs = NOT_EMPTY;
 
     Group(final String groupId) {
         this.groupId = groupId;

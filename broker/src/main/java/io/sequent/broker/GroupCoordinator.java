@@ -173,10 +173,20 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         return group;
     }
 
-    /** Evicts the members past their session timeout or their rebalance timeout. @return members evicted. */
+    /**
+     * Evicts the members past their session timeout or their rebalance timeout, and notes since when each group
+     * has been empty.
+     *
+     * @return members evicted.
+     */
     int poll(final long nowNs) {
         int evicted = 0;
         for (final Group group : groups.values()) {
+            if (!group.members.isEmpty()) {
+                group.emptySinceNs = Group.NOT_EMPTY;
+            } else if (group.emptySinceNs == Group.NOT_EMPTY) {
+                group.emptySinceNs = nowNs;
+            }
             boolean changed = false;
             final Iterator<Group.Member> it = group.members.values().iterator();
             while (it.hasNext()) {
@@ -196,6 +206,29 @@ final class GroupCoordinator implements OffsetsLog.Handler {
             }
         }
         return evicted;
+    }
+
+    /**
+     * The groups whose offsets have expired: no member for {@code retentionNs} (counted from the broker's start
+     * for a group replayed from the log) and offsets to delete.
+     */
+    List<Group> expired(final long nowNs, final long retentionNs) {
+        final List<Group> expired = new ArrayList<>();
+        for (final Group group : groups.values()) {
+            if (group.members.isEmpty() && group.emptySinceNs != Group.NOT_EMPTY &&
+                nowNs - group.emptySinceNs >= retentionNs && !group.offsets.isEmpty()) {
+                expired.add(group);
+            }
+        }
+        return expired;
+    }
+
+    /** Forgets a group without members and offsets. */
+    void removeIfDead(final String groupId) {
+        final Group group = groups.get(groupId);
+        if (null != group && group.members.isEmpty() && group.offsets.isEmpty()) {
+            groups.remove(groupId);
+        }
     }
 
     /** Applies a committed (durable) offset. Replay, and the admin thread once a commit is durable. */

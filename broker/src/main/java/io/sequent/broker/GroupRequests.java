@@ -19,6 +19,8 @@ import io.sequent.codec.client.OffsetCommitResponseEncoder;
 import io.sequent.codec.client.OffsetFetchRequestDecoder;
 import io.sequent.codec.client.OffsetFetchResponseEncoder;
 import org.agrona.concurrent.EpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,11 +38,16 @@ import java.util.TreeMap;
  * ErrorResponse carrying the code and a message; OffsetCommit answers per partition.
  *
  * <p>An OffsetCommit is written to the {@link OffsetsLog} through the internal appender and answered, and
- * applied to the coordinator, only once that batch is durable ({@link #poll}).
+ * applied to the coordinator, only once that batch is durable ({@link #poll}). The offsets of a group without
+ * members for {@code offsets.retention.ms} are deleted the same way: a batch of deletions, applied once durable
+ * (an offset committed meanwhile is kept).
  *
  * <p>Admin thread only.
  */
 final class GroupRequests {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupRequests.class);
+    private static final long EXPIRY_CHECK_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     private final GroupCoordinator coordinator;
     private final OffsetsLog offsets;
     private final TopicRegistry registry;
@@ -48,6 +55,9 @@ final class GroupRequests {
     private final SessionTable sessions;
     private final EpochClock epochClock;
     private final List<PendingCommit> commits = new ArrayList<>();
+    private final Map<String, PendingExpiry> expiries = new TreeMap<>();
+    private final long retentionNs;
+    private long nextExpiryCheckNs;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final JoinGroupRequestDecoder joinDecoder = new JoinGroupRequestDecoder();
     private final JoinGroupResponseEncoder joinEncoder = new JoinGroupResponseEncoder();
@@ -81,13 +91,26 @@ final class GroupRequests {
         }
     }
 
+    /** The deletion of an empty group's expired offsets, waiting for its batch to be durable. */
+    private static final class PendingExpiry {
+        final Map<GroupPartition, Group.Committed> expired;
+        final InternalAppend append;
+
+        PendingExpiry(final Map<GroupPartition, Group.Committed> expired, final InternalAppend append) {
+            this.expired = expired;
+            this.append = append;
+        }
+    }
+
     GroupRequests(
         final GroupCoordinator coordinator,
         final OffsetsLog offsets,
         final TopicRegistry registry,
         final ResponseSender sender,
         final SessionTable sessions,
-        final EpochClock epochClock) {
+        final EpochClock epochClock,
+        final long retentionMs) {
+        this.retentionNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(retentionMs);
         this.coordinator = coordinator;
         this.offsets = offsets;
         this.registry = registry;
@@ -274,11 +297,69 @@ final class GroupRequests {
             }
         }
         commits.add(pending);
-        poll();
+        pollCommits();
     }
 
-    /** Answers the commits whose batches are done. @return the number answered. */
-    int poll() {
+    /**
+     * Answers the commits whose batches are done, and deletes the offsets of groups empty for longer than
+     * {@code offsets.retention.ms} (checked every second).
+     *
+     * @return the work done.
+     */
+    int poll(final long nowNs) {
+        int work = pollCommits();
+        final Iterator<Map.Entry<String, PendingExpiry>> it = expiries.entrySet().iterator();
+        while (it.hasNext()) {
+            final Map.Entry<String, PendingExpiry> entry = it.next();
+            final PendingExpiry expiry = entry.getValue();
+            if (!expiry.append.isDone()) {
+                continue;
+            }
+            it.remove();
+            work++;
+            if (expiry.append.isCommitted()) {
+                final Group group = coordinator.group(entry.getKey());
+                for (final Map.Entry<GroupPartition, Group.Committed> gone : expiry.expired.entrySet()) {
+                    if (null != group && group.offsets.get(gone.getKey()) == gone.getValue()) {
+                        group.offsets.remove(gone.getKey());
+                    }
+                }
+                coordinator.removeIfDead(entry.getKey());
+                LOG.info("deleted {} expired offsets of the empty group '{}' ({})", expiry.expired.size(),
+                    entry.getKey(), BrokerContext.OFFSETS_RETENTION_MS_PROP);
+            }
+        }
+        if (nowNs - nextExpiryCheckNs >= 0) {
+            nextExpiryCheckNs = nowNs + EXPIRY_CHECK_INTERVAL_NS;
+            for (final Group group : coordinator.expired(nowNs, retentionNs)) {
+                if (expiries.containsKey(group.groupId) || hasPendingCommit(group.groupId)) {
+                    continue;
+                }
+                final Map<GroupPartition, Group.Committed> expired = new TreeMap<>(group.offsets);
+                final List<OffsetsLog.Commit> deletions = new ArrayList<>();
+                for (final GroupPartition tp : expired.keySet()) {
+                    deletions.add(new OffsetsLog.Commit(tp, -1, -1, ""));
+                }
+                final InternalAppend append = offsets.append(group.groupId, deletions, epochClock.time());
+                if (null != append) {
+                    expiries.put(group.groupId, new PendingExpiry(expired, append));
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+
+    private boolean hasPendingCommit(final String groupId) {
+        for (final PendingCommit pending : commits) {
+            if (pending.groupId.equals(groupId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int pollCommits() {
         int work = 0;
         final Iterator<PendingCommit> it = commits.iterator();
         while (it.hasNext()) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -199,6 +200,29 @@ class GroupCoordinatorTest {
         settle();
         assertEquals(partitions("u", 0, 1, 2, 3, 4), b.assigned);
         assertEquals(6, a.assigned.size());
+    }
+
+    @Test
+    void offsetsExpireOnlyOnceTheGroupHasBeenEmptyForTheRetention() {
+        final long retentionNs = TimeUnit.MINUTES.toNanos(10);
+        final Group.Member a = join("a", "t");
+        coordinator.onCommit("g", new GroupPartition("t", 0), 5, -1, 0, "");
+        coordinator.poll(nowNs);
+        nowNs += retentionNs * 2;
+        sync(a);
+        coordinator.poll(nowNs);
+        assertTrue(coordinator.expired(nowNs, retentionNs).isEmpty(), "a group with members keeps its offsets");
+        coordinator.leave("g", a.memberId, nowNs);
+        coordinator.poll(nowNs);
+        nowNs += retentionNs - 1;
+        assertTrue(coordinator.expired(nowNs, retentionNs).isEmpty(), "not yet");
+        nowNs += 1;
+        assertEquals(List.of(coordinator.group("g")), coordinator.expired(nowNs, retentionNs));
+        coordinator.removeIfDead("g");
+        assertTrue(null != coordinator.group("g"), "a group with offsets is not removed");
+        coordinator.onDelete("g", new GroupPartition("t", 0));
+        coordinator.removeIfDead("g");
+        assertNull(coordinator.group("g"));
     }
 
     @Test

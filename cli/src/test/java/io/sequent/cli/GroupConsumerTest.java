@@ -14,6 +14,7 @@ import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
 import io.sequent.client.ProducerRecord;
 import io.sequent.client.TopicPartition;
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -230,6 +232,50 @@ class GroupConsumerTest {
             final Run bad = Run.of("consume", "lines", "--group", "readers", "--partition", "0", "--broker", endpoint);
             assertEquals(2, bad.exitCode);
             assertTrue(bad.err.contains("--group cannot be used with --partition"), bad.err);
+        }
+    }
+
+    @Test
+    void theOffsetsOfAGroupEmptyForTheRetentionAreDeletedDurably() {
+        final String aeronDir = "/dev/shm/sequent-group-test-" + UUID.randomUUID();
+        final CachedNanoClock clock = new CachedNanoClock();
+        clock.update(TimeUnit.SECONDS.toNanos(1_000));
+        final TopicPartition p0 = new TopicPartition("kept", 0);
+        try (Broker broker = Broker.launch(context(aeronDir).nanoClock(clock).sessionTimeoutMs(600_000)
+            .offsetsRetentionMs(60_000));
+            Admin admin = Admin.create(client(broker, "admin"))) {
+            admin.createTopic("kept", 1, Map.of());
+            produce(broker, "kept", 1, 0, 3);
+            try (Consumer c = new Consumer(consumer(broker, "c").enableAutoCommit(false))) {
+                c.assign(List.of(p0));
+                c.commitSync(Map.of(p0, new OffsetAndMetadata(2)));
+            }
+            clock.advance(TimeUnit.SECONDS.toNanos(59));
+            sleepMs(1_500);
+            assertEquals(Map.of(p0, new OffsetAndMetadata(2)), admin.listGroupOffsets("g"), "kept until retention");
+            clock.advance(TimeUnit.SECONDS.toNanos(2));
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!admin.listGroupOffsets("g").isEmpty()) {
+                if (System.nanoTime() - deadline > 0) {
+                    fail("the expired offsets were not deleted");
+                }
+                sleepMs(50);
+            }
+            assertTrue(admin.listGroups().isEmpty(), "the empty group is gone with its offsets");
+        }
+        try (Broker broker = Broker.launch(context(aeronDir));
+            Admin admin = Admin.create(client(broker, "admin"))) {
+            assertTrue(admin.listGroupOffsets("g").isEmpty(), "the deletion is durable: " +
+                admin.listGroupOffsets("g"));
+        }
+    }
+
+    private static void sleepMs(final long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
         }
     }
 
