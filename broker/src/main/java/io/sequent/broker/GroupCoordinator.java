@@ -34,6 +34,8 @@ final class GroupCoordinator implements OffsetsLog.Handler {
     static final int MAX_SESSION_TIMEOUT_MS = 30 * 60 * 1_000;
     static final int MAX_HEARTBEAT_INTERVAL_MS = 3_000;
     static final int MIN_HEARTBEAT_INTERVAL_MS = 100;
+    /** Longest group id, in UTF-8 bytes (it is a length-prefixed key field of {@link OffsetsLog}). */
+    static final int MAX_GROUP_ID_BYTES = 1024;
 
     private final Map<String, Group> groups = new TreeMap<>();
     private final ToIntFunction<String> partitionCount;
@@ -303,9 +305,14 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         return group;
     }
 
-    private static void checkGroupId(final String groupId) {
+    static void checkGroupId(final String groupId) {
         if (null == groupId || groupId.isEmpty()) {
             throw new BrokerException(ErrorCode.INVALID_GROUP_ID, "the group id is empty");
+        }
+        final int bytes = groupId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_GROUP_ID_BYTES) {
+            throw new BrokerException(ErrorCode.INVALID_GROUP_ID, "the group id is " + bytes + " bytes long; at most " +
+                MAX_GROUP_ID_BYTES + " are allowed");
         }
     }
 

@@ -428,9 +428,10 @@ final class GroupRequests {
             }
         }
         final String groupId = decoder.groupId();
-        if (groupId.isEmpty()) {
-            sender.sendError(session, correlationId, OffsetFetchRequestDecoder.TEMPLATE_ID, ErrorCode.INVALID_GROUP_ID,
-                "the group id is empty");
+        try {
+            GroupCoordinator.checkGroupId(groupId);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, OffsetFetchRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
             return;
         }
         final Group group = coordinator.group(groupId);

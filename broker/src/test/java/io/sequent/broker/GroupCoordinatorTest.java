@@ -183,6 +183,9 @@ class GroupCoordinatorTest {
         assertEquals(ErrorCode.INVALID_GROUP_ID, assertThrows(BrokerException.class,
             () -> coordinator.join("", "", "c", 1, List.of("t"), Assignor.STICKY, SESSION_MS, SESSION_MS, nowNs))
             .code());
+        assertEquals(ErrorCode.INVALID_GROUP_ID, assertThrows(BrokerException.class,
+            () -> coordinator.checkCommit("g".repeat(GroupCoordinator.MAX_GROUP_ID_BYTES + 1), "", -1)).code(),
+            "a group id too long for the offsets log's key");
         assertEquals(ErrorCode.INVALID_SESSION_TIMEOUT, assertThrows(BrokerException.class,
             () -> coordinator.join("g", "", "c", 1, List.of("t"), Assignor.STICKY, 10, SESSION_MS, nowNs)).code());
         assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, assertThrows(BrokerException.class,
