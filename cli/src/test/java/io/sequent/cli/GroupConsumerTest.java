@@ -270,6 +270,39 @@ class GroupConsumerTest {
         }
     }
 
+    @Test
+    void anEvictedMemberIsToldItsPartitionsAreLostAndJoinsAgain() {
+        final CachedNanoClock clock = new CachedNanoClock();
+        clock.update(TimeUnit.SECONDS.toNanos(1_000));
+        try (Broker broker = Broker.launch(context("/dev/shm/sequent-group-test-" + UUID.randomUUID())
+            .nanoClock(clock).sessionTimeoutMs(600_000));
+            Admin admin = Admin.create(client(broker, "admin"))) {
+            admin.createTopic("fenced", 2, Map.of());
+            final Recorder recorder = new Recorder();
+            final List<String> seen = new ArrayList<>();
+            try (Consumer c = new Consumer(consumer(broker, "c").sessionTimeoutMs(3_000))) {
+                c.subscribe(List.of("fenced"), recorder);
+                pollUntil(List.of(c), seen, () -> c.assignment().size() == 2, "the first assignment");
+                final String before = admin.describeGroups(List.of("g")).get(0).members().get(0).memberId();
+                // step the broker's clock past the session timeout until the eviction is seen (a heartbeat in
+                // flight across a step is stamped with the new time and keeps the member alive for one more step)
+                final long[] nextStepNs = {0};
+                pollUntil(List.of(c), seen, () -> {
+                    if (recorder.lost.isEmpty() && System.nanoTime() - nextStepNs[0] >= 0) {
+                        clock.advance(TimeUnit.SECONDS.toNanos(4));
+                        nextStepNs[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                    }
+                    return recorder.lost.size() == 2 && c.assignment().size() == 2;
+                }, "the eviction, the lost callback and the new assignment");
+                assertTrue(recorder.revoked.isEmpty(), "lost, not revoked: " + recorder.revoked);
+                assertEquals(4, recorder.assigned.size(), "assigned twice: " + recorder.assigned);
+                final List<GroupDescription.Member> members = admin.describeGroups(List.of("g")).get(0).members();
+                assertEquals(1, members.size());
+                assertFalse(before.equals(members.get(0).memberId()), "it joined again under a new member id");
+            }
+        }
+    }
+
     private static void sleepMs(final long ms) {
         try {
             Thread.sleep(ms);
