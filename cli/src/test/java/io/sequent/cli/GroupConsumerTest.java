@@ -9,11 +9,14 @@ import io.sequent.client.ConsumerConfig;
 import io.sequent.client.ConsumerRebalanceListener;
 import io.sequent.client.ConsumerRecord;
 import io.sequent.client.GroupDescription;
+import io.sequent.client.InvalidConfigException;
 import io.sequent.client.OffsetAndMetadata;
 import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
 import io.sequent.client.ProducerRecord;
+import io.sequent.client.SequentException;
 import io.sequent.client.TopicPartition;
+import io.sequent.codec.client.ErrorCode;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +29,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +38,7 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -301,6 +306,35 @@ class GroupConsumerTest {
                 assertFalse(before.equals(members.get(0).memberId()), "it joined again under a new member id");
             }
         }
+    }
+
+    @Test
+    void groupCallsWithoutAGroupIdAndBadGroupSettingsAreRefusedClearly() {
+        try (Broker broker = Broker.launch(context("/dev/shm/sequent-group-test-" + UUID.randomUUID()));
+            Consumer c = new Consumer(new ConsumerConfig(client(broker, "nogroup")))) {
+            final IllegalStateException subscribe = assertThrows(IllegalStateException.class,
+                () -> c.subscribe(List.of("t"), new Recorder()));
+            assertTrue(subscribe.getMessage().contains("group.id"), subscribe.getMessage());
+            final SequentException commit = assertThrows(SequentException.class,
+                () -> c.commitSync(Map.of(new TopicPartition("t", 0), new OffsetAndMetadata(1))));
+            assertEquals(ErrorCode.INVALID_GROUP_ID, commit.errorCode());
+        }
+        final Properties bad = new Properties();
+        bad.setProperty(ConsumerConfig.GROUP_REMOTE_ASSIGNOR, "cooperative");
+        final InvalidConfigException ex = assertThrows(InvalidConfigException.class,
+            () -> ConsumerConfig.fromProperties(bad));
+        assertTrue(ex.getMessage().contains("group.remote.assignor"), ex.getMessage());
+        final Properties good = new Properties();
+        good.setProperty(ConsumerConfig.GROUP_ID, "g1");
+        good.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT, "false");
+        good.setProperty(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS, "250");
+        good.setProperty(ConsumerConfig.SESSION_TIMEOUT_MS, "6000");
+        final ConsumerConfig config = ConsumerConfig.fromProperties(good);
+        assertEquals("g1", config.groupId());
+        assertFalse(config.enableAutoCommit());
+        assertEquals(250, config.autoCommitIntervalMs());
+        assertEquals(6000, config.sessionTimeoutMs());
+        assertTrue(ConsumerConfig.unknownKeys(good).isEmpty());
     }
 
     private static void sleepMs(final long ms) {
