@@ -7,9 +7,16 @@ import io.sequent.codec.client.CreateTopicsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
 import io.sequent.codec.client.DescribeConfigsRequestDecoder;
 import io.sequent.codec.client.DisconnectRequestDecoder;
+import io.sequent.codec.client.DescribeGroupsRequestDecoder;
 import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.HeartbeatRequestDecoder;
 import io.sequent.codec.client.InitProducerIdRequestDecoder;
+import io.sequent.codec.client.JoinGroupRequestDecoder;
+import io.sequent.codec.client.LeaveGroupRequestDecoder;
+import io.sequent.codec.client.ListGroupsRequestDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
+import io.sequent.codec.client.OffsetCommitRequestDecoder;
+import io.sequent.codec.client.OffsetFetchRequestDecoder;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -25,12 +32,14 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>requests the ingress hands over: Connect and Disconnect ({@link SessionManager}); Metadata,
  *   CreateTopics and DeleteTopics ({@link TopicAdmin}); InitProducerId ({@link ProducerIdAdmin});
- *   DescribeConfigs and AlterConfigs ({@link ConfigAdmin});</li>
+ *   DescribeConfigs and AlterConfigs ({@link ConfigAdmin}); the consumer-group requests ({@link GroupRequests},
+ *   the {@link GroupCoordinator}'s writer);</li>
  *   <li>events from other threads (an ingress image that went away), as commands on its queue;</li>
  *   <li>timers: pending connects and session expiry, acks=all produce requests past their timeout
- *   ({@link PendingAcks}), and deletions waiting for the pipeline;</li>
+ *   ({@link PendingAcks}), deletions waiting for the pipeline, and group members past their session or
+ *   rebalance timeout;</li>
  *   <li>requests waiting for their metadata-log records to commit (topic creation and deletion, config
- *   changes, producer-id blocks).</li>
+ *   changes, producer-id blocks) and offset commits waiting for their {@link OffsetsLog} batch.</li>
  * </ul>
  *
  * <p>Time comes from the broker's injected {@link NanoClock} ({@link BrokerContext#nanoClock()}), once per duty
@@ -53,6 +62,7 @@ final class AdminAgent implements Agent {
     private final TopicAdmin topicAdmin;
     private final ConfigAdmin configAdmin;
     private final ProducerIdAdmin producerIdAdmin;
+    private final GroupRequests groups;
     private final PendingAcks pendingAcks;
     private final ResponseSender sender;
     private final BrokerCounters counters;
@@ -69,6 +79,7 @@ final class AdminAgent implements Agent {
         final TopicAdmin topicAdmin,
         final ConfigAdmin configAdmin,
         final ProducerIdAdmin producerIdAdmin,
+        final GroupRequests groups,
         final PendingAcks pendingAcks,
         final ResponseSender sender,
         final BrokerCounters counters,
@@ -80,6 +91,7 @@ final class AdminAgent implements Agent {
         this.topicAdmin = topicAdmin;
         this.configAdmin = configAdmin;
         this.producerIdAdmin = producerIdAdmin;
+        this.groups = groups;
         this.pendingAcks = pendingAcks;
         this.sender = sender;
         this.counters = counters;
@@ -119,6 +131,8 @@ final class AdminAgent implements Agent {
         work += topicAdmin.poll(nowNs, sessions);
         work += configAdmin.poll(sessions);
         work += producerIdAdmin.poll(nowNs, sessions);
+        work += groups.poll(nowNs);
+        work += groups.coordinator().poll(nowNs);
         if (nowNs - nextAckScanNs >= 0) {
             nextAckScanNs = nowNs + ACK_SCAN_INTERVAL_NS;
             work += pendingAcks.scanTimeouts(nowNs, onAckTimeout);
@@ -165,6 +179,27 @@ final class AdminAgent implements Agent {
                     break;
                 case InitProducerIdRequestDecoder.TEMPLATE_ID:
                     producerIdAdmin.onInitProducerId(request, session, nowNs);
+                    break;
+                case JoinGroupRequestDecoder.TEMPLATE_ID:
+                    groups.onJoinGroup(request, session, nowNs);
+                    break;
+                case HeartbeatRequestDecoder.TEMPLATE_ID:
+                    groups.onHeartbeat(request, session, nowNs);
+                    break;
+                case LeaveGroupRequestDecoder.TEMPLATE_ID:
+                    groups.onLeaveGroup(request, session, nowNs);
+                    break;
+                case OffsetCommitRequestDecoder.TEMPLATE_ID:
+                    groups.onOffsetCommit(request, session);
+                    break;
+                case OffsetFetchRequestDecoder.TEMPLATE_ID:
+                    groups.onOffsetFetch(request, session);
+                    break;
+                case DescribeGroupsRequestDecoder.TEMPLATE_ID:
+                    groups.onDescribeGroups(request, session);
+                    break;
+                case ListGroupsRequestDecoder.TEMPLATE_ID:
+                    groups.onListGroups(request, session);
                     break;
                 default:
                     sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),

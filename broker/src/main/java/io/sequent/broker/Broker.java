@@ -183,6 +183,12 @@ public final class Broker implements AutoCloseable {
             catalog, metadata, new ProducerIdAllocator(catalog.producerIdLimit()), adminSender);
         final ConfigAdmin configAdmin = new ConfigAdmin(ctx, registry, catalog, metadata, adminSender);
         topicAdmin.recover();
+        final OffsetsLog offsetsLog = OffsetsLog.open(ctx, sequencer, internalAppender);
+        final GroupCoordinator coordinator =
+            new GroupCoordinator(topic -> GroupRequests.partitionCount(registry, topic));
+        final long committedOffsets = offsetsLog.replay(coordinator);
+        LOG.info("recovered {} consumer groups from {} ({} offset records)", coordinator.groups().size(),
+            OffsetsLog.PARTITION_DIR, committedOffsets);
 
         if (ctx.embeddedDriver()) {
             driver = MediaDriver.launch(new MediaDriver.Context()
@@ -243,8 +249,11 @@ public final class Broker implements AutoCloseable {
             fetchRequests, fetchControl, registry, sessions, counters, ctx.brokerId(), ctx.fetchMaxBytes(),
             ctx.nanoClock());
         topicAdmin.agents(ingress, ingressControl, fetch, fetchControl, advertisedChannel);
+        final GroupRequests groupRequests =
+            new GroupRequests(coordinator, offsetsLog, registry, adminSender, sessions, ctx.epochClock(),
+                ctx.offsetsRetentionMs());
         final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
-            configAdmin, producerIdAdmin, pendingAcks, adminSender, counters, ctx.nanoClock());
+            configAdmin, producerIdAdmin, groupRequests, pendingAcks, adminSender, counters, ctx.nanoClock());
 
         final ErrorHandler errorHandler = ex -> LOG.error("broker agent error", ex);
         final Agent stepper = stepSequencer ? new SequencerStepper(sequencer.invoker()) : null;

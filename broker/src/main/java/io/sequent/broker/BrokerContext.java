@@ -125,6 +125,13 @@ public final class BrokerContext {
     public static final int SESSION_TIMEOUT_MS_DEFAULT = 30_000;
 
     /**
+     * The committed offsets of a consumer group that has had no members for this long are deleted (written as
+     * deletions to {@code __consumer_offsets}). At least 1000. Default 604800000 ms (7 days, as Kafka's).
+     */
+    public static final String OFFSETS_RETENTION_MS_PROP = "offsets.retention.ms";
+    public static final long OFFSETS_RETENTION_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
+
+    /**
      * How long the broker waits for a connecting client's response channel to connect before it gives
      * the session up. At least 100. Default 10000 ms.
      */
@@ -171,7 +178,7 @@ public final class BrokerContext {
         BROKER_ID_PROP, HOST_PROP, PORT_PROP, DATA_DIR_PROP, AERON_DIR_PROP, EMBEDDED_DRIVER_PROP,
         DRIVER_IDLE_STRATEGY_PROP, IDLE_STRATEGY_PROP, THREADING_MODE_PROP, SESSION_TIMEOUT_MS_PROP,
         SESSION_CONNECT_TIMEOUT_MS_PROP, MAX_SESSIONS_PROP, FETCH_MAX_BYTES_PROP, NUM_PARTITIONS_PROP,
-        PRODUCE_TIMEOUT_MS_PROP,
+        PRODUCE_TIMEOUT_MS_PROP, OFFSETS_RETENTION_MS_PROP,
     };
     private static final String[] SEQUENCER_KEYS = {
         SequencerContext.RING_SIZE_PROP, SequencerContext.DATA_BUFFER_BYTES_PROP,
@@ -204,6 +211,7 @@ public final class BrokerContext {
     private String idleStrategy = IdleStrategies.DEFAULT;
     private ThreadingMode threadingMode = ThreadingMode.forCores(Runtime.getRuntime().availableProcessors());
     private int sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
+    private long offsetsRetentionMs = OFFSETS_RETENTION_MS_DEFAULT;
     private int sessionConnectTimeoutMs = SESSION_CONNECT_TIMEOUT_MS_DEFAULT;
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
@@ -286,6 +294,14 @@ public final class BrokerContext {
             }
         }
         ctx.sessionTimeoutMs(intValue(properties, SESSION_TIMEOUT_MS_PROP, SESSION_TIMEOUT_MS_DEFAULT));
+        final String retention = properties.getProperty(OFFSETS_RETENTION_MS_PROP);
+        if (null != retention) {
+            try {
+                ctx.offsetsRetentionMs(Long.parseLong(retention.trim()));
+            } catch (final NumberFormatException ex) {
+                throw BrokerException.invalidConfig(OFFSETS_RETENTION_MS_PROP, retention, "must be an integer");
+            }
+        }
         ctx.sessionConnectTimeoutMs(
             intValue(properties, SESSION_CONNECT_TIMEOUT_MS_PROP, SESSION_CONNECT_TIMEOUT_MS_DEFAULT));
         ctx.maxSessions(intValue(properties, MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT));
@@ -395,6 +411,9 @@ public final class BrokerContext {
         }
         if (sessionTimeoutMs < 100) {
             throw BrokerException.invalidConfig(SESSION_TIMEOUT_MS_PROP, sessionTimeoutMs, "must be >= 100");
+        }
+        if (offsetsRetentionMs < 1000) {
+            throw BrokerException.invalidConfig(OFFSETS_RETENTION_MS_PROP, offsetsRetentionMs, "must be >= 1000");
         }
         if (sessionConnectTimeoutMs < 100) {
             throw BrokerException.invalidConfig(
@@ -582,6 +601,15 @@ public final class BrokerContext {
 
     public BrokerContext sessionTimeoutMs(final int sessionTimeoutMs) {
         this.sessionTimeoutMs = sessionTimeoutMs;
+        return this;
+    }
+
+    public long offsetsRetentionMs() {
+        return offsetsRetentionMs;
+    }
+
+    public BrokerContext offsetsRetentionMs(final long offsetsRetentionMs) {
+        this.offsetsRetentionMs = offsetsRetentionMs;
         return this;
     }
 

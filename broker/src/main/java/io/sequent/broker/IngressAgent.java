@@ -44,8 +44,7 @@ import java.nio.ByteOrder;
  * The ingress: polls the broker's ingress subscription (every client's requests), checks each frame, and
  * routes it. Produce requests go straight into the sequencer; fetch and list-offsets requests to the fetch
  * thread through a ring buffer; the cold requests (connect, disconnect, metadata, topic and config admin,
- * producer ids) to the admin thread through a queue; consumer-group requests are answered at once
- * (groups are not coordinated yet).
+ * producer ids, consumer groups and committed offsets) to the admin thread through a queue.
  *
  * <p>Every frame passes {@link ProtocolFrames#validate} before any decoder wraps it. A frame that fails,
  * has another schema, is not a request, or names an unknown session is answered with an ErrorResponse
@@ -66,8 +65,6 @@ final class IngressAgent implements Agent {
     private static final byte[] UNKNOWN_SESSION = ResponseSender.bytes("unknown or expired session; reconnect");
     private static final byte[] NOT_A_REQUEST = ResponseSender.bytes("not a request message");
     private static final byte[] OTHER_SCHEMA = ResponseSender.bytes("not a client protocol message");
-    private static final byte[] NO_GROUPS = ResponseSender.bytes(
-        "consumer groups are not available on this broker yet; assign partitions and track offsets yourself");
     private static final byte[] FETCH_BUSY = ResponseSender.bytes("fetch queue full; retry");
     private static final byte[] ADMIN_BUSY = ResponseSender.bytes("admin queue full; retry");
     private static final byte[] UNDECODABLE = ResponseSender.bytes("the request could not be decoded");
@@ -228,16 +225,6 @@ final class IngressAgent implements Agent {
             case FetchRequestDecoder.TEMPLATE_ID:
             case ListOffsetsRequestDecoder.TEMPLATE_ID:
                 toFetch(session, templateId, buffer, offset, length);
-                break;
-            case JoinGroupRequestDecoder.TEMPLATE_ID:
-            case HeartbeatRequestDecoder.TEMPLATE_ID:
-            case LeaveGroupRequestDecoder.TEMPLATE_ID:
-            case OffsetCommitRequestDecoder.TEMPLATE_ID:
-            case OffsetFetchRequestDecoder.TEMPLATE_ID:
-            case DescribeGroupsRequestDecoder.TEMPLATE_ID:
-            case ListGroupsRequestDecoder.TEMPLATE_ID:
-                sender.sendError(session, ProtocolFrames.correlationId(buffer, offset, length), templateId,
-                    ErrorCode.COORDINATOR_NOT_AVAILABLE, NO_GROUPS);
                 break;
             default:
                 toAdmin(session, templateId, buffer, offset, length, header);

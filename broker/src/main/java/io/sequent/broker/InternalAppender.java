@@ -10,11 +10,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The entry through which threads other than the ingress (the admin thread, a future group coordinator) write
+ * The entry through which threads other than the ingress (the admin thread: metadata log, group coordinator) write
  * batches to internal partitions through the sequencer, whose {@link Sequencer#offer} has one caller.
  *
  * <pre>
- *   admin, coordinator, ...  --offer(InternalAppend)-->  [ManyToOneConcurrentArrayQueue]
+ *   admin: metadata, offsets --offer(InternalAppend)-->  [ManyToOneConcurrentArrayQueue]
  *   ingress, top of doWork   --drain()------------------> Sequencer.offer(acks=all, session = SESSION_ID,
  *                                                                          correlation = in-flight slot)
  *   release stage            --onRelease(event)---------> inFlight[slot].complete(result, baseOffset)

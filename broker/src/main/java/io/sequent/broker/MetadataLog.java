@@ -63,7 +63,7 @@ final class MetadataLog {
 
     /** True for the names of internal topics, which clients may not create, delete or alter. */
     static boolean isInternal(final String name) {
-        return TOPIC.equals(name);
+        return TOPIC.equals(name) || OffsetsLog.TOPIC.equals(name);
     }
 
     /**

@@ -246,7 +246,7 @@ class AdminTest {
     }
 
     @Test
-    void consumerGroupRequestsAreAnsweredCoordinatorNotAvailable() {
+    void joinGroupWithoutTopicsIsRefusedWithAMessage() {
         final long correlationId = client.nextCorrelationId();
         final JoinGroupRequestEncoder encoder = new JoinGroupRequestEncoder();
         encoder.wrapAndApplyHeader(client.buffer(), 0, client.headerEncoder())
@@ -259,8 +259,8 @@ class AdminTest {
         encoder.groupId("g").memberId("");
         client.send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         final TestClient.ErrorReply reply = TestClient.errorReply(client.await(correlationId));
-        assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, reply.code);
+        assertEquals(ErrorCode.INVALID_REQUEST, reply.code);
         assertEquals(JoinGroupRequestEncoder.TEMPLATE_ID, reply.requestTemplateId);
-        assertTrue(reply.message.contains("consumer groups"), reply.message);
+        assertTrue(reply.message.contains("at least one topic"), reply.message);
     }
 }

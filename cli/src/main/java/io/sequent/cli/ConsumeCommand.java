@@ -25,7 +25,9 @@ import java.util.Properties;
 
 /**
  * {@code sequent consume TOPIC}: prints one record per line (each partition's records in offset order)
- * and exits after {@code --max-messages} records or {@code --timeout-ms} without new data.
+ * and exits after {@code --max-messages} records or {@code --timeout-ms} without new data. With
+ * {@code --group G} it reads as a member of consumer group G: the broker gives it its share of the partitions,
+ * it starts at the group's committed offsets, commits as it goes (auto-commit) and leaves the group on exit.
  */
 @Command(name = "consume", mixinStandardHelpOptions = true,
     description = "Print a topic's records, one value per line.")
@@ -47,6 +49,11 @@ final class ConsumeCommand implements Runnable {
 
     @Option(names = "--partition", paramLabel = "P", description = "Read only partition P.")
     Integer partition;
+
+    @Option(names = "--group", paramLabel = "G",
+        description = "Read as a member of consumer group G: share the partitions with its other members and start "
+            + "at its committed offsets (--from-beginning then applies only where nothing is committed).")
+    String group;
 
     @Option(names = "--max-messages", paramLabel = "N", description = "Exit after N records.")
     Long maxMessages;
@@ -85,6 +92,13 @@ final class ConsumeCommand implements Runnable {
         if (offset != null && offset < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be 0 or more, not " + offset);
         }
+        if (group != null && (partition != null || offset != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--group cannot be used with --partition or --offset: the group assigns the partitions");
+        }
+        if (group != null && group.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--group needs a group id");
+        }
         if (timeoutMs != null && timeoutMs < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--timeout-ms must be 0 or more, not " + timeoutMs);
@@ -101,6 +115,9 @@ final class ConsumeCommand implements Runnable {
             Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "latest"), consumerProperties);
         if (fromBeginning) {
             properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET, "earliest");
+        }
+        if (group != null) {
+            properties.setProperty(ConsumerConfig.GROUP_ID, group);
         }
         final ConsumerConfig config = ConsumerConfig.fromProperties(properties);
         final PrintWriter out = spec.commandLine().getOut();
@@ -119,8 +136,14 @@ final class ConsumeCommand implements Runnable {
             if (partitions.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " has no partition " + partition);
             }
-            consumer.assign(partitions);
-            if (offset != null) {
+            if (group != null) {
+                consumer.subscribe(List.of(topic));
+            } else {
+                consumer.assign(partitions);
+            }
+            if (group != null) {
+                partitions.clear();
+            } else if (offset != null) {
                 seek(consumer, partitions.get(0), offset, config.autoOffsetReset(), err);
             } else if (fromBeginning) {
                 consumer.seekToBeginning(partitions);
@@ -139,9 +162,14 @@ final class ConsumeCommand implements Runnable {
                     continue;
                 }
                 lastDataNs = System.nanoTime();
-                for (final TopicPartition tp : partitions) {
+                for (final TopicPartition tp : group != null ? List.copyOf(records.partitions()) : partitions) {
                     for (final ConsumerRecord record : records.records(tp)) {
                         if (maxMessages != null && printed >= maxMessages) {
+                            if (group != null) {
+                                // the group commits the position at exit: move it back to the first record not
+                                // printed, so the next member of the group prints it
+                                consumer.seek(tp, record.offset());
+                            }
                             break;
                         }
                         line.setLength(0);

@@ -28,6 +28,7 @@ import java.util.Properties;
         TopicCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
+        GroupCommand.class,
         PerfCommand.class,
         StatCommand.class,
         CommandLine.HelpCommand.class

@@ -194,6 +194,39 @@ public final class Admin implements AutoCloseable {
     }
 
     /**
+     * The consumer groups the broker knows (with members, or with committed offsets), in id order.
+     *
+     * @return the groups.
+     */
+    public List<GroupListing> listGroups() {
+        return io.call(new GroupCalls.ListCall(requestTimeoutNs));
+    }
+
+    /**
+     * Describes consumer groups: state, assignor and each member's current assignment.
+     *
+     * @param groupIds the groups.
+     * @return one description per group, in the order asked ({@link GroupDescription#exists} false for unknown).
+     */
+    public List<GroupDescription> describeGroups(final List<String> groupIds) {
+        Objects.requireNonNull(groupIds, "groupIds");
+        return io.call(new GroupCalls.DescribeCall(groupIds, requestTimeoutNs));
+    }
+
+    /**
+     * A group's committed offsets, as Kafka's {@code listConsumerGroupOffsets}.
+     *
+     * @param groupId the group.
+     * @return every partition with a committed offset, in (topic, partition) order; empty for an unknown group.
+     */
+    public Map<TopicPartition, OffsetAndMetadata> listGroupOffsets(final String groupId) {
+        Objects.requireNonNull(groupId, "groupId");
+        final Map<TopicPartition, OffsetAndMetadata> sorted = new java.util.TreeMap<>(GroupCalls.PARTITION_ORDER);
+        sorted.putAll(io.call(new GroupCalls.OffsetFetchCall(groupId, List.of(), requestTimeoutNs)));
+        return sorted;
+    }
+
+    /**
      * Ends the session and stops the I/O thread.
      */
     @Override

@@ -22,11 +22,17 @@ import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.IsolationLevel;
 
 /**
- * Reads records from a Sequent broker, as Kafka's {@code KafkaConsumer} does, without consumer
- * groups yet: {@link #assign} picks partitions, {@link #subscribe} takes every partition of some
- * topics (and follows partitions added later); positions are kept by the consumer and moved with
- * {@link #seek}, {@link #seekToBeginning} and {@link #seekToEnd}; a partition without a position
+ * Reads records from a Sequent broker, as Kafka's {@code KafkaConsumer} does: {@link #assign} picks
+ * partitions; {@link #subscribe} with a {@code group.id} joins that consumer group, whose broker assigns
+ * this consumer its share of the topics' partitions and moves them incrementally as members come and go
+ * (told to a {@link ConsumerRebalanceListener}); without a {@code group.id} it takes every partition of the
+ * topics (and follows partitions added later). Positions are kept by the consumer and moved with
+ * {@link #seek}, {@link #seekToBeginning} and {@link #seekToEnd}; a group's partitions start at its committed
+ * offsets ({@link #commitSync}, {@link #commitAsync}, auto-commit), and a partition without a position
  * starts where {@code auto.offset.reset} says.
+ *
+ * <p>Group heartbeats are sent from {@link #poll}: call it at least every {@code session.timeout.ms}, or the
+ * broker evicts the member and gives its partitions to the others.
  *
  * <p>Threading: like Kafka's consumer, not thread-safe: one thread calls it (another thread may only
  * call {@link #wakeup()}); concurrent use fails with {@link ConcurrentModificationException}. The
@@ -57,6 +63,24 @@ public final class Consumer implements AutoCloseable {
     private volatile boolean wakeup;
     private volatile Thread waiter;
     private volatile boolean closed;
+    private GroupMember group;
+    private ConsumerRebalanceListener listener;
+    private final ArrayList<AsyncCommit> pendingCommits = new ArrayList<>();
+    private long nextAutoCommitNs;
+
+    /** A commitAsync in flight and whom to tell. */
+    private record AsyncCommit(GroupCalls.CommitCall call, OffsetCommitCallback callback) {
+    }
+
+    private static final ConsumerRebalanceListener NO_LISTENER = new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(final Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {
+        }
+    };
 
     /**
      * Starts the consumer: its media driver (unless {@code aeron.dir} names one), its I/O thread and
@@ -98,6 +122,7 @@ public final class Consumer implements AutoCloseable {
         Objects.requireNonNull(partitions, "partitions");
         acquire();
         try {
+            leaveGroup();
             subscribed[0] = false;
             subscription = null;
             pendingMetadata = null;
@@ -108,8 +133,54 @@ public final class Consumer implements AutoCloseable {
     }
 
     /**
-     * Reads every partition of these topics (replacing any assignment). Without consumer groups yet,
-     * nothing is shared with other consumers: each subscriber reads all partitions. The topics'
+     * Subscribes to these topics as a member of the consumer group {@code group.id}: the broker assigns this
+     * consumer its share of their partitions at the next {@link #poll}s, and moves partitions to and from it as
+     * members join and leave, telling {@code listener}. An empty collection leaves the group.
+     *
+     * @param topics   the topics.
+     * @param listener told of partitions revoked, assigned and lost, on the thread calling {@link #poll}.
+     * @throws IllegalStateException when {@code group.id} is not set.
+     */
+    public void subscribe(final Collection<String> topics, final ConsumerRebalanceListener listener) {
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(listener, "listener");
+        if (config.groupId().isEmpty()) {
+            throw new IllegalStateException("subscribing with a rebalance listener needs "
+                + ConsumerConfig.GROUP_ID + ": set it, or call subscribe(topics) to read every partition alone");
+        }
+        acquire();
+        try {
+            checkOpen();
+            for (final String topic : topics) {
+                if (topic == null || topic.isBlank()) {
+                    throw new IllegalArgumentException("invalid topic name: '" + topic + "'");
+                }
+            }
+            if (topics.isEmpty()) {
+                leaveGroup();
+                subscribed[0] = false;
+                subscription = null;
+                return;
+            }
+            if (group == null) {
+                setAssignment(List.of());
+                group = new GroupMember(config.groupId(), io, config, requestTimeoutNs);
+                nextAutoCommitNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+            }
+            this.listener = listener;
+            pendingMetadata = null;
+            subscribed[0] = true;
+            subscription = new LinkedHashSet<>(topics);
+            group.subscribe(subscription);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Reads these topics: with {@code group.id} set, as a member of that group (see
+     * {@link #subscribe(Collection, ConsumerRebalanceListener)}); without, every partition of these topics
+     * (replacing any assignment), nothing shared with other consumers. The topics'
      * partitions are looked up at once (so that {@link #assignment()} answers right away) and again
      * every {@code metadata.max.age.ms}; topics that do not exist yet are looked up every
      * {@code retry.backoff.ms} while polling.
@@ -118,6 +189,10 @@ public final class Consumer implements AutoCloseable {
      */
     public void subscribe(final Collection<String> topics) {
         Objects.requireNonNull(topics, "topics");
+        if (!config.groupId().isEmpty()) {
+            subscribe(topics, NO_LISTENER);
+            return;
+        }
         acquire();
         try {
             for (final String topic : topics) {
@@ -213,6 +288,7 @@ public final class Consumer implements AutoCloseable {
             while (true) {
                 checkWakeup();
                 final long now = System.nanoTime();
+                pollGroup(now, self);
                 updateSubscription(now);
                 fetcher.processCompletions(now);
                 updatePositions(now);
@@ -410,11 +486,281 @@ public final class Consumer implements AutoCloseable {
         }
         acquire();
         try {
+            try {
+                leaveGroup();
+            } catch (final RuntimeException ex) {
+                LOG.warn("consumer {}: leaving the group at close failed: {}", io.clientId(), ex.toString());
+            }
             closed = true;
             io.close();
             fetcher.close();
         } finally {
             release();
+        }
+    }
+
+    /**
+     * Commits the positions of every assigned partition (the offsets after the records {@link #poll} returned)
+     * and waits until they are durable on the broker.
+     *
+     * @throws SequentException (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) when this member was fenced meanwhile,
+     *                          or the broker's error.
+     */
+    public void commitSync() {
+        commitSync(currentPositions());
+    }
+
+    /**
+     * Commits these offsets for the group and waits until they are durable on the broker.
+     *
+     * @param offsets the next offset to read per partition.
+     * @throws SequentException the broker's error, or the first partition's.
+     */
+    public void commitSync(final Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Objects.requireNonNull(offsets, "offsets");
+        acquire();
+        try {
+            checkOpen();
+            completeCommits(true);
+            if (offsets.isEmpty()) {
+                return;
+            }
+            checkPartitionResults(io.call(commitCall(offsets)));
+        } finally {
+            release();
+        }
+    }
+
+    /** Commits the positions of every assigned partition without waiting; failures are logged. */
+    public void commitAsync() {
+        commitAsync(currentPositions(), null);
+    }
+
+    /**
+     * Commits the positions of every assigned partition without waiting.
+     *
+     * @param callback told of the outcome from a later {@link #poll}, {@link #commitSync} or {@link #close}.
+     */
+    public void commitAsync(final OffsetCommitCallback callback) {
+        commitAsync(currentPositions(), callback);
+    }
+
+    /**
+     * Commits these offsets without waiting.
+     *
+     * @param offsets  the next offset to read per partition.
+     * @param callback told of the outcome from a later {@link #poll}, {@link #commitSync} or {@link #close};
+     *                 null to only log failures.
+     */
+    public void commitAsync(final Map<TopicPartition, OffsetAndMetadata> offsets, final OffsetCommitCallback callback) {
+        Objects.requireNonNull(offsets, "offsets");
+        acquire();
+        try {
+            checkOpen();
+            if (offsets.isEmpty()) {
+                return;
+            }
+            final GroupCalls.CommitCall call = commitCall(offsets);
+            final Thread thread = Thread.currentThread();
+            call.future.whenComplete((r, e) -> LockSupport.unpark(thread));
+            pendingCommits.add(new AsyncCommit(call, callback));
+            io.submit(call);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The group's committed offsets of these partitions.
+     *
+     * @param partitions the partitions.
+     * @return per partition its committed offset, or null where none is committed.
+     */
+    public Map<TopicPartition, OffsetAndMetadata> committed(final Set<TopicPartition> partitions) {
+        Objects.requireNonNull(partitions, "partitions");
+        acquire();
+        try {
+            checkOpen();
+            requireGroupId();
+            final Map<TopicPartition, OffsetAndMetadata> found =
+                io.call(new GroupCalls.OffsetFetchCall(config.groupId(), partitions, requestTimeoutNs));
+            final Map<TopicPartition, OffsetAndMetadata> answer = new LinkedHashMap<>();
+            for (final TopicPartition tp : partitions) {
+                answer.put(tp, found.get(tp));
+            }
+            return answer;
+        } finally {
+            release();
+        }
+    }
+
+    private void requireGroupId() {
+        if (config.groupId().isEmpty()) {
+            throw SequentException.of(ErrorCode.INVALID_GROUP_ID,
+                "committed offsets belong to a group: set " + ConsumerConfig.GROUP_ID);
+        }
+    }
+
+    private GroupCalls.CommitCall commitCall(final Map<TopicPartition, OffsetAndMetadata> offsets) {
+        requireGroupId();
+        final boolean member = group != null && group.isMember();
+        return new GroupCalls.CommitCall(config.groupId(), member ? group.memberId() : "",
+            member ? group.epoch() : -1, offsets, requestTimeoutNs);
+    }
+
+    private static void checkPartitionResults(final Map<TopicPartition, ErrorCode> results) {
+        for (final Map.Entry<TopicPartition, ErrorCode> e : results.entrySet()) {
+            if (e.getValue() != ErrorCode.NONE) {
+                throw SequentException.of(e.getValue(), "offset commit of " + e.getKey() + " failed: " + e.getValue());
+            }
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> currentPositions() {
+        final Map<TopicPartition, OffsetAndMetadata> positions = new LinkedHashMap<>();
+        for (final PartitionState state : assignment.list) {
+            if (state.position >= 0) {
+                positions.put(state.tp, new OffsetAndMetadata(state.position));
+            }
+        }
+        return positions;
+    }
+
+    /** Tells the callbacks of finished async commits (all of them, waiting, when {@code all}). */
+    private void completeCommits(final boolean all) {
+        for (int i = 0; i < pendingCommits.size(); i++) {
+            final AsyncCommit commit = pendingCommits.get(i);
+            if (!all && !commit.call().future.isDone()) {
+                continue;
+            }
+            pendingCommits.remove(i--);
+            Exception failure = null;
+            try {
+                checkPartitionResults(
+                    ClientIo.await(commit.call().future, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + 2_000));
+            } catch (final RuntimeException ex) {
+                failure = ex;
+            }
+            if (commit.callback() != null) {
+                commit.callback().onComplete(commit.call().offsets, failure);
+            } else if (failure != null) {
+                LOG.warn("consumer {}: offset commit failed: {}", io.clientId(), failure.getMessage());
+            }
+        }
+    }
+
+    /** Heartbeats, reconciles a new assignment, auto-commits. Calling thread, from poll. */
+    private void pollGroup(final long now, final Thread self) {
+        completeCommits(false);
+        if (group == null) {
+            return;
+        }
+        final GroupMember.Event event = group.poll(now, self);
+        if (event == GroupMember.Event.FENCED) {
+            final Set<TopicPartition> lost = group.owned();
+            setAssignment(List.of());
+            group.owned(Set.of());
+            if (!lost.isEmpty()) {
+                listener.onPartitionsLost(lost);
+            }
+        } else if (event == GroupMember.Event.ASSIGNMENT) {
+            reconcile(group.assignment());
+        }
+        if (config.enableAutoCommit() && now - nextAutoCommitNs >= 0) {
+            nextAutoCommitNs = now + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+            if (group.isMember()) {
+                final Map<TopicPartition, OffsetAndMetadata> positions = currentPositions();
+                if (!positions.isEmpty()) {
+                    commitAsync(positions, null);
+                }
+            }
+        }
+    }
+
+    /**
+     * Moves to the broker's assignment: commits (auto-commit) and revokes what leaves, adopts what arrives at
+     * the group's committed offsets, then reports what it owns.
+     */
+    private void reconcile(final Set<TopicPartition> target) {
+        final Set<TopicPartition> owned = group.owned();
+        final List<TopicPartition> revoked = new ArrayList<>();
+        for (final TopicPartition tp : owned) {
+            if (!target.contains(tp)) {
+                revoked.add(tp);
+            }
+        }
+        final List<TopicPartition> added = new ArrayList<>();
+        for (final TopicPartition tp : target) {
+            if (!owned.contains(tp)) {
+                added.add(tp);
+            }
+        }
+        if (!revoked.isEmpty()) {
+            if (config.enableAutoCommit()) {
+                final Map<TopicPartition, OffsetAndMetadata> positions = new LinkedHashMap<>();
+                for (final TopicPartition tp : revoked) {
+                    final PartitionState state = assignment.get(tp);
+                    if (state != null && state.position >= 0) {
+                        positions.put(tp, new OffsetAndMetadata(state.position));
+                    }
+                }
+                try {
+                    commitSync(positions);
+                } catch (final SequentException ex) {
+                    LOG.warn("consumer {}: committing revoked partitions {} failed: {}", io.clientId(), revoked,
+                        ex.getMessage());
+                }
+            }
+            listener.onPartitionsRevoked(revoked);
+        }
+        final List<TopicPartition> next = new ArrayList<>();
+        for (final TopicPartition tp : owned) {
+            if (target.contains(tp)) {
+                next.add(tp);
+            }
+        }
+        next.addAll(added);
+        setAssignment(next);
+        if (!added.isEmpty()) {
+            final Map<TopicPartition, OffsetAndMetadata> committed =
+                io.call(new GroupCalls.OffsetFetchCall(config.groupId(), added, requestTimeoutNs));
+            for (final TopicPartition tp : added) {
+                final OffsetAndMetadata offset = committed.get(tp);
+                if (offset != null) {
+                    final PartitionState state = assignment.get(tp);
+                    state.position = offset.offset();
+                    state.reset = PartitionState.RESET_NONE;
+                }
+            }
+        }
+        group.owned(new java.util.HashSet<>(next));
+        if (!added.isEmpty()) {
+            listener.onPartitionsAssigned(added);
+        }
+    }
+
+    /** Commits (auto-commit), revokes everything and leaves the group, if a member. */
+    private void leaveGroup() {
+        final GroupMember member = group;
+        if (member == null) {
+            return;
+        }
+        try {
+            if (member.isMember() && !member.owned().isEmpty()) {
+                if (config.enableAutoCommit()) {
+                    try {
+                        commitSync(currentPositions());
+                    } catch (final SequentException ex) {
+                        LOG.warn("consumer {}: final commit failed: {}", io.clientId(), ex.getMessage());
+                    }
+                }
+                listener.onPartitionsRevoked(List.copyOf(member.owned()));
+            }
+            completeCommits(true);
+        } finally {
+            group = null;
+            setAssignment(List.of());
+            member.leave();
         }
     }
 
@@ -548,7 +894,7 @@ public final class Consumer implements AutoCloseable {
     }
 
     private void updateSubscription(final long now) {
-        if (subscription == null) {
+        if (subscription == null || group != null) {
             return;
         }
         if (fetcher.takeMetadataStale()) {

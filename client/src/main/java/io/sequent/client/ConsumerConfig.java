@@ -34,6 +34,15 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@value #RETRY_BACKOFF_MS}</td><td>100</td><td>pause before a fetch or lookup that failed
  *       with a retriable error is tried again, and between metadata lookups of subscribed topics that
  *       do not exist yet</td></tr>
+ *   <tr><td>{@value #GROUP_ID}</td><td>empty</td><td>the consumer group {@code subscribe} joins; without it
+ *       a subscriber reads every partition of its topics alone</td></tr>
+ *   <tr><td>{@value #ENABLE_AUTO_COMMIT}</td><td>true</td><td>with a group: commit the positions every
+ *       {@value #AUTO_COMMIT_INTERVAL_MS} from {@code poll}, before partitions are revoked, and at close</td></tr>
+ *   <tr><td>{@value #AUTO_COMMIT_INTERVAL_MS}</td><td>5000</td><td>the auto-commit period</td></tr>
+ *   <tr><td>{@value #SESSION_TIMEOUT_MS}</td><td>45000</td><td>how long the broker waits for a heartbeat
+ *       before it evicts the member and moves its partitions (1000 to 1800000)</td></tr>
+ *   <tr><td>{@value #GROUP_REMOTE_ASSIGNOR}</td><td>sticky</td><td>the broker-side assignor a new group
+ *       uses: {@code sticky}, {@code range} or {@code roundrobin}</td></tr>
  * </table>
  */
 public final class ConsumerConfig {
@@ -55,10 +64,21 @@ public final class ConsumerConfig {
     public static final String CLIENT_RACK = "client.rack";
     /** Property key of {@link #retryBackoffMs(long)}. */
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    /** Property key of {@link #groupId(String)}. */
+    public static final String GROUP_ID = "group.id";
+    /** Property key of {@link #enableAutoCommit(boolean)}. */
+    public static final String ENABLE_AUTO_COMMIT = "enable.auto.commit";
+    /** Property key of {@link #autoCommitIntervalMs(long)}. */
+    public static final String AUTO_COMMIT_INTERVAL_MS = "auto.commit.interval.ms";
+    /** Property key of {@link #sessionTimeoutMs(int)}. */
+    public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+    /** Property key of {@link #groupRemoteAssignor(String)}. */
+    public static final String GROUP_REMOTE_ASSIGNOR = "group.remote.assignor";
 
     /** Every key {@link #fromProperties} reads besides {@link ClientConfig}'s. */
     static final Set<String> KEYS = Set.of(FETCH_MAX_WAIT_MS, FETCH_MIN_BYTES, FETCH_MAX_BYTES,
-        MAX_PARTITION_FETCH_BYTES, MAX_POLL_RECORDS, AUTO_OFFSET_RESET, ISOLATION_LEVEL, CLIENT_RACK, RETRY_BACKOFF_MS);
+        MAX_PARTITION_FETCH_BYTES, MAX_POLL_RECORDS, AUTO_OFFSET_RESET, ISOLATION_LEVEL, CLIENT_RACK, RETRY_BACKOFF_MS,
+        GROUP_ID, ENABLE_AUTO_COMMIT, AUTO_COMMIT_INTERVAL_MS, SESSION_TIMEOUT_MS, GROUP_REMOTE_ASSIGNOR);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerConfig.class);
 
@@ -75,6 +95,11 @@ public final class ConsumerConfig {
     private String isolationLevel = "read_uncommitted";
     private String clientRack = "";
     private long retryBackoffMs = 100;
+    private String groupId = "";
+    private boolean enableAutoCommit = true;
+    private long autoCommitIntervalMs = 5_000;
+    private int sessionTimeoutMs = 45_000;
+    private String groupRemoteAssignor = "sticky";
 
     /**
      * @param client the connection settings.
@@ -129,6 +154,26 @@ public final class ConsumerConfig {
         v = Settings.string(properties, RETRY_BACKOFF_MS);
         if (v != null) {
             c.retryBackoffMs(Settings.longValue(RETRY_BACKOFF_MS, v));
+        }
+        v = Settings.string(properties, GROUP_ID);
+        if (v != null) {
+            c.groupId(v);
+        }
+        v = Settings.string(properties, ENABLE_AUTO_COMMIT);
+        if (v != null) {
+            c.enableAutoCommit(Settings.booleanValue(ENABLE_AUTO_COMMIT, v));
+        }
+        v = Settings.string(properties, AUTO_COMMIT_INTERVAL_MS);
+        if (v != null) {
+            c.autoCommitIntervalMs(Settings.longValue(AUTO_COMMIT_INTERVAL_MS, v));
+        }
+        v = Settings.string(properties, SESSION_TIMEOUT_MS);
+        if (v != null) {
+            c.sessionTimeoutMs(Settings.intValue(SESSION_TIMEOUT_MS, v));
+        }
+        v = Settings.string(properties, GROUP_REMOTE_ASSIGNOR);
+        if (v != null) {
+            c.groupRemoteAssignor(v);
         }
         return c;
     }
@@ -293,6 +338,86 @@ public final class ConsumerConfig {
     }
 
     /**
+     * @param id the consumer group {@code subscribe} joins, empty for none ({@value #GROUP_ID}).
+     * @return this.
+     */
+    public ConsumerConfig groupId(final String id) {
+        groupId = id == null ? "" : id.trim();
+        return this;
+    }
+
+    /**
+     * @return the group id, empty when none.
+     */
+    public String groupId() {
+        return groupId;
+    }
+
+    /**
+     * @param enable commit positions automatically ({@value #ENABLE_AUTO_COMMIT}).
+     * @return this.
+     */
+    public ConsumerConfig enableAutoCommit(final boolean enable) {
+        enableAutoCommit = enable;
+        return this;
+    }
+
+    /**
+     * @return whether positions are committed automatically.
+     */
+    public boolean enableAutoCommit() {
+        return enableAutoCommit;
+    }
+
+    /**
+     * @param ms the auto-commit period ({@value #AUTO_COMMIT_INTERVAL_MS}).
+     * @return this.
+     */
+    public ConsumerConfig autoCommitIntervalMs(final long ms) {
+        autoCommitIntervalMs = Settings.requireRange(AUTO_COMMIT_INTERVAL_MS, ms, 1, Integer.MAX_VALUE);
+        return this;
+    }
+
+    /**
+     * @return the auto-commit period in ms.
+     */
+    public long autoCommitIntervalMs() {
+        return autoCommitIntervalMs;
+    }
+
+    /**
+     * @param ms how long the broker waits for a heartbeat ({@value #SESSION_TIMEOUT_MS}).
+     * @return this.
+     */
+    public ConsumerConfig sessionTimeoutMs(final int ms) {
+        sessionTimeoutMs = Settings.requireRange(SESSION_TIMEOUT_MS, ms, 1_000, 1_800_000);
+        return this;
+    }
+
+    /**
+     * @return the session timeout in ms.
+     */
+    public int sessionTimeoutMs() {
+        return sessionTimeoutMs;
+    }
+
+    /**
+     * @param assignor {@code sticky}, {@code range} or {@code roundrobin} ({@value #GROUP_REMOTE_ASSIGNOR}).
+     * @return this.
+     */
+    public ConsumerConfig groupRemoteAssignor(final String assignor) {
+        groupRemoteAssignor = Settings.requireOneOf(GROUP_REMOTE_ASSIGNOR, assignor, "sticky", "range", "roundrobin");
+        return this;
+    }
+
+    /**
+     * @return the broker-side assignor a new group uses.
+     */
+    public String groupRemoteAssignor() {
+        return groupRemoteAssignor;
+    }
+
+    /**
      * A copy with a copied {@link ClientConfig}.
      *
      * @return a new config with the same values.
@@ -308,6 +433,11 @@ public final class ConsumerConfig {
         c.isolationLevel = isolationLevel;
         c.clientRack = clientRack;
         c.retryBackoffMs = retryBackoffMs;
+        c.groupId = groupId;
+        c.enableAutoCommit = enableAutoCommit;
+        c.autoCommitIntervalMs = autoCommitIntervalMs;
+        c.sessionTimeoutMs = sessionTimeoutMs;
+        c.groupRemoteAssignor = groupRemoteAssignor;
         return c;
     }
 
@@ -317,6 +447,9 @@ public final class ConsumerConfig {
             + fetchMinBytes + ", " + FETCH_MAX_BYTES + "=" + fetchMaxBytes + ", " + MAX_PARTITION_FETCH_BYTES + "="
             + maxPartitionFetchBytes + ", " + MAX_POLL_RECORDS + "=" + maxPollRecords + ", " + AUTO_OFFSET_RESET
             + "=" + autoOffsetReset + ", " + ISOLATION_LEVEL + "=" + isolationLevel + ", " + CLIENT_RACK + "="
-            + clientRack + ", " + RETRY_BACKOFF_MS + "=" + retryBackoffMs + ", " + client + "}";
+            + clientRack + ", " + RETRY_BACKOFF_MS + "=" + retryBackoffMs + ", " + GROUP_ID + "=" + groupId + ", "
+            + ENABLE_AUTO_COMMIT + "=" + enableAutoCommit + ", " + AUTO_COMMIT_INTERVAL_MS + "=" + autoCommitIntervalMs
+            + ", " + SESSION_TIMEOUT_MS + "=" + sessionTimeoutMs + ", " + GROUP_REMOTE_ASSIGNOR + "="
+            + groupRemoteAssignor + ", " + client + "}";
     }
 }

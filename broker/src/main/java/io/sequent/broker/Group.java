@@ -1,0 +1,177 @@
+package io.sequent.broker;
+
+import io.sequent.codec.client.Assignor;
+import io.sequent.codec.client.GroupState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One consumer group: its members with their target and current assignments, and its committed offsets.
+ *
+ * <p>Per member the coordinator keeps three sets, as Kafka's KIP-848 protocol does:
+ * <pre>
+ *   target    what the assignor wants it to own
+ *   assigned  what the broker has told it to own (its current assignment, sent with its member epoch)
+ *   owned     what it last reported owning in a heartbeat
+ * </pre>
+ * A partition leaves {@code assigned} as soon as it leaves {@code target} (revocation), but enters another
+ * member's {@code assigned} only once no other member has it in {@code assigned} or {@code owned}: it is revoked
+ * from its old owner before it is assigned to a new one, and every member keeps consuming the partitions it
+ * keeps meanwhile.
+ *
+ * <p>Written by the admin thread only (through the {@link GroupCoordinator}).
+ */
+final class Group {
+    static final long NOT_EMPTY = Long.MIN_VALUE;
+
+    /** A member and its assignment. */
+    static final class Member {
+        final String memberId;
+        final String clientId;
+        long sessionId;
+        int sessionTimeoutMs;
+        int rebalanceTimeoutMs;
+        List<String> topics;
+        long lastSeenNs;
+        /** The epoch of {@link #assigned}; bumped each time it changes. */
+        int epoch;
+        /** The epoch before the last change, still accepted from a member that missed that response. */
+        int previousEpoch;
+        /** Since when the member has owned a partition it was asked to revoke; Long.MIN_VALUE when none. */
+        long revokingSinceNs = Long.MIN_VALUE;
+        Set<GroupPartition> target = new TreeSet<>();
+        Set<GroupPartition> assigned = new TreeSet<>();
+        Set<GroupPartition> owned = new TreeSet<>();
+
+        Member(final String memberId, final String clientId) {
+            this.memberId = memberId;
+            this.clientId = clientId;
+        }
+
+        boolean acceptsEpoch(final int memberEpoch) {
+            return memberEpoch == epoch || memberEpoch == previousEpoch;
+        }
+
+        @Override
+        public String toString() {
+            return memberId + "@" + epoch + assigned;
+        }
+    }
+
+    /** A committed offset. */
+    static final class Committed {
+        final long offset;
+        final int leaderEpoch;
+        final long timestampMs;
+        final String metadata;
+
+        Committed(final long offset, final int leaderEpoch, final long timestampMs, final String metadata) {
+            this.offset = offset;
+            this.leaderEpoch = leaderEpoch;
+            this.timestampMs = timestampMs;
+            this.metadata = metadata;
+        }
+    }
+
+    final String groupId;
+    Assignor assignor = Assignor.STICKY;
+    /** Bumped at each change of membership, subscriptions or subscribed partition counts. */
+    int groupEpoch;
+    final Map<String, Member> members = new TreeMap<>();
+    final Map<GroupPartition, Committed> offsets = new TreeMap<>();
+    Map<String, Integer> partitionCounts = new TreeMap<>();
+    /** Since when the group has had no members ({@link #NOT_EMPTY} while it has some); by the broker's clock. */
+    long emptySinceNs = NOT_EMPTY;
+
+    Group(final String groupId) {
+        this.groupId = groupId;
+    }
+
+    GroupState state() {
+        if (members.isEmpty()) {
+            return GroupState.EMPTY;
+        }
+        for (final Member member : members.values()) {
+            if (!member.assigned.equals(member.target) || !member.owned.equals(member.assigned)) {
+                return GroupState.RECONCILING;
+            }
+        }
+        return GroupState.STABLE;
+    }
+
+    /** The member that the broker currently assigns {@code tp} to, or null. */
+    Member assignee(final GroupPartition tp) {
+        for (final Member member : members.values()) {
+            if (member.assigned.contains(tp)) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    /** Every topic some member subscribes to. */
+    Set<String> subscribedTopics() {
+        final Set<String> topics = new TreeSet<>();
+        for (final Member member : members.values()) {
+            topics.addAll(member.topics);
+        }
+        return topics;
+    }
+
+    /**
+     * Moves every member's current assignment towards its target: first revokes from each what left its target,
+     * then adds to each the partitions of its target that no other member holds (assigned or still owned).
+     *
+     * @return the members whose assignment (and epoch) changed.
+     */
+    List<Member> reconcile(final long nowNs) {
+        final List<Member> changed = new ArrayList<>();
+        for (final Member member : members.values()) {
+            final Set<GroupPartition> next = new TreeSet<>(member.assigned);
+            next.retainAll(member.target);
+            if (!next.equals(member.assigned)) {
+                member.assigned = next;
+                changed.add(member);
+            }
+        }
+        for (final Member member : members.values()) {
+            boolean grew = false;
+            for (final GroupPartition tp : member.target) {
+                if (!member.assigned.contains(tp) && isFreeFor(tp, member)) {
+                    member.assigned.add(tp);
+                    grew = true;
+                }
+            }
+            if (grew && !changed.contains(member)) {
+                changed.add(member);
+            }
+        }
+        for (final Member member : changed) {
+            member.previousEpoch = member.epoch;
+            member.epoch++;
+        }
+        for (final Member member : members.values()) {
+            final boolean revoking = !member.assigned.containsAll(member.owned);
+            if (!revoking) {
+                member.revokingSinceNs = Long.MIN_VALUE;
+            } else if (member.revokingSinceNs == Long.MIN_VALUE) {
+                member.revokingSinceNs = nowNs;
+            }
+        }
+        return changed;
+    }
+
+    private boolean isFreeFor(final GroupPartition tp, final Member candidate) {
+        for (final Member other : members.values()) {
+            if (other != candidate && (other.assigned.contains(tp) || other.owned.contains(tp))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,538 @@
+package io.sequent.broker;
+
+import io.sequent.codec.client.BooleanType;
+import io.sequent.codec.client.DescribeGroupsRequestDecoder;
+import io.sequent.codec.client.DescribeGroupsResponseEncoder;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.GroupState;
+import io.sequent.codec.client.HeartbeatRequestDecoder;
+import io.sequent.codec.client.HeartbeatResponseEncoder;
+import io.sequent.codec.client.JoinGroupRequestDecoder;
+import io.sequent.codec.client.JoinGroupResponseEncoder;
+import io.sequent.codec.client.LeaveGroupRequestDecoder;
+import io.sequent.codec.client.LeaveGroupResponseEncoder;
+import io.sequent.codec.client.ListGroupsResponseEncoder;
+import io.sequent.codec.client.MessageHeaderDecoder;
+import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.codec.client.OffsetCommitRequestDecoder;
+import io.sequent.codec.client.OffsetCommitResponseEncoder;
+import io.sequent.codec.client.OffsetFetchRequestDecoder;
+import io.sequent.codec.client.OffsetFetchResponseEncoder;
+import org.agrona.concurrent.EpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The consumer-group requests on the wire: decodes JoinGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
+ * DescribeGroups and ListGroups, runs them on the {@link GroupCoordinator}, and answers. A request the
+ * coordinator refuses (unknown group or member, stale member epoch, bad session timeout) is answered with an
+ * ErrorResponse carrying the code and a message; OffsetCommit answers per partition.
+ *
+ * <p>An OffsetCommit is written to the {@link OffsetsLog} through the internal appender and answered, and
+ * applied to the coordinator, only once that batch is durable ({@link #poll}). The offsets of a group without
+ * members for {@code offsets.retention.ms} are deleted the same way: a batch of deletions, applied once durable
+ * (an offset committed meanwhile is kept).
+ *
+ * <p>Admin thread only.
+ */
+final class GroupRequests {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupRequests.class);
+    private static final long EXPIRY_CHECK_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    private final GroupCoordinator coordinator;
+    private final OffsetsLog offsets;
+    private final TopicRegistry registry;
+    private final ResponseSender sender;
+    private final SessionTable sessions;
+    private final EpochClock epochClock;
+    private final List<PendingCommit> commits = new ArrayList<>();
+    private final Map<String, PendingExpiry> expiries = new TreeMap<>();
+    private final long retentionNs;
+    private long nextExpiryCheckNs;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final JoinGroupRequestDecoder joinDecoder = new JoinGroupRequestDecoder();
+    private final JoinGroupResponseEncoder joinEncoder = new JoinGroupResponseEncoder();
+    private final HeartbeatRequestDecoder heartbeatDecoder = new HeartbeatRequestDecoder();
+    private final HeartbeatResponseEncoder heartbeatEncoder = new HeartbeatResponseEncoder();
+    private final LeaveGroupRequestDecoder leaveDecoder = new LeaveGroupRequestDecoder();
+    private final LeaveGroupResponseEncoder leaveEncoder = new LeaveGroupResponseEncoder();
+    private final OffsetCommitRequestDecoder commitDecoder = new OffsetCommitRequestDecoder();
+    private final OffsetCommitResponseEncoder commitEncoder = new OffsetCommitResponseEncoder();
+    private final OffsetFetchRequestDecoder fetchDecoder = new OffsetFetchRequestDecoder();
+    private final OffsetFetchResponseEncoder fetchEncoder = new OffsetFetchResponseEncoder();
+    private final DescribeGroupsRequestDecoder describeDecoder = new DescribeGroupsRequestDecoder();
+    private final DescribeGroupsResponseEncoder describeEncoder = new DescribeGroupsResponseEncoder();
+    private final ListGroupsResponseEncoder listEncoder = new ListGroupsResponseEncoder();
+
+    /** An OffsetCommit waiting for its batch to be durable. */
+    private static final class PendingCommit {
+        final long sessionId;
+        final long correlationId;
+        final String groupId;
+        final long timestampMs;
+        final Map<GroupPartition, ErrorCode> results = new TreeMap<>();
+        final List<OffsetsLog.Commit> valid = new ArrayList<>();
+        InternalAppend append;
+
+        PendingCommit(final long sessionId, final long correlationId, final String groupId, final long timestampMs) {
+            this.sessionId = sessionId;
+            this.correlationId = correlationId;
+            this.groupId = groupId;
+            this.timestampMs = timestampMs;
+        }
+    }
+
+    /** The deletion of an empty group's expired offsets, waiting for its batch to be durable. */
+    private static final class PendingExpiry {
+        final Map<GroupPartition, Group.Committed> expired;
+        final InternalAppend append;
+
+        PendingExpiry(final Map<GroupPartition, Group.Committed> expired, final InternalAppend append) {
+            this.expired = expired;
+            this.append = append;
+        }
+    }
+
+    GroupRequests(
+        final GroupCoordinator coordinator,
+        final OffsetsLog offsets,
+        final TopicRegistry registry,
+        final ResponseSender sender,
+        final SessionTable sessions,
+        final EpochClock epochClock,
+        final long retentionMs) {
+        this.retentionNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(retentionMs);
+        this.coordinator = coordinator;
+        this.offsets = offsets;
+        this.registry = registry;
+        this.sender = sender;
+        this.sessions = sessions;
+        this.epochClock = epochClock;
+    }
+
+    GroupCoordinator coordinator() {
+        return coordinator;
+    }
+
+    /** A topic's partition count as the coordinator sees it: -1 for unknown, deleted and internal topics. */
+    static int partitionCount(final TopicRegistry registry, final String topic) {
+        final Topic open = registry.table().get(topic);
+        return null == open || open.isInternal() || open.isDeleted() ? -1 : open.partitionCount();
+    }
+
+    void onJoinGroup(final AdminRequest request, final Session session, final long nowNs) {
+        final JoinGroupRequestDecoder decoder = joinDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final int sessionTimeoutMs = decoder.sessionTimeoutMs();
+        final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
+        final io.sequent.codec.client.Assignor assignor = decoder.assignor();
+        final List<String> topics = new ArrayList<>();
+        for (final JoinGroupRequestDecoder.TopicsDecoder topic : decoder.topics()) {
+            topics.add(topic.name());
+        }
+        final String groupId = decoder.groupId();
+        final String memberId = decoder.memberId();
+        final Group.Member member;
+        try {
+            member = coordinator.join(groupId, memberId, session.clientId(), session.id(), topics, assignor,
+                sessionTimeoutMs, rebalanceTimeoutMs, nowNs);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, JoinGroupRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
+            return;
+        }
+        final JoinGroupResponseEncoder encoder = joinEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(correlationId)
+            .memberEpoch(member.epoch)
+            .heartbeatIntervalMs(GroupCoordinator.heartbeatIntervalMs(member.sessionTimeoutMs))
+            .errorCode(ErrorCode.NONE);
+        final Map<String, List<Integer>> byTopic = byTopic(member.assigned);
+        final JoinGroupResponseEncoder.AssignedTopicsEncoder out = encoder.assignedTopicsCount(byTopic.size());
+        for (final Map.Entry<String, List<Integer>> entry : byTopic.entrySet()) {
+            out.next();
+            final JoinGroupResponseEncoder.AssignedTopicsEncoder.PartitionsEncoder partitions =
+                out.partitionsCount(entry.getValue().size());
+            for (final int partition : entry.getValue()) {
+                partitions.next().partition(partition);
+            }
+            out.topic(entry.getKey());
+        }
+        encoder.memberId(member.memberId);
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onHeartbeat(final AdminRequest request, final Session session, final long nowNs) {
+        final HeartbeatRequestDecoder decoder =
+            heartbeatDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final int memberEpoch = decoder.memberEpoch();
+        final List<GroupPartition> owned = new ArrayList<>();
+        for (final HeartbeatRequestDecoder.OwnedTopicsDecoder topic : decoder.ownedTopics()) {
+            final List<Integer> partitions = new ArrayList<>();
+            for (final HeartbeatRequestDecoder.OwnedTopicsDecoder.PartitionsDecoder p : topic.partitions()) {
+                partitions.add(p.partition());
+            }
+            final String name = topic.topic();
+            for (final int partition : partitions) {
+                owned.add(new GroupPartition(name, partition));
+            }
+        }
+        final String groupId = decoder.groupId();
+        final String memberId = decoder.memberId();
+        final Group.Member member;
+        try {
+            member = coordinator.heartbeat(groupId, memberId, memberEpoch, owned, nowNs);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, HeartbeatRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
+            return;
+        }
+        member.sessionId = session.id();
+        final HeartbeatResponseEncoder encoder = heartbeatEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(correlationId)
+            .memberEpoch(member.epoch)
+            .heartbeatIntervalMs(GroupCoordinator.heartbeatIntervalMs(member.sessionTimeoutMs))
+            .errorCode(ErrorCode.NONE)
+            .assignmentChanged(member.epoch != memberEpoch ? BooleanType.TRUE : BooleanType.FALSE);
+        final Map<String, List<Integer>> byTopic = byTopic(member.assigned);
+        final HeartbeatResponseEncoder.AssignedTopicsEncoder out = encoder.assignedTopicsCount(byTopic.size());
+        for (final Map.Entry<String, List<Integer>> entry : byTopic.entrySet()) {
+            out.next();
+            final HeartbeatResponseEncoder.AssignedTopicsEncoder.PartitionsEncoder partitions =
+                out.partitionsCount(entry.getValue().size());
+            for (final int partition : entry.getValue()) {
+                partitions.next().partition(partition);
+            }
+            out.topic(entry.getKey());
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onLeaveGroup(final AdminRequest request, final Session session, final long nowNs) {
+        final LeaveGroupRequestDecoder decoder = leaveDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final String groupId = decoder.groupId();
+        final String memberId = decoder.memberId();
+        try {
+            coordinator.leave(groupId, memberId, nowNs);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, LeaveGroupRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
+            return;
+        }
+        final LeaveGroupResponseEncoder encoder = leaveEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(correlationId)
+            .errorCode(ErrorCode.NONE);
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onOffsetCommit(final AdminRequest request, final Session session) {
+        final OffsetCommitRequestDecoder decoder = commitDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        final long sessionId = decoder.sessionId();
+        final int memberEpoch = decoder.memberEpoch();
+        final List<OffsetsLog.Commit> requested = new ArrayList<>();
+        for (final OffsetCommitRequestDecoder.TopicsDecoder topic : decoder.topics()) {
+            final List<Object[]> partitions = new ArrayList<>();
+            for (final OffsetCommitRequestDecoder.TopicsDecoder.PartitionsDecoder p : topic.partitions()) {
+                final long offset = p.committedOffset();
+                final int partition = p.partition();
+                final int leaderEpoch = p.committedLeaderEpoch();
+                partitions.add(new Object[]{offset, partition, leaderEpoch, p.metadata()});
+            }
+            final String name = topic.name();
+            for (final Object[] p : partitions) {
+                requested.add(new OffsetsLog.Commit(
+                    new GroupPartition(name, (Integer) p[1]), (Long) p[0], (Integer) p[2], (String) p[3]));
+            }
+        }
+        final String groupId = decoder.groupId();
+        final String memberId = decoder.memberId();
+        final PendingCommit pending = new PendingCommit(sessionId, correlationId, groupId, epochClock.time());
+        try {
+            coordinator.checkCommit(groupId, memberId, memberEpoch);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, OffsetCommitRequestDecoder.TEMPLATE_ID, ex.code(),
+                ex.getMessage());
+            return;
+        }
+        for (final OffsetsLog.Commit commit : requested) {
+            final int count = partitionCount(registry, commit.partition.topic);
+            final ErrorCode code;
+            if (count < 0 || commit.partition.partition < 0 || commit.partition.partition >= count) {
+                code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+            } else if (commit.offset < 0 ||
+                commit.metadata.getBytes(StandardCharsets.UTF_8).length > OffsetsLog.MAX_METADATA_BYTES) {
+                code = ErrorCode.INVALID_REQUEST;
+            } else {
+                code = ErrorCode.NONE;
+                pending.valid.add(commit);
+            }
+            pending.results.put(commit.partition, code);
+        }
+        if (!pending.valid.isEmpty()) {
+            try {
+                pending.append = offsets.append(groupId, pending.valid, pending.timestampMs);
+            } catch (final BrokerException ex) {
+                sender.sendError(session, correlationId, OffsetCommitRequestDecoder.TEMPLATE_ID, ex.code(),
+                    ex.getMessage());
+                return;
+            }
+            if (null == pending.append) {
+                sender.sendError(session, correlationId, OffsetCommitRequestDecoder.TEMPLATE_ID,
+                    ErrorCode.BACK_PRESSURED, "the offsets log is busy; retry");
+                return;
+            }
+        }
+        commits.add(pending);
+        pollCommits();
+    }
+
+    /**
+     * Answers the commits whose batches are done, and deletes the offsets of groups empty for longer than
+     * {@code offsets.retention.ms} (checked every second).
+     *
+     * @return the work done.
+     */
+    int poll(final long nowNs) {
+        int work = pollCommits();
+        final Iterator<Map.Entry<String, PendingExpiry>> it = expiries.entrySet().iterator();
+        while (it.hasNext()) {
+            final Map.Entry<String, PendingExpiry> entry = it.next();
+            final PendingExpiry expiry = entry.getValue();
+            if (!expiry.append.isDone()) {
+                continue;
+            }
+            it.remove();
+            work++;
+            if (expiry.append.isCommitted()) {
+                final Group group = coordinator.group(entry.getKey());
+                for (final Map.Entry<GroupPartition, Group.Committed> gone : expiry.expired.entrySet()) {
+                    if (null != group && group.offsets.get(gone.getKey()) == gone.getValue()) {
+                        group.offsets.remove(gone.getKey());
+                    }
+                }
+                coordinator.removeIfDead(entry.getKey());
+                LOG.info("deleted {} expired offsets of the empty group '{}' ({})", expiry.expired.size(),
+                    entry.getKey(), BrokerContext.OFFSETS_RETENTION_MS_PROP);
+            }
+        }
+        if (nowNs - nextExpiryCheckNs >= 0) {
+            nextExpiryCheckNs = nowNs + EXPIRY_CHECK_INTERVAL_NS;
+            for (final Group group : coordinator.expired(nowNs, retentionNs)) {
+                if (expiries.containsKey(group.groupId) || hasPendingCommit(group.groupId)) {
+                    continue;
+                }
+                final Map<GroupPartition, Group.Committed> expired = new TreeMap<>(group.offsets);
+                final List<OffsetsLog.Commit> deletions = new ArrayList<>();
+                for (final GroupPartition tp : expired.keySet()) {
+                    deletions.add(new OffsetsLog.Commit(tp, -1, -1, ""));
+                }
+                final InternalAppend append = offsets.append(group.groupId, deletions, epochClock.time());
+                if (null != append) {
+                    expiries.put(group.groupId, new PendingExpiry(expired, append));
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+
+    private boolean hasPendingCommit(final String groupId) {
+        for (final PendingCommit pending : commits) {
+            if (pending.groupId.equals(groupId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int pollCommits() {
+        int work = 0;
+        final Iterator<PendingCommit> it = commits.iterator();
+        while (it.hasNext()) {
+            final PendingCommit pending = it.next();
+            if (null != pending.append && !pending.append.isDone()) {
+                continue;
+            }
+            it.remove();
+            work++;
+            ErrorCode failure = ErrorCode.NONE;
+            if (null != pending.append) {
+                if (pending.append.isCommitted()) {
+                    for (final OffsetsLog.Commit commit : pending.valid) {
+                        coordinator.onCommit(pending.groupId, commit.partition, commit.offset, commit.leaderEpoch,
+                            pending.timestampMs, commit.metadata);
+                    }
+                } else {
+                    failure = ProduceReleaseHandler.errorCode(pending.append.result());
+                    if (failure == ErrorCode.NONE) {
+                        failure = ErrorCode.UNKNOWN_SERVER_ERROR;
+                    }
+                }
+            }
+            sendCommitResponse(pending, failure);
+        }
+        return work;
+    }
+
+    private void sendCommitResponse(final PendingCommit pending, final ErrorCode failure) {
+        final Session session = sessions.get(pending.sessionId);
+        if (null == session) {
+            return;
+        }
+        final OffsetCommitResponseEncoder encoder = commitEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(pending.correlationId)
+            .errorCode(ErrorCode.NONE);
+        final Map<String, List<Integer>> byTopic = byTopic(pending.results.keySet());
+        final OffsetCommitResponseEncoder.TopicsEncoder out = encoder.topicsCount(byTopic.size());
+        for (final Map.Entry<String, List<Integer>> entry : byTopic.entrySet()) {
+            out.next();
+            final OffsetCommitResponseEncoder.TopicsEncoder.PartitionsEncoder partitions =
+                out.partitionsCount(entry.getValue().size());
+            for (final int partition : entry.getValue()) {
+                final ErrorCode code = pending.results.get(new GroupPartition(entry.getKey(), partition));
+                partitions.next().partition(partition).errorCode(code == ErrorCode.NONE ? failure : code);
+            }
+            out.name(entry.getKey());
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onOffsetFetch(final AdminRequest request, final Session session) {
+        final OffsetFetchRequestDecoder decoder = fetchDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final List<GroupPartition> wanted = new ArrayList<>();
+        for (final OffsetFetchRequestDecoder.TopicsDecoder topic : decoder.topics()) {
+            final List<Integer> partitions = new ArrayList<>();
+            for (final OffsetFetchRequestDecoder.TopicsDecoder.PartitionsDecoder p : topic.partitions()) {
+                partitions.add(p.partition());
+            }
+            final String name = topic.name();
+            for (final int partition : partitions) {
+                wanted.add(new GroupPartition(name, partition));
+            }
+        }
+        final String groupId = decoder.groupId();
+        try {
+            GroupCoordinator.checkGroupId(groupId);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, OffsetFetchRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
+            return;
+        }
+        final Group group = coordinator.group(groupId);
+        final Map<GroupPartition, Group.Committed> found = new TreeMap<>();
+        if (wanted.isEmpty()) {
+            if (null != group) {
+                found.putAll(group.offsets);
+            }
+        } else {
+            for (final GroupPartition tp : wanted) {
+                found.put(tp, null == group ? null : group.offsets.get(tp));
+            }
+        }
+        final OffsetFetchResponseEncoder encoder = fetchEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(correlationId)
+            .errorCode(ErrorCode.NONE);
+        final Map<String, List<Integer>> byTopic = byTopic(found.keySet());
+        final OffsetFetchResponseEncoder.TopicsEncoder out = encoder.topicsCount(byTopic.size());
+        for (final Map.Entry<String, List<Integer>> entry : byTopic.entrySet()) {
+            out.next();
+            final OffsetFetchResponseEncoder.TopicsEncoder.PartitionsEncoder partitions =
+                out.partitionsCount(entry.getValue().size());
+            for (final int partition : entry.getValue()) {
+                final Group.Committed committed = found.get(new GroupPartition(entry.getKey(), partition));
+                partitions.next()
+                    .committedOffset(null == committed ? -1 : committed.offset)
+                    .partition(partition)
+                    .committedLeaderEpoch(null == committed ? -1 : committed.leaderEpoch)
+                    .errorCode(ErrorCode.NONE)
+                    .metadata(null == committed ? "" : committed.metadata);
+            }
+            out.name(entry.getKey());
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onDescribeGroups(final AdminRequest request, final Session session) {
+        final DescribeGroupsRequestDecoder decoder =
+            describeDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final List<String> names = new ArrayList<>();
+        for (final DescribeGroupsRequestDecoder.GroupsDecoder group : decoder.groups()) {
+            names.add(group.groupId());
+        }
+        final DescribeGroupsResponseEncoder encoder = describeEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(correlationId);
+        final DescribeGroupsResponseEncoder.GroupsEncoder out = encoder.groupsCount(names.size());
+        for (final String name : names) {
+            final Group group = coordinator.group(name);
+            out.next()
+                .groupEpoch(null == group ? -1 : group.groupEpoch)
+                .errorCode(null == group ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE)
+                .state(null == group ? GroupState.DEAD : group.state())
+                .assignor(null == group ? io.sequent.codec.client.Assignor.STICKY : group.assignor);
+            final Collection<Group.Member> members = null == group ? List.of() : group.members.values();
+            final DescribeGroupsResponseEncoder.GroupsEncoder.MembersEncoder memberOut =
+                out.membersCount(members.size());
+            for (final Group.Member member : members) {
+                memberOut.next().memberEpoch(member.epoch);
+                final Map<String, List<Integer>> byTopic = byTopic(member.assigned);
+                final DescribeGroupsResponseEncoder.GroupsEncoder.MembersEncoder.AssignedTopicsEncoder topics =
+                    memberOut.assignedTopicsCount(byTopic.size());
+                for (final Map.Entry<String, List<Integer>> entry : byTopic.entrySet()) {
+                    topics.next();
+                    final DescribeGroupsResponseEncoder.GroupsEncoder.MembersEncoder.AssignedTopicsEncoder
+                        .PartitionsEncoder partitions = topics.partitionsCount(entry.getValue().size());
+                    for (final int partition : entry.getValue()) {
+                        partitions.next().partition(partition);
+                    }
+                    topics.topic(entry.getKey());
+                }
+                memberOut.memberId(member.memberId).clientId(member.clientId);
+            }
+            out.groupId(name);
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onListGroups(final AdminRequest request, final Session session) {
+        final long correlationId = request.frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+        final Collection<Group> groups = coordinator.groups();
+        final ListGroupsResponseEncoder encoder = listEncoder.wrapAndApplyHeader(
+            sender.buffer(), 0, sender.headerEncoder())
+            .correlationId(correlationId)
+            .errorCode(ErrorCode.NONE);
+        final ListGroupsResponseEncoder.GroupsEncoder out = encoder.groupsCount(groups.size());
+        for (final Group group : groups) {
+            out.next().memberCount(group.members.size()).state(group.state()).groupId(group.groupId);
+        }
+        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    private static Map<String, List<Integer>> byTopic(final Set<GroupPartition> partitions) {
+        final Map<String, List<Integer>> byTopic = new TreeMap<>();
+        for (final GroupPartition tp : partitions) {
+            byTopic.computeIfAbsent(tp.topic, t -> new ArrayList<>()).add(tp.partition);
+        }
+        return byTopic;
+    }
+}

@@ -1,0 +1,269 @@
+package io.sequent.broker;
+
+import io.sequent.codec.client.Assignor;
+import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.GroupState;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The coordinator on a scripted clock: joins, incremental rebalances that revoke before they reassign, eviction
+ * on session timeout, stale member epochs.
+ */
+class GroupCoordinatorTest {
+    private static final int SESSION_MS = 10_000;
+    private final Map<String, Integer> topics = new HashMap<>(Map.of("t", 6, "u", 3));
+    private final GroupCoordinator coordinator = new GroupCoordinator(t -> topics.getOrDefault(t, -1));
+    private long nowNs;
+
+    private Group.Member join(final String clientId, final String... subscribed) {
+        return coordinator.join("g", "", clientId, 1, List.of(subscribed), Assignor.STICKY, SESSION_MS, SESSION_MS,
+            nowNs);
+    }
+
+    /** The member heartbeats reporting exactly what it was last assigned (it revoked and adopted it all). */
+    private Group.Member sync(final Group.Member member) {
+        return coordinator.heartbeat("g", member.memberId, member.epoch, member.assigned, nowNs);
+    }
+
+    /** Heartbeats every member until nothing changes (each owns what it was given). */
+    private void settle() {
+        for (int round = 0; round < 10; round++) {
+            boolean changed = false;
+            for (final Group.Member member : new ArrayList<>(coordinator.group("g").members.values())) {
+                final int epoch = member.epoch;
+                sync(member);
+                changed |= member.epoch != epoch;
+            }
+            if (!changed && coordinator.group("g").state() == GroupState.STABLE) {
+                return;
+            }
+        }
+        throw new AssertionError("the group did not settle: " + coordinator.group("g").members);
+    }
+
+    private static Set<GroupPartition> partitions(final String topic, final int... ids) {
+        final Set<GroupPartition> set = new TreeSet<>();
+        for (final int id : ids) {
+            set.add(new GroupPartition(topic, id));
+        }
+        return set;
+    }
+
+    @Test
+    void aFirstMemberGetsEveryPartitionAtOnce() {
+        final Group.Member a = join("a", "t");
+        assertEquals(partitions("t", 0, 1, 2, 3, 4, 5), a.assigned);
+        assertEquals(1, a.epoch);
+        assertEquals(GroupState.RECONCILING, coordinator.group("g").state(), "until it reports owning them");
+        sync(a);
+        assertEquals(GroupState.STABLE, coordinator.group("g").state());
+    }
+
+    @Test
+    void aJoinMovesOnlyThePartitionsTheNewMemberTakesAndRevokesBeforeReassigning() {
+        final Group.Member a = join("a", "t");
+        settle();
+        final Group.Member b = join("b", "t");
+        assertEquals(3, a.target.size());
+        assertEquals(3, b.target.size());
+        assertTrue(b.assigned.isEmpty(), "b gets nothing while a still owns the partitions: " + b.assigned);
+        assertEquals(a.target, a.assigned, "a is told at once to keep only its target");
+
+        final Set<GroupPartition> revoked = new TreeSet<>(a.owned);
+        revoked.removeAll(a.assigned);
+        assertEquals(b.target, revoked, "exactly the partitions b takes leave a");
+        final Set<GroupPartition> kept = new TreeSet<>(a.assigned);
+        sync(a);
+        assertEquals(kept, a.assigned, "a keeps consuming the rest meanwhile");
+        sync(b);
+        assertEquals(b.target, b.assigned, "once a has revoked, b is assigned them");
+        settle();
+
+        final Group.Member c = join("c", "t");
+        settle();
+        assertEquals(2, a.assigned.size());
+        assertEquals(2, b.assigned.size());
+        assertEquals(2, c.assigned.size());
+        assertTrue(kept.containsAll(a.assigned), "a only lost partitions: " + a.assigned + " of " + kept);
+        assertDisjointAndComplete(6, a, b, c);
+    }
+
+    @Test
+    void aLeaveMovesOnlyTheLeaversPartitions() {
+        final Group.Member a = join("a", "t");
+        final Group.Member b = join("b", "t");
+        final Group.Member c = join("c", "t");
+        settle();
+        final Set<GroupPartition> aBefore = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bBefore = new TreeSet<>(b.assigned);
+        coordinator.leave("g", c.memberId, nowNs);
+        settle();
+        assertTrue(a.assigned.containsAll(aBefore), a.assigned + " keeps " + aBefore);
+        assertTrue(b.assigned.containsAll(bBefore), b.assigned + " keeps " + bBefore);
+        assertEquals(3, a.assigned.size());
+        assertEquals(3, b.assigned.size());
+        assertDisjointAndComplete(6, a, b);
+    }
+
+    @Test
+    void aMemberPastItsSessionTimeoutIsEvictedAndItsPartitionsMove() {
+        final Group.Member a = join("a", "t");
+        final Group.Member b = join("b", "t");
+        settle();
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS - 1);
+        sync(a);
+        assertEquals(0, coordinator.poll(nowNs), "b is not late yet");
+        nowNs += TimeUnit.MILLISECONDS.toNanos(2);
+        assertEquals(1, coordinator.poll(nowNs), "b is evicted");
+        assertFalse(coordinator.group("g").members.containsKey(b.memberId));
+        sync(a);
+        assertEquals(partitions("t", 0, 1, 2, 3, 4, 5), a.assigned);
+        final BrokerException late = assertThrows(BrokerException.class, () -> sync(b));
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, late.code());
+    }
+
+    @Test
+    void aMemberThatKeepsARevokedPartitionPastItsRebalanceTimeoutIsEvicted() {
+        final Group.Member a = join("a", "t");
+        settle();
+        final Group.Member b = join("b", "t");
+        final Set<GroupPartition> stillOwned = new TreeSet<>(a.owned);
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS / 2);
+        coordinator.heartbeat("g", a.memberId, a.epoch, stillOwned, nowNs);
+        sync(b);
+        assertTrue(b.assigned.isEmpty(), "b waits while a holds on");
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS / 2 + 1);
+        coordinator.heartbeat("g", a.memberId, a.epoch, stillOwned, nowNs);
+        assertEquals(1, coordinator.poll(nowNs));
+        sync(b);
+        assertEquals(6, b.assigned.size());
+    }
+
+    @Test
+    void aStaleMemberEpochIsRefused() {
+        final Group.Member a = join("a", "t");
+        settle();
+        join("b", "t");
+        sync(a);
+        final int stale = a.previousEpoch - 1;
+        final BrokerException ex = assertThrows(BrokerException.class,
+            () -> coordinator.heartbeat("g", a.memberId, stale, a.assigned, nowNs));
+        assertEquals(ErrorCode.ILLEGAL_GENERATION, ex.code());
+        assertTrue(ex.getMessage().contains("stale member epoch"), ex.getMessage());
+        final BrokerException commit = assertThrows(BrokerException.class,
+            () -> coordinator.checkCommit("g", a.memberId, stale));
+        assertEquals(ErrorCode.ILLEGAL_GENERATION, commit.code());
+        coordinator.heartbeat("g", a.memberId, a.previousEpoch, a.assigned, nowNs);
+    }
+
+    @Test
+    void unknownGroupsMembersAndBadInputHaveTheirOwnCodes() {
+        assertEquals(ErrorCode.GROUP_ID_NOT_FOUND, assertThrows(BrokerException.class,
+            () -> coordinator.heartbeat("nope", "m", 1, List.of(), nowNs)).code());
+        join("a", "t");
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, assertThrows(BrokerException.class,
+            () -> coordinator.heartbeat("g", "m", 1, List.of(), nowNs)).code());
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, assertThrows(BrokerException.class,
+            () -> coordinator.leave("g", "m", nowNs)).code());
+        assertEquals(ErrorCode.INVALID_GROUP_ID, assertThrows(BrokerException.class,
+            () -> coordinator.join("", "", "c", 1, List.of("t"), Assignor.STICKY, SESSION_MS, SESSION_MS, nowNs))
+            .code());
+        assertEquals(ErrorCode.INVALID_GROUP_ID, assertThrows(BrokerException.class,
+            () -> coordinator.checkCommit("g".repeat(GroupCoordinator.MAX_GROUP_ID_BYTES + 1), "", -1)).code(),
+            "a group id too long for the offsets log's key");
+        assertEquals(ErrorCode.INVALID_SESSION_TIMEOUT, assertThrows(BrokerException.class,
+            () -> coordinator.join("g", "", "c", 1, List.of("t"), Assignor.STICKY, 10, SESSION_MS, nowNs)).code());
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, assertThrows(BrokerException.class,
+            () -> coordinator.checkCommit("g", "", -1)).code(), "a group with members takes commits only from them");
+        assertEquals(1, coordinator.group("g").members.size(), "nothing refused changed the group");
+    }
+
+    @Test
+    void newPartitionsOfASubscribedTopicAreAssignedAtTheNextHeartbeat() {
+        final Group.Member a = join("a", "t");
+        final Group.Member b = join("b", "u");
+        settle();
+        assertEquals(3, b.assigned.size());
+        topics.put("u", 5);
+        settle();
+        assertEquals(partitions("u", 0, 1, 2, 3, 4), b.assigned);
+        assertEquals(6, a.assigned.size());
+    }
+
+    @Test
+    void offsetsExpireOnlyOnceTheGroupHasBeenEmptyForTheRetention() {
+        final long retentionNs = TimeUnit.MINUTES.toNanos(10);
+        final Group.Member a = join("a", "t");
+        coordinator.onCommit("g", new GroupPartition("t", 0), 5, -1, 0, "");
+        coordinator.poll(nowNs);
+        nowNs += retentionNs * 2;
+        sync(a);
+        coordinator.poll(nowNs);
+        assertTrue(coordinator.expired(nowNs, retentionNs).isEmpty(), "a group with members keeps its offsets");
+        coordinator.leave("g", a.memberId, nowNs);
+        coordinator.poll(nowNs);
+        nowNs += retentionNs - 1;
+        assertTrue(coordinator.expired(nowNs, retentionNs).isEmpty(), "not yet");
+        nowNs += 1;
+        assertEquals(List.of(coordinator.group("g")), coordinator.expired(nowNs, retentionNs));
+        coordinator.removeIfDead("g");
+        assertTrue(null != coordinator.group("g"), "a group with offsets is not removed");
+        coordinator.onDelete("g", new GroupPartition("t", 0));
+        coordinator.removeIfDead("g");
+        assertNull(coordinator.group("g"));
+    }
+
+    @Test
+    void rangeAndRoundRobinAssignors() {
+        final Map<String, List<String>> subscriptions = Map.of("m1", List.of("t", "u"), "m2", List.of("t", "u"));
+        final Map<String, Integer> counts = Map.of("t", 3, "u", 3);
+        final Map<String, Set<GroupPartition>> range =
+            GroupAssignor.assign(Assignor.RANGE, subscriptions, counts, Map.of());
+        final Set<GroupPartition> m1Range = partitions("t", 0, 1);
+        m1Range.addAll(partitions("u", 0, 1));
+        assertEquals(m1Range, range.get("m1"));
+        final Map<String, Set<GroupPartition>> roundRobin =
+            GroupAssignor.assign(Assignor.ROUND_ROBIN, subscriptions, counts, Map.of());
+        final Set<GroupPartition> m1RoundRobin = partitions("t", 0, 2);
+        m1RoundRobin.addAll(partitions("u", 1));
+        assertEquals(m1RoundRobin, roundRobin.get("m1"));
+        assertEquals(3, roundRobin.get("m2").size());
+    }
+
+    @Test
+    void stickyKeepsPreviousOwnersAndBalances() {
+        final Map<String, Set<GroupPartition>> previous = Map.of(
+            "a", partitions("t", 0, 1, 2, 3, 4, 5));
+        final Map<String, Set<GroupPartition>> target = GroupAssignor.assign(Assignor.STICKY,
+            Map.of("a", List.of("t"), "b", List.of("t"), "c", List.of("t")), Map.of("t", 6), previous);
+        assertEquals(partitions("t", 0, 1), target.get("a"));
+        assertEquals(2, target.get("b").size());
+        assertEquals(2, target.get("c").size());
+    }
+
+    private static void assertDisjointAndComplete(final int count, final Group.Member... members) {
+        final Set<GroupPartition> all = new HashSet<>();
+        int total = 0;
+        for (final Group.Member member : members) {
+            all.addAll(member.assigned);
+            total += member.assigned.size();
+        }
+        assertEquals(count, total, "no partition assigned twice");
+        assertEquals(count, all.size(), "every partition assigned");
+    }
+}
