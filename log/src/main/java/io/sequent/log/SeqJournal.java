@@ -29,8 +29,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * sequencer reconciles it with the logs when it starts.
  * <pre>
  *  &lt;dir&gt;/
- *    00000000000000000000.seqj    entries [0, n)        fixed-size files of n entries, pre-allocated, zero-filled
- *    00000000000000000000.seqj    ...                   (named by the index of their first entry)
+ *    00000000000000000000.seqj    entries [0, f)        pre-allocated, zero-filled files named by the index of
+ *    00000000000000032768.seqj    entries [f, 3f)       their first entry: the first holds f = min(32768, n)
+ *    00000000000000098304.seqj    ...                   entries, each next one twice as many, up to n (the
+ *                                                       configured entries per file), then n each: disk use
+ *                                                       follows the data, few files at a steady rate
  *
  *  entry (32 bytes, little-endian, at index * 32 in its file):
  *   0                   1                   2                   3
@@ -68,6 +71,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class SeqJournal implements AutoCloseable {
     public static final int ENTRY_LENGTH = 32;
+    /** Entries of the first file (1 MiB) when the configured entries per file are more. */
+    public static final int FIRST_FILE_ENTRIES = 32_768;
     public static final int DEFAULT_ENTRIES_PER_FILE = 1 << 20;
     static final String SUFFIX = ".seqj";
     static final String PREPARE_SUFFIX = ".seqj.prealloc";
@@ -95,8 +100,12 @@ public final class SeqJournal implements AutoCloseable {
     }
 
     private final Path dir;
+    /** Entries of every file from file {@link #growFiles} on. */
     private final int entriesPerFile;
-    private final long fileBytes;
+    /** Entries of the first file; file f before {@link #growFiles} holds {@code firstEntries << f}. */
+    private final int firstEntries;
+    /** Files that are smaller than {@link #entriesPerFile}: log2(entriesPerFile / firstEntries). */
+    private final int growFiles;
     private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final long droppedEntries;
     @SuppressWarnings("unused")
@@ -113,11 +122,37 @@ public final class SeqJournal implements AutoCloseable {
     private int lastEpoch;
     private boolean closed;
 
-    private SeqJournal(final Path dir, final int entriesPerFile) {
+    private SeqJournal(final Path dir, final int firstEntries, final int entriesPerFile) {
         this.dir = dir;
         this.entriesPerFile = entriesPerFile;
-        this.fileBytes = (long) entriesPerFile * ENTRY_LENGTH;
+        this.firstEntries = firstEntries;
+        this.growFiles = Integer.numberOfTrailingZeros(entriesPerFile / firstEntries);
         this.droppedEntries = recover();
+    }
+
+    /** Entries of file {@code f}. */
+    private int entriesOf(final int f) {
+        return f >= growFiles ? entriesPerFile : firstEntries << f;
+    }
+
+    /** Index of the first entry of file {@code f}. */
+    private long baseOf(final int f) {
+        return f <= growFiles ? ((long) firstEntries << f) - firstEntries :
+            (long) entriesPerFile - firstEntries + (long) (f - growFiles) * entriesPerFile;
+    }
+
+    /** The file that holds entry {@code index}. */
+    private int fileOf(final long index) {
+        final long grown = (long) entriesPerFile - firstEntries;
+        if (index < grown) {
+            return 63 - Long.numberOfLeadingZeros(index / firstEntries + 1);
+        }
+        return growFiles + (int) ((index - grown) / entriesPerFile);
+    }
+
+    /** Byte position of entry {@code index} in its file {@code f}. */
+    private int positionIn(final int f, final long index) {
+        return (int) (index - baseOf(f)) * ENTRY_LENGTH;
     }
 
     /**
@@ -139,10 +174,13 @@ public final class SeqJournal implements AutoCloseable {
         } catch (final IOException ex) {
             throw new LogException(LogResult.IO_ERROR, "cannot create " + dir + ": " + ex, ex);
         }
-        return new SeqJournal(dir, existingEntriesPerFile(dir, entriesPerFile));
+        final int first = Math.min(FIRST_FILE_ENTRIES, entriesPerFile);
+        final int existingFirst = existingFirstFileEntries(dir, first);
+        return existingFirst == first ? new SeqJournal(dir, first, entriesPerFile) :
+            new SeqJournal(dir, existingFirst, existingFirst); // files of one size, as an older journal wrote them
     }
 
-    private static int existingEntriesPerFile(final Path dir, final int entriesPerFile) {
+    private static int existingFirstFileEntries(final Path dir, final int entriesPerFile) {
         final Path first = dir.resolve(LogFiles.baseName(0) + SUFFIX);
         try {
             if (Files.exists(first)) {
@@ -181,7 +219,9 @@ public final class SeqJournal implements AutoCloseable {
         try {
             for (final long base : bases) {
                 final Path file = file(base);
-                if (!valid || base != index || Files.size(file) != fileBytes) {
+                final int f = buffers.size();
+                final int entries = entriesOf(f);
+                if (!valid || base != index || Files.size(file) != (long) entries * ENTRY_LENGTH) {
                     dropped += nonZeroEntries(Files.readAllBytes(file));
                     Files.delete(file);
                     valid = false;
@@ -192,7 +232,7 @@ public final class SeqJournal implements AutoCloseable {
                 final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
                 buffers.add(buffer);
                 int slot = 0;
-                for (; slot < entriesPerFile; slot++) {
+                for (; slot < entries; slot++) {
                     final int at = slot * ENTRY_LENGTH;
                     if (!validEntry(buffer, at)) {
                         break;
@@ -201,9 +241,9 @@ public final class SeqJournal implements AutoCloseable {
                     lastEpoch = buffer.getInt(at + EPOCH_OFFSET);
                     index++;
                 }
-                if (slot < entriesPerFile) {
+                if (slot < entries) {
                     valid = false;
-                    for (int at = slot * ENTRY_LENGTH; at < fileBytes; at += ENTRY_LENGTH) {
+                    for (int at = slot * ENTRY_LENGTH; at < entries * ENTRY_LENGTH; at += ENTRY_LENGTH) {
                         if (!isZero(buffer, at)) {
                             dropped++;
                             buffer.setMemory(at, ENTRY_LENGTH, (byte) 0);
@@ -223,8 +263,8 @@ public final class SeqJournal implements AutoCloseable {
         forcedCount = index;
         if (DurabilityTrace.ENABLED) {
             for (int f = 0; f < buffers.size(); f++) {
-                DurabilityTrace.forced(file((long) f * entriesPerFile),
-                    Math.max(0, Math.min(index - (long) f * entriesPerFile, entriesPerFile)) * ENTRY_LENGTH);
+                DurabilityTrace.forced(file(baseOf(f)),
+                    Math.max(0, Math.min(index - baseOf(f), entriesOf(f))) * ENTRY_LENGTH);
             }
         }
         FILES.setRelease(this, buffers.toArray(new UnsafeBuffer[0]));
@@ -300,7 +340,7 @@ public final class SeqJournal implements AutoCloseable {
         if (seq <= lastSeq || (count > 0 && epoch < lastEpoch) || baseOffset < 0) {
             return LogResult.INVALID_FRAME;
         }
-        final int fileIndex = (int) (count / entriesPerFile);
+        final int fileIndex = fileOf(count);
         UnsafeBuffer[] current = files;
         if (fileIndex >= current.length) {
             final int result = addFile(fileIndex);
@@ -310,7 +350,7 @@ public final class SeqJournal implements AutoCloseable {
             current = files;
         }
         final UnsafeBuffer buffer = current[fileIndex];
-        final int at = (int) (count % entriesPerFile) * ENTRY_LENGTH;
+        final int at = positionIn(fileIndex, count);
         buffer.putLong(at + SEQ_OFFSET, seq);
         buffer.putLong(at + BASE_OFFSET_OFFSET, baseOffset);
         buffer.putInt(at + TOPIC_ID_OFFSET, topicId);
@@ -325,8 +365,14 @@ public final class SeqJournal implements AutoCloseable {
     }
 
     private int addFile(final int fileIndex) {
-        final long base = (long) fileIndex * entriesPerFile;
+        final long base = baseOf(fileIndex);
+        final long fileBytes = (long) entriesOf(fileIndex) * ENTRY_LENGTH;
         MappedByteBuffer mapped = (MappedByteBuffer) SPARE.getAndSet(this, null);
+        if (null != mapped && mapped.capacity() != fileBytes) {
+            LogFiles.unmap(mapped);
+            LogFiles.deleteQuietly(dir.resolve(LogFiles.baseName(0) + PREPARE_SUFFIX));
+            mapped = null;
+        }
         try {
             final Path target = file(base);
             if (null != mapped) {
@@ -363,13 +409,13 @@ public final class SeqJournal implements AutoCloseable {
         try {
             long from = forcedCount;
             while (from < count) {
-                final int fileIndex = (int) (from / entriesPerFile);
-                final long fileEnd = Math.min(count, (long) (fileIndex + 1) * entriesPerFile);
-                final int start = (int) (from % entriesPerFile) * ENTRY_LENGTH;
+                final int fileIndex = fileOf(from);
+                final long fileEnd = Math.min(count, baseOf(fileIndex + 1));
+                final int start = positionIn(fileIndex, from);
                 final int length = (int) (fileEnd - from) * ENTRY_LENGTH;
                 mappings.get(fileIndex).force(start, length);
                 if (DurabilityTrace.ENABLED) {
-                    DurabilityTrace.forced(file((long) fileIndex * entriesPerFile), (long) start + length);
+                    DurabilityTrace.forced(file(baseOf(fileIndex)), (long) start + length);
                 }
                 from = fileEnd;
             }
@@ -399,11 +445,11 @@ public final class SeqJournal implements AutoCloseable {
         final UnsafeBuffer[] current = files;
         long result = dropped;
         for (long i = keep; i < count; i++) {
-            current[(int) (i / entriesPerFile)].setMemory((int) (i % entriesPerFile) * ENTRY_LENGTH, ENTRY_LENGTH,
-                (byte) 0);
+            final int f = fileOf(i);
+            current[f].setMemory(positionIn(f, i), ENTRY_LENGTH, (byte) 0);
         }
         try {
-            for (int f = (int) (keep / entriesPerFile); f <= (count - 1) / entriesPerFile; f++) {
+            for (int f = fileOf(keep), lastFile = fileOf(count - 1); f <= lastFile; f++) {
                 mappings.get(f).force();
             }
         } catch (final RuntimeException | InternalError ex) {
@@ -412,8 +458,9 @@ public final class SeqJournal implements AutoCloseable {
         count = keep;
         forcedCount = Math.min(forcedCount, keep);
         if (keep > 0) {
-            final UnsafeBuffer last = current[(int) ((keep - 1) / entriesPerFile)];
-            final int at = (int) ((keep - 1) % entriesPerFile) * ENTRY_LENGTH;
+            final int f = fileOf(keep - 1);
+            final UnsafeBuffer last = current[f];
+            final int at = positionIn(f, keep - 1);
             lastSeq = last.getLong(at + SEQ_OFFSET);
             lastEpoch = last.getInt(at + EPOCH_OFFSET);
         } else {
@@ -440,7 +487,8 @@ public final class SeqJournal implements AutoCloseable {
     }
 
     private long seqAt(final UnsafeBuffer[] current, final long index) {
-        return current[(int) (index / entriesPerFile)].getLong((int) (index % entriesPerFile) * ENTRY_LENGTH);
+        final int f = fileOf(index);
+        return current[f].getLong(positionIn(f, index));
     }
 
     /** Seq of the last entry, -1 when empty. Writer thread. */
@@ -507,13 +555,14 @@ public final class SeqJournal implements AutoCloseable {
         if (closed || null != spare) {
             return false;
         }
-        final long used = entryCount() % entriesPerFile;
-        if (used < entriesPerFile / 2) {
+        final long entries = entryCount();
+        final int f = fileOf(entries);
+        if (entries - baseOf(f) < entriesOf(f) / 2) {
             return false;
         }
         final Path file = dir.resolve(LogFiles.baseName(0) + PREPARE_SUFFIX);
         try {
-            LogFiles.createZeroFilled(file, fileBytes, true, true);
+            LogFiles.createZeroFilled(file, (long) entriesOf(f + 1) * ENTRY_LENGTH, true, true);
             SPARE.setRelease(this, LogFiles.mapExisting(file));
             return true;
         } catch (final IOException ex) {
@@ -551,8 +600,9 @@ public final class SeqJournal implements AutoCloseable {
             if (index >= published) {
                 return false;
             }
-            final UnsafeBuffer buffer = files[(int) (index / entriesPerFile)];
-            final int at = (int) (index % entriesPerFile) * ENTRY_LENGTH;
+            final int f = fileOf(index);
+            final UnsafeBuffer buffer = files[f];
+            final int at = positionIn(f, index);
             seq = buffer.getLong(at + SEQ_OFFSET);
             baseOffset = buffer.getLong(at + BASE_OFFSET_OFFSET);
             topicId = buffer.getInt(at + TOPIC_ID_OFFSET);

@@ -90,7 +90,7 @@ class HotPathAllocationTest {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
         assumeTrue(threads.isThreadAllocatedMemorySupported(), "no allocation counter on this JVM");
         threads.setThreadAllocatedMemoryEnabled(true);
-        // one file holds every entry, so no file is created inside the measured window
+        // files begin at entries 32,768 and 98,304 (rounds 1 and 4): rounds 2 and 3 create none
         try (SeqJournal journal = SeqJournal.open(dir, 1 << 17)) {
             final SeqJournal.Cursor cursor = journal.newCursor();
             final long tid = Thread.currentThread().getId();

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -76,6 +77,40 @@ class SeqJournalTest {
             assertEquals(3, journal.lastEpoch());
             appendEntries(journal, 200, 260);
             assertEntries(journal, 260);
+        }
+    }
+
+    @Test
+    void filesGrowFromTheFirstSizeToTheConfiguredOneAndEveryOperationSpansThem() throws Exception {
+        final int first = SeqJournal.FIRST_FILE_ENTRIES;
+        final int entries = 7 * first + 1000; // files of first, 2 first, 4 first, then the rest of a 4 first one
+        try (SeqJournal journal = SeqJournal.open(dir, 4 * first)) {
+            for (int i = 0; i < entries; i += 1000) {
+                appendEntries(journal, i, Math.min(entries, i + 1000));
+                journal.prepareNextIfFilling();
+            }
+            assertEquals(LogResult.OK, journal.force());
+            assertEntries(journal, entries);
+        }
+        final long[] sizes;
+        try (var files = Files.list(dir)) {
+            sizes = files.filter(file -> file.toString().endsWith(".seqj")).sorted()
+                .mapToLong(file -> file.toFile().length()).toArray();
+        }
+        final long bytes = SeqJournal.ENTRY_LENGTH;
+        assertArrayEquals(new long[]{first * bytes, 2 * first * bytes, 4 * first * bytes, 4 * first * bytes}, sizes);
+        assertTrue(Files.exists(dir.resolve(LogFiles.baseName(3L * first) + ".seqj")), "second file named by 3f");
+        try (SeqJournal journal = SeqJournal.open(dir, 4 * first)) {
+            assertEquals(0, journal.droppedAtOpen());
+            assertEntries(journal, entries);
+            final long cut = 3L * (2 * first); // the seq of the first entry of the second file's second half
+            assertEquals(List.of(cut, cut + 3), seqsFrom(journal, cut - 1).subList(0, 2));
+            assertEquals(entries - (2 * first + 1), journal.truncateAfter(cut));
+            assertEntries(journal, 2 * first + 1);
+            appendEntries(journal, 2 * first + 1, 5 * first);
+        }
+        try (SeqJournal journal = SeqJournal.open(dir, 4 * first)) {
+            assertEntries(journal, 5 * first);
         }
     }
 

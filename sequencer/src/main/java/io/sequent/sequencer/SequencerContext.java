@@ -53,7 +53,8 @@ public final class SequencerContext {
 
     /**
      * Entries per file of a new group-sequence journal (32 bytes each); a power of two >= 64. Default 1048576
-     * (32 MiB files). An existing journal keeps the size its files have.
+     * (32 MiB files). The first file holds at most 32768 entries (1 MiB) and each next one twice as many, up to
+     * this size, so an idle broker's journal takes 1 MiB. An existing journal keeps the sizes its files have.
      */
     public static final String GROUP_JOURNAL_ENTRIES_PER_FILE_PROP = "sequencer.group.journal.entries.per.file";
     public static final int GROUP_JOURNAL_ENTRIES_PER_FILE_DEFAULT = 1 << 20;
