@@ -211,20 +211,9 @@ public final class Sequencer implements MemberLog, AutoCloseable {
         final byte acks,
         final long sessionId,
         final long correlationId) {
-        if (closed) {
-            return SequencerResult.CLOSED;
-        }
-        if (length > context.maxBatchBytes() || length < 0) {
-            return SequencerResult.TOO_LARGE;
-        }
-        if (!ring.hasAvailableCapacity(1)) {
-            counters.backPressured.incrementRelease();
-            return SequencerResult.BACK_PRESSURED;
-        }
-        final int dataOffset = dataRing.claim(length);
+        final int dataOffset = claimData(length);
         if (dataOffset < 0) {
-            counters.backPressured.incrementRelease();
-            return SequencerResult.BACK_PRESSURED;
+            return dataOffset;
         }
         final long sequence = ring.next();
         dataRing.buffer().putBytes(dataOffset, buffer, offset, length);
@@ -246,20 +235,9 @@ public final class Sequencer implements MemberLog, AutoCloseable {
      */
     @Override
     public long offerStamped(final Partition partition, final DirectBuffer buffer, final int offset, final int length) {
-        if (closed) {
-            return SequencerResult.CLOSED;
-        }
-        if (length > context.maxBatchBytes() || length < 0) {
-            return SequencerResult.TOO_LARGE;
-        }
-        if (!ring.hasAvailableCapacity(1)) {
-            counters.backPressured.incrementRelease();
-            return SequencerResult.BACK_PRESSURED;
-        }
-        final int dataOffset = dataRing.claim(length);
+        final int dataOffset = claimData(length);
         if (dataOffset < 0) {
-            counters.backPressured.incrementRelease();
-            return SequencerResult.BACK_PRESSURED;
+            return dataOffset;
         }
         final long sequence = ring.next();
         dataRing.buffer().putBytes(dataOffset, buffer, offset, length);
@@ -348,6 +326,29 @@ public final class Sequencer implements MemberLog, AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * Claims {@code length} bytes of the byte ring for a batch about to take a ring slot: the data offset, or a
+     * {@link SequencerResult} (negative) when the batch cannot be taken now. Ring producer thread.
+     */
+    private int claimData(final int length) {
+        if (closed) {
+            return SequencerResult.CLOSED;
+        }
+        if (length > context.maxBatchBytes() || length < 0) {
+            return SequencerResult.TOO_LARGE;
+        }
+        if (!ring.hasAvailableCapacity(1)) {
+            counters.backPressured.incrementRelease();
+            return SequencerResult.BACK_PRESSURED;
+        }
+        final int dataOffset = dataRing.claim(length);
+        if (dataOffset < 0) {
+            counters.backPressured.incrementRelease();
+            return SequencerResult.BACK_PRESSURED;
+        }
+        return dataOffset;
     }
 
     /** The buffer that {@link BatchEvent#dataOffset()} points into. */
