@@ -646,11 +646,15 @@ public final class ReplicaNode implements ReplicationHandler {
             startElection();
             return;
         }
+        requestVotes(epoch + 1, true);
+    }
+
+    private void requestVotes(final int candidateEpoch, final boolean preVote) {
         final long lastSeq = log.lastSeq();
         final int lastEpoch = log.epochOf(lastSeq);
         for (int i = 0; i < memberCount; i++) {
             if (i != memberId) {
-                members[i].requestVote(epoch + 1, memberId, lastEpoch, lastSeq, true);
+                members[i].requestVote(candidateEpoch, memberId, lastEpoch, lastSeq, preVote);
             }
         }
     }
@@ -670,13 +674,7 @@ public final class ReplicaNode implements ReplicationHandler {
             becomeLeader();
             return;
         }
-        final long lastSeq = log.lastSeq();
-        final int lastEpoch = log.epochOf(lastSeq);
-        for (int i = 0; i < memberCount; i++) {
-            if (i != memberId) {
-                members[i].requestVote(epoch, memberId, lastEpoch, lastSeq, false);
-            }
-        }
+        requestVotes(epoch, false);
     }
 
     private void becomeLeader() {
