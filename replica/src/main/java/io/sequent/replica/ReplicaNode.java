@@ -332,16 +332,24 @@ public final class ReplicaNode implements ReplicationHandler {
         followLeader(epoch, leaderId);
     }
 
-    /** {@inheritDoc} */
-    public void onAppendPosition(final int epoch, final int memberId, final long seq) {
+    /**
+     * Whether a follower's message of {@code epoch} from {@code memberId} is for this member as the leader of that
+     * epoch; a later epoch makes this member a follower first. Not contact by itself: the caller decides.
+     */
+    private boolean isForThisLeader(final int epoch, final int memberId) {
         if (!isOtherMember(memberId)) {
-            return;
+            return false;
         }
         if (epoch > this.epoch) {
             becomeFollower(epoch, NONE);
-            return;
+            return false;
         }
-        if (Role.LEADER != role || epoch != this.epoch) {
+        return Role.LEADER == role && epoch == this.epoch;
+    }
+
+    /** {@inheritDoc} */
+    public void onAppendPosition(final int epoch, final int memberId, final long seq) {
+        if (!isForThisLeader(epoch, memberId)) {
             return;
         }
         followers.heardFrom(memberId, nowNs);
@@ -352,14 +360,7 @@ public final class ReplicaNode implements ReplicationHandler {
 
     /** {@inheritDoc} */
     public void onFollowerJoin(final int epoch, final int memberId, final int lastEpoch, final long lastSeq) {
-        if (!isOtherMember(memberId)) {
-            return;
-        }
-        if (epoch > this.epoch) {
-            becomeFollower(epoch, NONE);
-            return;
-        }
-        if (Role.LEADER != role || epoch != this.epoch) {
+        if (!isForThisLeader(epoch, memberId)) {
             return;
         }
         followers.stopReplay(memberId);
@@ -402,14 +403,7 @@ public final class ReplicaNode implements ReplicationHandler {
 
     /** {@inheritDoc} */
     public void onReplayRequest(final int epoch, final int memberId, final long fromSeq, final long toSeq) {
-        if (!isOtherMember(memberId)) {
-            return;
-        }
-        if (epoch > this.epoch) {
-            becomeFollower(epoch, NONE);
-            return;
-        }
-        if (Role.LEADER != role || epoch != this.epoch) {
+        if (!isForThisLeader(epoch, memberId)) {
             return;
         }
         followers.heardFrom(memberId, nowNs);
