@@ -255,8 +255,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
      */
     int doWork(final long now) {
         nowNs = now;
-        if (aeron == null) {
-            return 0;
+        if (aeron == null || aeronResourcesClosed()) {
+            return scanTimeouts(now); // the Aeron client is gone: nothing to do until the I/O thread rebuilds it
         }
         int work = 0;
         switch (state) {
@@ -299,11 +299,15 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 }
             }
         }
+        return work + scanTimeouts(now);
+    }
+
+    private int scanTimeouts(final long now) {
         if (now - lastScanNs >= TIMEOUT_SCAN_INTERVAL_NS) {
             lastScanNs = now;
-            work += expire(now);
+            return expire(now);
         }
-        return work;
+        return 0;
     }
 
     @Override
@@ -560,6 +564,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             request.onSent(now);
             return true;
         }
+        if (result == Publication.CLOSED && publication.isClosed()) {
+            return false; // closed by a dying Aeron client: the I/O thread rebuilds it
+        }
         if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
             CloseHelper.quietClose(publication);
             publication = null;
@@ -584,6 +591,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     }
 
     private void connectionLost(final long now, final String reason) {
+        if (aeronResourcesClosed()) {
+            return; // the Aeron client died under the session: the I/O thread rebuilds it and reconnects
+        }
         LOG.warn("client {}: session {} lost: {}; reconnecting", clientId, sessionId, reason);
         sessionId = -1;
         startAttempt(now, reconnectChannels());
