@@ -28,7 +28,7 @@ final class ClientAeron implements AutoCloseable {
     private final ClientConfig config;
     private final String clientId;
     private EmbeddedDriver driver;
-    private Aeron aeron;
+    private volatile Aeron aeron;
     private volatile String conductorFailure;
     private volatile long rebuilds;
 
@@ -67,7 +67,7 @@ final class ClientAeron implements AutoCloseable {
 
     /**
      * @return true when the Aeron client is closed or its conductor gave up, so nothing made with it
-     *     works any more. Cheap: two volatile reads.
+     *     works any more. Cheap: volatile reads.
      */
     boolean isLost() {
         return conductorFailure != null || aeron == null || aeron.isClosed();
