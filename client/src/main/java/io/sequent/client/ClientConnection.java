@@ -49,6 +49,7 @@ import io.sequent.codec.client.MetadataResponseDecoder;
  *   AWAIT_RESPONSE --NOT_LEADER + leader channel--> CONNECTING to the leader
  *   CONNECTED --publication or image lost--> CONNECTING (in-flight requests fail, retriable)
  *   CONNECTED --ErrorResponse(UNKNOWN_SESSION)--> CONNECTING (the request is sent again after)
+ *   any --Aeron client lost ({@link #dropAeron}, {@link #useAeron})--> INIT (in-flight requests fail, retriable)
  * </pre>
  *
  * <p>Responses are routed by correlation id, whichever broker sends them, so requests in flight
@@ -77,7 +78,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         INIT, RESOLVING, CONNECTING, AWAIT_RESPONSE, CONNECTED, BACKOFF, FAILED, CLOSED
     }
 
-    private final Aeron aeron;
+    private Aeron aeron;
     private final String clientId;
     private final List<String> bootstrapChannels;
     private final String responseHost;
@@ -197,6 +198,55 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     }
 
     /**
+     * @return true when Aeron closed the response subscription or the ingress publication under
+     *     this connection, which it does only when its client gave up (the connection closes them
+     *     itself only on {@link #close}).
+     */
+    boolean aeronResourcesClosed() {
+        return (subscription != null && subscription.isClosed()) || (publication != null && publication.isClosed());
+    }
+
+    /**
+     * The Aeron client died: forgets the session and every publication and subscription made with
+     * it, and fails the requests in flight as after a lost connection (retriable, so a producer
+     * sends them again); queued requests wait for the next session. Nothing is done until
+     * {@link #useAeron} hands over a new client.
+     *
+     * @param now    the I/O thread's clock.
+     * @param reason why, for the failures.
+     */
+    void dropAeron(final long now, final String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        nowNs = now;
+        closeCandidates(null);
+        candidates = new ExclusivePublication[0];
+        CloseHelper.quietClose(publication);
+        publication = null;
+        CloseHelper.quietClose(subscription);
+        subscription = null;
+        aeron = null;
+        sessionId = -1;
+        connectCorrelationId = -1;
+        connectSent = false;
+        if (state != State.FAILED) {
+            state = State.INIT;
+        }
+        failAll(new BrokerUnreachableException("connection to the broker lost: " + reason), now, false);
+    }
+
+    /**
+     * Continues with a new Aeron client after {@link #dropAeron}: binds a new response channel and
+     * connects again through the bootstrap brokers.
+     *
+     * @param next the new Aeron client.
+     */
+    void useAeron(final Aeron next) {
+        aeron = next;
+    }
+
+    /**
      * One duty cycle: advance the handshake, poll responses, send queued requests, expire
      * timeouts, keep the session alive, notice a lost connection.
      *
@@ -205,6 +255,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
      */
     int doWork(final long now) {
         nowNs = now;
+        if (aeron == null || aeronResourcesClosed()) {
+            return scanTimeouts(now); // the Aeron client is gone: nothing to do until the I/O thread rebuilds it
+        }
         int work = 0;
         switch (state) {
             case INIT:
@@ -246,11 +299,15 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 }
             }
         }
+        return work + scanTimeouts(now);
+    }
+
+    private int scanTimeouts(final long now) {
         if (now - lastScanNs >= TIMEOUT_SCAN_INTERVAL_NS) {
             lastScanNs = now;
-            work += expire(now);
+            return expire(now);
         }
-        return work;
+        return 0;
     }
 
     @Override
@@ -507,6 +564,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             request.onSent(now);
             return true;
         }
+        if (result == Publication.CLOSED && publication.isClosed()) {
+            return false; // closed by a dying Aeron client: the I/O thread rebuilds it
+        }
         if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
             CloseHelper.quietClose(publication);
             publication = null;
@@ -531,6 +591,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     }
 
     private void connectionLost(final long now, final String reason) {
+        if (aeronResourcesClosed()) {
+            return; // the Aeron client died under the session: the I/O thread rebuilds it and reconnects
+        }
         LOG.warn("client {}: session {} lost: {}; reconnecting", clientId, sessionId, reason);
         sessionId = -1;
         startAttempt(now, reconnectChannels());

@@ -19,10 +19,13 @@ import org.slf4j.LoggerFactory;
 import io.sequent.codec.client.ErrorCode;
 
 /**
- * Everything a client instance needs to talk to a broker: the embedded media driver (unless
- * {@code aeron.dir} names one), the Aeron client, the {@link ClientConnection} and the I/O thread
- * that runs it. User threads hand work over through two queues: commands ({@link #execute}) and
- * requests ({@link #submit}); {@link #call} submits a request and waits for its result.
+ * Everything a client instance needs to talk to a broker: the Aeron side ({@link ClientAeron}: the
+ * embedded media driver unless {@code aeron.dir} names one, and the Aeron client), the
+ * {@link ClientConnection} and the I/O thread that runs it. When the Aeron client dies under the
+ * client (a pause longer than Aeron's timeouts), the I/O thread rebuilds the Aeron side and the
+ * connection reconnects with the new client. User threads hand work over through two queues:
+ * commands ({@link #execute}) and requests ({@link #submit}); {@link #call} submits a request and
+ * waits for its result.
  */
 final class ClientIo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientIo.class);
@@ -32,8 +35,7 @@ final class ClientIo implements AutoCloseable {
 
     private final String clientId;
     private final ClientConfig config;
-    private final EmbeddedDriver driver;
-    private final Aeron aeron;
+    private final ClientAeron aeron;
     private final ClientConnection connection;
     private final AgentRunner runner;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands =
@@ -45,31 +47,11 @@ final class ClientIo implements AutoCloseable {
     private ClientIo(final ClientConfig config, final String role, final Function<ClientIo, IoWork> workFactory) {
         this.config = config;
         clientId = config.clientId().isEmpty() ? role + "-" + CLIENT_COUNTER.incrementAndGet() : config.clientId();
-        EmbeddedDriver embedded = null;
-        Aeron client = null;
-        try {
-            final Aeron.Context context = new Aeron.Context()
-                .errorHandler(ex -> LOG.warn("client {}: Aeron error", clientId, ex));
-            if (config.aeronDirectory() == null) {
-                embedded = EmbeddedDriver.launch(config.driverIdleStrategy());
-                context.aeronDirectoryName(embedded.directory());
-            } else {
-                context.aeronDirectoryName(config.aeronDirectory());
-                context.driverTimeoutMs(Math.max(1_000, config.connectTimeout().toMillis()));
-            }
-            client = Aeron.connect(context);
-        } catch (final RuntimeException ex) {
-            CloseHelper.quietClose(client);
-            CloseHelper.quietClose(embedded);
-            throw new SequentException(ErrorCode.NULL_VAL, "cannot start Aeron for client " + clientId + " ("
-                + (config.aeronDirectory() == null ? "embedded driver" : "driver at " + config.aeronDirectory())
-                + "): " + ex.getMessage(), ex);
-        }
-        driver = embedded;
-        aeron = client;
-        connection = new ClientConnection(aeron, config, clientId);
+        aeron = ClientAeron.start(config, clientId);
+        connection = new ClientConnection(aeron.aeron(), config, clientId);
         final IoWork work = workFactory.apply(this);
-        final IoAgent agent = new IoAgent("sequent-" + clientId + "-io", connection, work, commands, submissions);
+        final IoAgent agent = new IoAgent("sequent-" + clientId + "-io", aeron, connection, work, commands, submissions,
+            config.reconnectBackoff().toNanos());
         runner = new AgentRunner(
             IdleStrategies.create(config.idleStrategy()),
             ex -> LOG.error("client {}: error on the I/O thread", clientId, ex),
@@ -158,6 +140,22 @@ final class ClientIo implements AutoCloseable {
     }
 
     /**
+     * @return how many times the I/O thread rebuilt the Aeron side after it died under the client.
+     */
+    long aeronRebuilds() {
+        return aeron.rebuilds();
+    }
+
+    /**
+     * The current Aeron client, for tests that close it under a running client.
+     *
+     * @return the Aeron client.
+     */
+    Aeron aeron() {
+        return aeron.aeron();
+    }
+
+    /**
      * Runs a command on the I/O thread.
      *
      * @param command the command.
@@ -232,7 +230,6 @@ final class ClientIo implements AutoCloseable {
         closed = true;
         CloseHelper.quietClose(runner);
         CloseHelper.quietClose(aeron);
-        CloseHelper.quietClose(driver);
     }
 
     private void checkOpen() {

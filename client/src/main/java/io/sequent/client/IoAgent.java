@@ -2,35 +2,51 @@ package io.sequent.client;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's I/O thread as an Agrona {@link Agent}: each duty cycle drains the commands and
  * requests handed over by user threads, then runs the connection and the client's own work. The
  * only thread that touches the connection, the Aeron publications and the producer's batches.
+ *
+ * <p>Each cycle also checks that the Aeron client is alive; when it has died under the client (its
+ * conductor or the driver timed out after a pause, or it was closed), the agent drops the
+ * connection's Aeron resources, rebuilds the {@link ClientAeron} and hands the new client to the
+ * connection, which reconnects. A rebuild that fails is tried again after the reconnect backoff.
  */
 final class IoAgent implements Agent {
     private static final int DRAIN_LIMIT = 64;
 
+    private static final Logger LOG = LoggerFactory.getLogger(IoAgent.class);
+
     private final String roleName;
+    private final ClientAeron aeron;
     private final ClientConnection connection;
     private final IoWork work;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands;
     private final ManyToOneConcurrentArrayQueue<PendingRequest> submissions;
     private final java.util.function.Consumer<Runnable> runCommand = Runnable::run;
     private final java.util.function.Consumer<PendingRequest> enqueue = this::enqueue;
+    private final long rebuildBackoffNs;
     private long nowNs;
+    private long nextRebuildNs;
 
     IoAgent(
         final String roleName,
+        final ClientAeron aeron,
         final ClientConnection connection,
         final IoWork work,
         final ManyToOneConcurrentArrayQueue<Runnable> commands,
-        final ManyToOneConcurrentArrayQueue<PendingRequest> submissions) {
+        final ManyToOneConcurrentArrayQueue<PendingRequest> submissions,
+        final long rebuildBackoffNs) {
         this.roleName = roleName;
+        this.aeron = aeron;
         this.connection = connection;
         this.work = work;
         this.commands = commands;
         this.submissions = submissions;
+        this.rebuildBackoffNs = rebuildBackoffNs;
     }
 
     @Override
@@ -38,6 +54,9 @@ final class IoAgent implements Agent {
         nowNs = System.nanoTime();
         int count = commands.drain(runCommand, DRAIN_LIMIT);
         count += submissions.drain(enqueue, DRAIN_LIMIT);
+        if ((aeron.isLost() || connection.aeronResourcesClosed()) && nowNs - nextRebuildNs >= 0) {
+            count += rebuildAeron(nowNs);
+        }
         count += connection.doWork(nowNs);
         count += work.doWork(nowNs);
         return count;
@@ -58,6 +77,19 @@ final class IoAgent implements Agent {
     @Override
     public String roleName() {
         return roleName;
+    }
+
+    private int rebuildAeron(final long now) {
+        final String reason = "the Aeron client closed its publications and subscriptions";
+        connection.dropAeron(now, "Aeron client lost");
+        try {
+            aeron.rebuild(reason);
+            connection.useAeron(aeron.aeron());
+        } catch (final SequentException ex) {
+            LOG.warn("{}: cannot rebuild the Aeron client: {}; trying again", roleName, ex.getMessage());
+            nextRebuildNs = now + rebuildBackoffNs;
+        }
+        return 1;
     }
 
     private void enqueue(final PendingRequest request) {

@@ -226,6 +226,13 @@ public final class Producer implements AutoCloseable {
         return io.clientId();
     }
 
+    /**
+     * @return the I/O side, for tests in this package.
+     */
+    ClientIo io() {
+        return io;
+    }
+
     private boolean offerBlocking(final RecordFuture future, final long startNs) {
         final long deadline = startNs + maxBlockNs;
         while (!records.offer(future)) {
