@@ -18,6 +18,10 @@ import java.util.random.RandomGenerator;
  *       replay requests and transfer requests</td></tr>
  *   <tr><td>replayBatchLimit</td><td>64</td><td>batches a leader replays to one follower per duty cycle</td></tr>
  *   <tr><td>random</td><td>-</td><td>source of the election timeout jitter (seeded in tests)</td></tr>
+ *   <tr><td>externalAppends</td><td>false</td><td>true: the leader's batches are stamped, appended and shipped to
+ *       the followers by the caller (the broker's sequencer and its replication sink, on one broadcast
+ *       publication), not by {@link ReplicaNode#offer}; the node reads the log end from the {@link ReplicaLog}
+ *       and learns its durability through {@link ReplicaNode#onDurable}</td></tr>
  * </table>
  */
 public final class ReplicaContext {
@@ -39,6 +43,7 @@ public final class ReplicaContext {
     private ReplicaLog log;
     private QuorumStateStore quorumStateStore;
     private MemberProxy[] members;
+    private boolean externalAppends;
 
     /**
      * Validates the settings.
@@ -200,6 +205,22 @@ public final class ReplicaContext {
      */
     public QuorumStateStore quorumStateStore() {
         return quorumStateStore;
+    }
+
+    /**
+     * @param externalAppends true when the caller appends and ships the leader's batches (see the class comment).
+     * @return this.
+     */
+    public ReplicaContext externalAppends(final boolean externalAppends) {
+        this.externalAppends = externalAppends;
+        return this;
+    }
+
+    /**
+     * @return true when the caller appends and ships the leader's batches.
+     */
+    public boolean externalAppends() {
+        return externalAppends;
     }
 
     /**

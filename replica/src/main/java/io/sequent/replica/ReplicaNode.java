@@ -58,6 +58,7 @@ public final class ReplicaNode implements ReplicationHandler {
     private final QuorumStateStore store;
     private final MemberProxy[] members;
     private final FaultInjection faults;
+    private final boolean externalAppends;
 
     private final FollowerProgress followers;
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[64]);
@@ -113,6 +114,7 @@ public final class ReplicaNode implements ReplicationHandler {
         log = ctx.log();
         store = ctx.quorumStateStore();
         members = ctx.members();
+        externalAppends = ctx.externalAppends();
         followers = new FollowerProgress(memberId, memberCount);
         epoch = store.epoch();
         votedFor = store.votedFor();
@@ -169,9 +171,13 @@ public final class ReplicaNode implements ReplicationHandler {
      * @param offset    of the first byte.
      * @param length    of the batch.
      * @return the seq given to the batch, or {@link #NOT_LEADER}, {@link #TRANSFERRING}, {@link #BACK_PRESSURED}.
+     * @throws IllegalStateException with {@link ReplicaContext#externalAppends()}: the caller appends and ships.
      */
     public long offer(
         final int topicId, final int partition, final DirectBuffer buffer, final int offset, final int length) {
+        if (externalAppends) {
+            throw new IllegalStateException("externalAppends: the leader's batches are appended by the caller");
+        }
         if (Role.LEADER != role) {
             return NOT_LEADER;
         }
@@ -189,6 +195,26 @@ public final class ReplicaNode implements ReplicationHandler {
             }
         }
         return seq;
+    }
+
+    /**
+     * @return true when this member is the leader and takes new writes (no leadership transfer under way): with
+     * {@link ReplicaContext#externalAppends()} the caller stamps and ships a batch only while this holds.
+     */
+    public boolean isWritable() {
+        return Role.LEADER == role && NONE == transferTargetId;
+    }
+
+    /**
+     * The leader's log could not take one of its batches (a failed or voided append leaves its seq out of the log):
+     * with {@link ReplicaContext#externalAppends()}, the leader steps down rather than ship anything after the gap,
+     * so the seqs of one epoch stay dense in every log. The caller then cuts its log back to the last seq before
+     * the gap. No effect on a member that is not the leader.
+     */
+    public void onAppendFailed() {
+        if (Role.LEADER == role) {
+            stepDown(StepDownReason.SHUTDOWN);
+        }
     }
 
     /**
@@ -695,7 +721,9 @@ public final class ReplicaNode implements ReplicationHandler {
             stepDown(StepDownReason.SHUTDOWN);
             return;
         }
-        for (int i = 0; i < memberCount; i++) {
+        // With external appends the followers take the EpochStart from the leader's log: a follower joins first
+        // (the join answer names the log end) and replays from its own end, the EpochStart included.
+        for (int i = 0; i < memberCount && !externalAppends; i++) {
             if (i != memberId) {
                 members[i].replicatedBatch(epoch, memberId, commitSeq, epoch, epochStartSeq, CONTROL_TOPIC_ID,
                     CONTROL_PARTITION, controlBuffer, 0, length);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -357,6 +358,51 @@ class ReplicaNodeTest {
         assertEquals(g.logs[leader].lastSeq(), g.logs[lagging].lastSeq());
         assertEquals(g.logs[leader].prefixHashAt(g.logs[leader].lastSeq()),
             g.logs[lagging].prefixHashAt(g.logs[lagging].lastSeq()), "replay merged into the live stream");
+    }
+
+    @Test
+    void withExternalAppendsTheLeaderCommitsWhatTheCallerAppendedAndFollowersReplayTheEpochStart() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.externalAppends = true;
+        g.start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        assertTrue(leader >= 0);
+        assertTrue(g.nodes[leader].isWritable());
+        assertTrue(g.count(((leader + 1) % 3) + "->" + leader + " ReplayRequest") >= 1,
+            "the EpochStart is not broadcast: the joining followers replay it");
+        for (int i = 0; i < 20; i++) {
+            assertTrue(g.write(leader, 500 + i) > 0);
+            g.advance(MS);
+            g.pump();
+        }
+        g.runFor(5 * HEARTBEAT_NS, MS);
+        final long end = g.logs[leader].lastSeq();
+        assertEquals(end, g.nodes[leader].commitSeq(), "the caller's appends commit on the followers' acks");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(end, g.logs[i].lastSeq());
+            assertEquals(g.logs[leader].prefixHashAt(end), g.logs[i].prefixHashAt(end),
+                "every log holds the EpochStart (by replay) and the broadcast batches");
+            assertEquals(end, g.nodes[i].commitSeq());
+        }
+        assertThrows(IllegalStateException.class,
+            () -> g.nodes[leader].offer(1, 0, new UnsafeBuffer(new byte[8]), 0, 8));
+    }
+
+    @Test
+    void aLeaderWhoseAppendFailedStepsDownAndShipsNothingMore() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.externalAppends = true;
+        g.start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        g.nodes[leader].onAppendFailed();
+        assertEquals(Role.FOLLOWER, g.nodes[leader].role());
+        assertFalse(g.nodes[leader].isWritable());
+        assertEquals(ReplicaNode.NOT_LEADER, g.write(leader, 9));
+        assertTrue(g.count(leader + "->" + ((leader + 1) % 3) + " StepDown") >= 1);
+        g.runFor(4 * ELECTION_TIMEOUT_NS, MS);
+        assertTrue(g.leader() >= 0, "the group elects again");
     }
 
     @Test

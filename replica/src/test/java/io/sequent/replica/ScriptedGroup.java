@@ -27,6 +27,8 @@ final class ScriptedGroup {
     final List<String> sent = new ArrayList<>();
     final List<Long> truncations = new ArrayList<>();
     boolean autoFlush = true;
+    /** Members built from now on append and ship their writes as the broker does ({@link #write}). */
+    boolean externalAppends;
     long nowNs;
     private final ReplicationAdapter[] adapters;
     private final MemberProxy[][] proxies;
@@ -95,7 +97,8 @@ final class ScriptedGroup {
             .random(new SplittableRandom(i))
             .log(logs[i])
             .quorumStateStore(stores[i])
-            .members(proxies[i]), faults);
+            .members(proxies[i])
+            .externalAppends(externalAppends), faults);
         adapters[i] = new ReplicationAdapter(nodes[i]);
         nodes[i].doWork(nowNs);
     }
@@ -191,6 +194,23 @@ final class ScriptedGroup {
 
     long write(final int leader, final long id) {
         payload.putLong(0, id);
+        if (externalAppends) {
+            // as the broker: the sequencer stamps and appends, the replication sink broadcasts the batch
+            final ReplicaNode node = nodes[leader];
+            if (!node.isWritable()) {
+                return ReplicaNode.NOT_LEADER;
+            }
+            final long seq = logs[leader].lastSeq() + 1;
+            logs[leader].append(node.epoch(), seq, 1, 0, payload, 0, 8);
+            for (int to = 0; to < size; to++) {
+                if (to != leader) {
+                    proxies[leader][to].replicatedBatch(
+                        node.epoch(), leader, node.commitSeq(), node.epoch(), seq, 1, 0, payload, 0, 8);
+                }
+            }
+            flush(leader);
+            return seq;
+        }
         final long seq = nodes[leader].offer(1, 0, payload, 0, 8);
         flush(leader);
         return seq;
