@@ -8,4 +8,14 @@ package io.sequent.sequencer;
 @FunctionalInterface
 public interface CommitPosition {
     long commitSeq();
+
+    /**
+     * The ring sequence up to which batches still waiting for their commit are given up: the release stage
+     * answers them {@link SequencerResult#NOT_COMMITTED} (acks=all), leaves the high watermark where it is and
+     * frees their slots, so a member that lost leadership, or must truncate a divergent tail, is not left with a
+     * ring waiting for a commit that will never come. Never decreases; -1 (the default) gives up nothing.
+     */
+    default long abandonedThrough() {
+        return -1;
+    }
 }

@@ -11,7 +11,9 @@ import org.agrona.concurrent.Agent;
  *   acks=1 batches once the journal has made them durable per policy; it steps over the rest.</li>
  *   <li>The commit pass follows the ack pass. It waits on each accepted batch until the commit
  *   position reaches its group sequence, then advances the partition's high watermark, answers
- *   acks=all, and frees the batch's slot and bytes. Only this pass gates the ring.</li>
+ *   acks=all, and frees the batch's slot and bytes. Only this pass gates the ring. A batch the commit
+ *   position has given up ({@link CommitPosition#abandonedThrough()}) is answered NOT_COMMITTED and freed
+ *   without moving the high watermark.</li>
  * </ul>
  *
  * <p>Single writer of the partitions' high watermarks and of the data ring's head.
@@ -29,6 +31,7 @@ final class ReleaseStage implements Agent {
     private final StagePoller.Handler commitPass = this::onCommit;
     private long journaledSeq;
     private long commitSeq;
+    private long abandonedThrough;
 
     ReleaseStage(
         final StagePoller ackPoller,
@@ -53,6 +56,7 @@ final class ReleaseStage implements Agent {
     public int doWork() {
         journaledSeq = journal.journaledSeq();
         commitSeq = commitPosition.commitSeq();
+        abandonedThrough = commitPosition.abandonedThrough();
         return ackPoller.poll(ackPass) + commitPoller.poll(commitPass);
     }
 
@@ -81,7 +85,15 @@ final class ReleaseStage implements Agent {
     private boolean onCommit(final BatchEvent event, final long sequence) {
         if (event.result >= 0) {
             if (event.groupSeq > commitSeq) {
-                return false;
+                if (sequence > abandonedThrough) {
+                    return false;
+                }
+                event.result = SequencerResult.NOT_COMMITTED;
+                if (event.acks == Acks.ALL) {
+                    release(event);
+                }
+                dataRing.release(event.dataEnd);
+                return true;
             }
             if (event.result == SequencerResult.OK) {
                 event.partition.advanceHighWatermark(event.baseOffset + event.recordCount);

@@ -32,6 +32,11 @@ public final class SequencerResult {
      * offset, its seq is not above every seq so far, or its epoch is below the last one.
      */
     public static final int OUT_OF_ORDER_BATCH = -10;
+    /**
+     * The batch was appended but this member gave up waiting for its commit ({@link CommitPosition#abandonedThrough()}:
+     * it lost leadership, or must truncate): the outcome is unknown, a new leader may or may not keep it.
+     */
+    public static final int NOT_COMMITTED = -11;
 
     private SequencerResult() {
     }
@@ -62,6 +67,8 @@ public final class SequencerResult {
                 return "INTERNAL_ERROR";
             case OUT_OF_ORDER_BATCH:
                 return "OUT_OF_ORDER_BATCH";
+            case NOT_COMMITTED:
+                return "NOT_COMMITTED";
             default:
                 return "UNKNOWN(" + code + ")";
         }

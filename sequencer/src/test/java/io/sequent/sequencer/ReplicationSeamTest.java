@@ -156,6 +156,46 @@ class ReplicationSeamTest {
     }
 
     @Test
+    void batchesGivenUpByTheCommitPositionAreAnsweredNotCommittedWithoutMovingTheHighWatermark() {
+        final RecordingReleaseHandler released = new RecordingReleaseHandler();
+        final long[] commit = {-1};
+        final long[] abandoned = {-1};
+        final CommitPosition position = new CommitPosition() {
+            public long commitSeq() {
+                return commit[0];
+            }
+
+            public long abandonedThrough() {
+                return abandoned[0];
+            }
+        };
+        final Sequencer leader = launch("leader", new SequencerContext().releaseHandler(released)
+            .commitPosition(position));
+        final Partition a = open(leader, dir.resolve("leader"), "a", 0, FlushPolicy.BATCH);
+        for (int i = 0; i < 3; i++) {
+            final UnsafeBuffer batch = TestBatches.batch("v" + i);
+            assertTrue(leader.offer(a, batch, 0, batch.capacity(), Acks.ALL, 1, i) >= 0);
+        }
+        for (int i = 0; i < 50; i++) {
+            leader.invoker().invoke();
+        }
+        commit[0] = 0;
+        for (int i = 0; i < 50; i++) {
+            leader.invoker().invoke();
+        }
+        assertEquals(SequencerResult.OK, released.byCorrelation(0).result());
+        assertEquals(1, a.highWatermark());
+        assertTrue(!leader.isIdle(), "batches 1 and 2 wait for a commit");
+        abandoned[0] = leader.lastOfferedSequence();
+        drain(leader);
+        assertEquals(SequencerResult.NOT_COMMITTED, released.byCorrelation(1).result());
+        assertEquals(SequencerResult.NOT_COMMITTED, released.byCorrelation(2).result());
+        assertEquals(1, a.highWatermark(), "the high watermark stays at the last committed batch");
+        assertEquals(0, leader.truncateTo(0), "the idle pipeline can truncate the given-up tail");
+        assertEquals(0, leader.lastSeq());
+    }
+
+    @Test
     void aFollowerAppendsTheLeadersStampedBatchesThroughItsJournalAndHoldsTheSameLog() {
         final RecordingSink sink = new RecordingSink();
         final Sequencer leader = launch("leader", new SequencerContext().replicationSink(sink).leaderEpoch(1));
