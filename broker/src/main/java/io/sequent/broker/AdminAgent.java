@@ -70,6 +70,7 @@ final class AdminAgent implements Agent {
     private final PendingAcks.TimeoutHandler onAckTimeout = this::onAckTimeout;
     private long nextAckScanNs;
     private long nowNs;
+    private ClusterState cluster;
 
     AdminAgent(
         final ManyToOneConcurrentArrayQueue<AdminRequest> requests,
@@ -157,6 +158,14 @@ final class AdminAgent implements Agent {
             counters.framesDropped.increment();
             return;
         }
+        if (null != cluster && !cluster.isWritable() && needsLeader(templateId)) {
+            final int leader = cluster.leaderId();
+            sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
+                templateId, ErrorCode.NOT_LEADER, leader < 0 ? "not the leader; no leader is known yet, retry" :
+                "not the leader; the leader is broker " + leader + " at " + cluster.leaderIngressChannel(""));
+            session.touch(clock.nanoTime());
+            return;
+        }
         try {
             switch (templateId) {
                 case DisconnectRequestDecoder.TEMPLATE_ID:
@@ -213,6 +222,35 @@ final class AdminAgent implements Agent {
             sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
                 templateId, ErrorCode.UNKNOWN_SERVER_ERROR, "the broker failed to handle the request: " + ex);
         }
+    }
+
+    /**
+     * Requests that change or read leader-held state: topic and config changes and producer ids are written to the
+     * replicated log by the leader only; the group coordinator runs on the leader. Metadata and DescribeConfigs are
+     * answered by any member.
+     */
+    private static boolean needsLeader(final int templateId) {
+        switch (templateId) {
+            case CreateTopicsRequestDecoder.TEMPLATE_ID:
+            case DeleteTopicsRequestDecoder.TEMPLATE_ID:
+            case AlterConfigsRequestDecoder.TEMPLATE_ID:
+            case InitProducerIdRequestDecoder.TEMPLATE_ID:
+            case JoinGroupRequestDecoder.TEMPLATE_ID:
+            case HeartbeatRequestDecoder.TEMPLATE_ID:
+            case LeaveGroupRequestDecoder.TEMPLATE_ID:
+            case OffsetCommitRequestDecoder.TEMPLATE_ID:
+            case OffsetFetchRequestDecoder.TEMPLATE_ID:
+            case DescribeGroupsRequestDecoder.TEMPLATE_ID:
+            case ListGroupsRequestDecoder.TEMPLATE_ID:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** Writes are answered NOT_LEADER while this member does not lead; set before the agent starts. */
+    void cluster(final ClusterState cluster) {
+        this.cluster = cluster;
     }
 
     private void onAckTimeout(final long sessionId, final long correlationId, final int partition) {

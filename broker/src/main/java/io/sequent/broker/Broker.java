@@ -109,6 +109,8 @@ public final class Broker implements AutoCloseable {
     private Subscription ingressSubscription;
     private volatile SessionManager sessionManager;
     private volatile IngressAgent ingressAgent;
+    private ClusterState cluster;
+    private ReplicaAgent replicaAgent;
     private ManyToOneConcurrentArrayQueue<Runnable> ingressControl;
     private String ingressEndpoint;
     private String clusterId;
@@ -160,7 +162,15 @@ public final class Broker implements AutoCloseable {
         pendingAcks = new PendingAcks(sequencerContext.ringSize());
         final ProduceReleaseHandler releaseHandler =
             new ProduceReleaseHandler(sessions, pendingAcks, internalAppender, counters.responsesDropped);
+        final ClusterMembers members = ctx.clusterMembers();
+        cluster = new ClusterState(ctx.brokerId(), members);
+        final LiveStream liveStream =
+            new LiveStream(members.isConfigured() ? ctx.brokerId() : 0, counters.replicationFramesLost);
+        releaseHandler.cluster(cluster);
         sequencerContext
+            .replicationSink(liveStream)
+            .journalListener(liveStream)
+            .commitPosition(cluster)
             .releaseHandler(releaseHandler)
             .errorHandler(ex -> LOG.error("sequencer error", ex));
         if (null == sequencerContext.groupJournalDir()) {
@@ -255,14 +265,25 @@ public final class Broker implements AutoCloseable {
         final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
             configAdmin, producerIdAdmin, groupRequests, pendingAcks, adminSender, counters, ctx.nanoClock());
 
+        final ReplicatedMetadata replicatedMetadata =
+            new ReplicatedMetadata(ctx, sequencer, registry, catalog, adminEvents);
+        replicatedMetadata.admins(topicAdmin, producerIdAdmin);
+        final MemberLogAdapter memberLog = new MemberLogAdapter(sequencer, metadata.partition(), cluster,
+            replicatedMetadata, ctx.epochClock(), sequencerContext.ringSize());
+        replicaAgent = new ReplicaAgent(ctx, aeron, sequencer, memberLog, cluster, liveStream,
+            QuorumStateFile.open(dataDir), counters.replicationFramesLost, counters.replicationFramesInvalid);
+        ingress.cluster(cluster);
+        admin.cluster(cluster);
+        sessionManager.cluster(cluster);
+        topicAdmin.cluster(cluster);
+
         final ErrorHandler errorHandler = ex -> LOG.error("broker agent error", ex);
         final Agent stepper = stepSequencer ? new SequencerStepper(sequencer.invoker()) : null;
         if (ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED) {
             hotRunners.add(new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors,
-                new NamedCompositeAgent("sequent-broker", ingress, stepper, fetch)));
+                new NamedCompositeAgent("sequent-broker", ingress, stepper, replicaAgent, fetch)));
         } else {
-            final Agent ingressAgent = null == stepper ? ingress :
-                new NamedCompositeAgent("sequent-ingress", ingress, stepper);
+            final Agent ingressAgent = new NamedCompositeAgent("sequent-ingress", ingress, stepper, replicaAgent);
             hotRunners.add(new AgentRunner(
                 IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors, ingressAgent));
             hotRunners.add(new AgentRunner(
@@ -273,6 +294,9 @@ public final class Broker implements AutoCloseable {
             AgentRunner.startOnThread(runner);
         }
         AgentRunner.startOnThread(adminRunner);
+        if (members.size() == 1) {
+            awaitLeadership();
+        }
         metadata.completeMigration(migration, legacy);
         LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
             ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
@@ -342,6 +366,18 @@ public final class Broker implements AutoCloseable {
         });
         if (!toAdmin || !toIngress) {
             LOG.warn("control queue full: the sessions of lost image {} end by timeout instead", aeronSessionId);
+        }
+    }
+
+    /** A group of one elects itself on its first duty cycle: launch returns once it takes writes. */
+    private void awaitLeadership() {
+        final long deadline = System.nanoTime() + RESOLVE_TIMEOUT_NS;
+        while (!cluster.isWritable()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                    "the broker did not become the leader of its group of one within 10 s");
+            }
+            sleepQuietly();
         }
     }
 

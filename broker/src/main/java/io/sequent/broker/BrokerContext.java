@@ -1,5 +1,6 @@
 package io.sequent.broker;
 
+import io.aeron.ChannelUri;
 import io.sequent.log.LogConfig;
 import io.sequent.log.LogException;
 import io.sequent.sequencer.IdleStrategies;
@@ -162,6 +163,38 @@ public final class BrokerContext {
     public static final int PRODUCE_TIMEOUT_MS_DEFAULT = 30_000;
 
     /**
+     * The members of this broker's replica group, {@code id@host:port[/replicationPort/controlPort],...} (see
+     * {@link ClusterMembers}): {@code port} is each member's client ingress port; its replication port (where it
+     * receives its leader's live stream) and control port (votes, heartbeats, acknowledgements, joins, replay)
+     * are {@code port + 1} and {@code port + 2} unless given. Ids are 0 to n-1; {@link #BROKER_ID_PROP} must be
+     * one of them, and this member's host and port are the broker's ingress ({@link #HOST_PROP} and
+     * {@link #PORT_PROP} may be left out, or must agree). 1, 3 or 5 members (an even count is allowed, with a
+     * warning: it tolerates no more failures than one member fewer). Unset (the default): a group of one, this
+     * broker alone, running the same code.
+     */
+    public static final String CLUSTER_MEMBERS_PROP = "cluster.members";
+
+    /**
+     * The channel of the leader's live batch stream to its followers. Unset (the default): Aeron
+     * multi-destination-cast over UDP unicast ({@code aeron:udp?control-mode=manual}, one destination per
+     * follower's replication port): works on any network. A multicast channel
+     * ({@code aeron:udp?endpoint=224.x.x.x:port|interface=...}) sends each batch once for every follower; every
+     * member then subscribes to it.
+     */
+    public static final String REPLICATION_CHANNEL_PROP = "replication.channel";
+
+    /**
+     * Election timeout: a follower that hears no leader for a random time in [t, 2t) stands for election; a leader
+     * that hears from no majority for t steps down. Above the heartbeat interval. Default 500 ms.
+     */
+    public static final String ELECTION_TIMEOUT_MS_PROP = "replication.election.timeout.ms";
+    public static final int ELECTION_TIMEOUT_MS_DEFAULT = 500;
+
+    /** The leader's heartbeat period; also the retry period of joins and replay requests. Default 50 ms. */
+    public static final String HEARTBEAT_INTERVAL_MS_PROP = "replication.heartbeat.interval.ms";
+    public static final int HEARTBEAT_INTERVAL_MS_DEFAULT = 50;
+
+    /**
      * Most record bytes a response can carry: messages are limited to a term length / 8 (2 MiB with the
      * 16 MiB terms used on these channels), less room for the response's own fields.
      */
@@ -173,12 +206,14 @@ public final class BrokerContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerContext.class);
     private static final String LOG_PREFIX = "log.";
-    private static final String[] OWN_PREFIXES = {"broker.", "session.", "fetch.", "produce.", "num."};
+    private static final String[] OWN_PREFIXES =
+        {"broker.", "session.", "fetch.", "produce.", "num.", "cluster.", "replication."};
     private static final String[] KNOWN_KEYS = {
         BROKER_ID_PROP, HOST_PROP, PORT_PROP, DATA_DIR_PROP, AERON_DIR_PROP, EMBEDDED_DRIVER_PROP,
         DRIVER_IDLE_STRATEGY_PROP, IDLE_STRATEGY_PROP, THREADING_MODE_PROP, SESSION_TIMEOUT_MS_PROP,
         SESSION_CONNECT_TIMEOUT_MS_PROP, MAX_SESSIONS_PROP, FETCH_MAX_BYTES_PROP, NUM_PARTITIONS_PROP,
-        PRODUCE_TIMEOUT_MS_PROP, OFFSETS_RETENTION_MS_PROP,
+        PRODUCE_TIMEOUT_MS_PROP, OFFSETS_RETENTION_MS_PROP, CLUSTER_MEMBERS_PROP, REPLICATION_CHANNEL_PROP,
+        ELECTION_TIMEOUT_MS_PROP, HEARTBEAT_INTERVAL_MS_PROP,
     };
     private static final String[] SEQUENCER_KEYS = {
         SequencerContext.RING_SIZE_PROP, SequencerContext.DATA_BUFFER_BYTES_PROP,
@@ -217,6 +252,11 @@ public final class BrokerContext {
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
     private int numPartitions = NUM_PARTITIONS_DEFAULT;
     private int produceTimeoutMs = PRODUCE_TIMEOUT_MS_DEFAULT;
+    private String clusterMembersSetting;
+    private ClusterMembers clusterMembers;
+    private String replicationChannel;
+    private int electionTimeoutMs = ELECTION_TIMEOUT_MS_DEFAULT;
+    private int heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
     private Properties topicDefaults = new Properties();
     private SequencerContext sequencerContext = new SequencerContext();
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -308,6 +348,24 @@ public final class BrokerContext {
         ctx.fetchMaxBytes(intValue(properties, FETCH_MAX_BYTES_PROP, FETCH_MAX_BYTES_DEFAULT));
         ctx.numPartitions(intValue(properties, NUM_PARTITIONS_PROP, NUM_PARTITIONS_DEFAULT));
         ctx.produceTimeoutMs(intValue(properties, PRODUCE_TIMEOUT_MS_PROP, PRODUCE_TIMEOUT_MS_DEFAULT));
+        final String members = properties.getProperty(CLUSTER_MEMBERS_PROP);
+        if (null != members) {
+            ctx.clusterMembers(members);
+            // this member's entry gives the ingress unless broker.host / broker.port say otherwise
+            final ClusterMembers parsed = ClusterMembers.parse(members);
+            final ClusterMembers.Member self = parsed.member(ctx.brokerId());
+            if (null != self) {
+                if (null == properties.getProperty(HOST_PROP)) {
+                    ctx.host(self.host());
+                }
+                if (null == properties.getProperty(PORT_PROP)) {
+                    ctx.port(self.port());
+                }
+            }
+        }
+        ctx.replicationChannel(properties.getProperty(REPLICATION_CHANNEL_PROP));
+        ctx.electionTimeoutMs(intValue(properties, ELECTION_TIMEOUT_MS_PROP, ELECTION_TIMEOUT_MS_DEFAULT));
+        ctx.heartbeatIntervalMs(intValue(properties, HEARTBEAT_INTERVAL_MS_PROP, HEARTBEAT_INTERVAL_MS_DEFAULT));
 
         final Properties defaults = new Properties();
         for (final String key : properties.stringPropertyNames()) {
@@ -451,12 +509,54 @@ public final class BrokerContext {
         if (null != epochClock) {
             sequencerContext.epochClock(epochClock);
         }
+        concludeCluster();
         if (sequencerContext.maxBatchBytes() > MAX_RESPONSE_RECORDS) {
             throw BrokerException.invalidConfig(SequencerContext.MAX_BATCH_BYTES_PROP,
                 sequencerContext.maxBatchBytes(), "must be <= " + MAX_RESPONSE_RECORDS + " so a batch fits a response");
         }
         concluded = true;
         return this;
+    }
+
+    private void concludeCluster() {
+        if (heartbeatIntervalMs < 1) {
+            throw BrokerException.invalidConfig(HEARTBEAT_INTERVAL_MS_PROP, heartbeatIntervalMs, "must be >= 1");
+        }
+        if (electionTimeoutMs <= heartbeatIntervalMs) {
+            throw BrokerException.invalidConfig(ELECTION_TIMEOUT_MS_PROP, electionTimeoutMs,
+                "must be above " + HEARTBEAT_INTERVAL_MS_PROP + " (" + heartbeatIntervalMs + ")");
+        }
+        if (null != replicationChannel && !replicationChannel.isBlank()) {
+            try {
+                ChannelUri.parse(replicationChannel);
+            } catch (final RuntimeException ex) {
+                throw BrokerException.invalidConfig(REPLICATION_CHANNEL_PROP, replicationChannel,
+                    "must be an Aeron channel (" + ex.getMessage() + ")");
+            }
+            if (!replicationChannel.startsWith("aeron:udp?endpoint=")) {
+                throw BrokerException.invalidConfig(REPLICATION_CHANNEL_PROP, replicationChannel,
+                    "must be a multicast channel aeron:udp?endpoint=224.x.x.x:port|interface=...");
+            }
+        }
+        if (null == clusterMembersSetting) {
+            clusterMembers = ClusterMembers.single(brokerId, host, port);
+            return;
+        }
+        clusterMembers = ClusterMembers.parse(clusterMembersSetting);
+        final ClusterMembers.Member self = clusterMembers.member(brokerId);
+        if (null == self) {
+            throw BrokerException.invalidConfig(CLUSTER_MEMBERS_PROP, clusterMembersSetting,
+                "must list this broker (" + BROKER_ID_PROP + "=" + brokerId + ", --node-id)");
+        }
+        if (self.port() != port || !self.host().equals(host)) {
+            throw BrokerException.invalidConfig(CLUSTER_MEMBERS_PROP, clusterMembersSetting,
+                "names " + self.host() + ":" + self.port() + " for member " + brokerId +
+                " but this broker listens on " + HOST_PROP + ":" + PORT_PROP + " " + host + ":" + port);
+        }
+        if (clusterMembers.size() % 2 == 0 && !concluded) {
+            LOG.warn("{} has {} members: a group of {} tolerates no more failed members than one of {}",
+                CLUSTER_MEMBERS_PROP, clusterMembers.size(), clusterMembers.size(), clusterMembers.size() - 1);
+        }
     }
 
     private static void checkIdle(final String key, final String value) {
@@ -655,6 +755,49 @@ public final class BrokerContext {
 
     public BrokerContext produceTimeoutMs(final int produceTimeoutMs) {
         this.produceTimeoutMs = produceTimeoutMs;
+        return this;
+    }
+
+    /**
+     * @param members the {@link #CLUSTER_MEMBERS_PROP} setting, null for a group of one.
+     * @return this.
+     */
+    public BrokerContext clusterMembers(final String members) {
+        this.clusterMembersSetting = members;
+        return this;
+    }
+
+    /** @return the replica group, concluded ({@link ClusterMembers#single} without {@link #CLUSTER_MEMBERS_PROP}). */
+    public ClusterMembers clusterMembers() {
+        return clusterMembers;
+    }
+
+    /** @return the {@link #REPLICATION_CHANNEL_PROP} setting, null for multi-destination-cast. */
+    public String replicationChannel() {
+        return replicationChannel;
+    }
+
+    public BrokerContext replicationChannel(final String replicationChannel) {
+        this.replicationChannel = null == replicationChannel || replicationChannel.isBlank() ? null :
+            replicationChannel.trim();
+        return this;
+    }
+
+    public int electionTimeoutMs() {
+        return electionTimeoutMs;
+    }
+
+    public BrokerContext electionTimeoutMs(final int electionTimeoutMs) {
+        this.electionTimeoutMs = electionTimeoutMs;
+        return this;
+    }
+
+    public int heartbeatIntervalMs() {
+        return heartbeatIntervalMs;
+    }
+
+    public BrokerContext heartbeatIntervalMs(final int heartbeatIntervalMs) {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
         return this;
     }
 

@@ -52,6 +52,10 @@ public final class BrokerCounters implements AutoCloseable {
     public final AtomicCounter malformedRequests;
     /** Exceptions caught by the agents' error handlers (any). */
     public final AtomicCounter errors;
+    /** Replication frames the transport refused (back-pressure, a member not connected): repaired by replay. */
+    public final AtomicCounter replicationFramesLost;
+    /** Replication frames received that failed validation and were dropped. */
+    public final AtomicCounter replicationFramesInvalid;
 
     private final List<AtomicCounter> all = new ArrayList<>();
     private final CountersManager manager;
@@ -74,6 +78,8 @@ public final class BrokerCounters implements AutoCloseable {
         sessionsTimedOut = add(prefix + "sessions timed out");
         malformedRequests = add(prefix + "malformed requests");
         errors = add(prefix + "errors");
+        replicationFramesLost = add(prefix + "replication frames lost");
+        replicationFramesInvalid = add(prefix + "replication frames invalid");
     }
 
     private AtomicCounter add(final String label) {

@@ -92,6 +92,7 @@ final class IngressAgent implements Agent {
     private final UnsafeBuffer topicView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer batchView = new UnsafeBuffer(0, 0);
     private final AtomicCounter framesReceived;
+    private ClusterState cluster;
     private long nowNs;
 
     IngressAgent(
@@ -123,6 +124,11 @@ final class IngressAgent implements Agent {
         this.produceTimeoutNs = produceTimeoutNs;
         this.framesReceived = counters.framesReceived;
         this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), counters.responsesDropped);
+    }
+
+    /** Produce and internal appends are taken only while this member leads; set before the agent starts. */
+    void cluster(final ClusterState cluster) {
+        this.cluster = cluster;
     }
 
     private static byte[][] frameErrorMessages() {
@@ -158,7 +164,7 @@ final class IngressAgent implements Agent {
             command.run();
             work++;
         }
-        work += internal.drain(sequencer);
+        work += internal.drain(sequencer, null == cluster || cluster.isWritable());
         if (null != conductorInvoker) {
             work += conductorInvoker.invoke();
         }
@@ -333,6 +339,14 @@ final class IngressAgent implements Agent {
                 return;
         }
 
+        if (null != cluster && !cluster.isWritable()) {
+            counters.produceRefused.incrementRelease();
+            if (acks != Acks.NONE) {
+                sender.sendProduce(session, correlationId, partitionId, -1, -1, -1, ErrorCode.NOT_LEADER,
+                    cluster.leaderId());
+            }
+            return;
+        }
         final Topic topic = topics.table().lookup(topicView, 0, topicView.capacity());
         final TopicPartition partition = null == topic ? null : topic.partition(partitionId);
         if (null == partition) {

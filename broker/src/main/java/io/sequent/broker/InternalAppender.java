@@ -59,11 +59,25 @@ final class InternalAppender {
      * @return the number of batches offered or refused.
      */
     int drain(final Sequencer sequencer) {
+        return drain(sequencer, true);
+    }
+
+    /**
+     * As {@link #drain(Sequencer)}; while this member does not lead ({@code writable} false) every queued append is
+     * completed {@link SequencerResult#CLOSED} (answered NOT_LEADER) without entering the ring.
+     */
+    int drain(final Sequencer sequencer, final boolean writable) {
         int work = 0;
         while (true) {
             final InternalAppend append = null != head ? head : queue.poll();
             if (null == append) {
                 return work;
+            }
+            if (!writable) {
+                head = null;
+                append.complete(SequencerResult.CLOSED, -1);
+                work++;
+                continue;
             }
             head = append;
             final int slot = freeSlot();

@@ -144,6 +144,9 @@ final class MetadataRecords {
         if (status != BatchError.NONE) {
             throw undecodable(Batches.baseOffset(buffer, offset), "batch " + BatchError.name(status));
         }
+        if (Batches.isControl(buffer, offset)) {
+            return; // a replica group's EpochStart (see MemberLogAdapter): not a catalog record
+        }
         while (reader.next()) {
             final long recordOffset = reader.offset();
             if (!reader.hasValue() || reader.valueLength() < MessageHeaderDecoder.ENCODED_LENGTH) {

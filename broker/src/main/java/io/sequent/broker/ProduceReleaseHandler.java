@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
 /**
  * Answers produce requests on the sequencer's release stage: maps the batch's {@link SequencerResult} to
  * the protocol's {@link ErrorCode} and sends the ProduceResponse through the session's publication. A
- * duplicate (an idempotent producer's retry) is a success carrying the original base offset, as in Kafka.
+ * duplicate (an idempotent producer's retry) is a success carrying the original base offset, as in Kafka. A batch
+ * this member gave up waiting for when it lost leadership (NOT_COMMITTED: the outcome is unknown, a retry of an
+ * idempotent producer is de-duplicated by whichever member leads) is answered NOT_LEADER with the leader hint.
  *
  * <p>Runs on the release stage's thread only: its buffer and encoder are its own; it takes no lock and
  * allocates nothing. acks=all requests come with a {@link PendingAcks} index in place of the session id
@@ -28,6 +30,7 @@ final class ProduceReleaseHandler implements ReleaseHandler {
     private final InternalAppender internal;
     private final ResponseSender sender;
     private Sequencer sequencer;
+    private ClusterState cluster;
 
     ProduceReleaseHandler(
         final SessionTable sessions,
@@ -43,6 +46,11 @@ final class ProduceReleaseHandler implements ReleaseHandler {
     /** Set once the sequencer exists, before any batch is offered. */
     void sequencer(final Sequencer sequencer) {
         this.sequencer = sequencer;
+    }
+
+    /** Where the leader hint of a NOT_LEADER answer comes from; set before any batch is offered. */
+    void cluster(final ClusterState cluster) {
+        this.cluster = cluster;
     }
 
     @Override
@@ -75,7 +83,7 @@ final class ProduceReleaseHandler implements ReleaseHandler {
         }
         sender.sendProduce(
             session, correlationId, partition.partitionId(), baseOffset, logAppendTime, partition.log().startOffset(),
-            code);
+            code, code == ErrorCode.NOT_LEADER && null != cluster ? cluster.leaderId() : -1);
     }
 
     /** The protocol error code of a sequencer result. */
@@ -99,6 +107,7 @@ final class ProduceReleaseHandler implements ReleaseHandler {
             case SequencerResult.STORAGE_ERROR:
                 return ErrorCode.STORAGE_ERROR;
             case SequencerResult.CLOSED:
+            case SequencerResult.NOT_COMMITTED:
                 return ErrorCode.NOT_LEADER;
             default:
                 return ErrorCode.UNKNOWN_SERVER_ERROR;

@@ -47,6 +47,11 @@ final class ProducerIdAdmin {
         this.sender = sender;
     }
 
+    /** A block the leader wrote was replicated here: ids below its bound are never handed out by this member. */
+    void onReplicatedBlock(final long limit) {
+        producerIds.skipTo(limit);
+    }
+
     /** An InitProducerId request waiting for a new id (the next block's record to commit). */
     private static final class PendingInit {
         final long sessionId;

@@ -51,6 +51,12 @@ final class ProducerIdAllocator {
         limit = Math.max(limit, newLimit);
     }
 
+    /** Another member handed out ids below {@code newLimit} (a replicated block): this one never does. */
+    void skipTo(final long newLimit) {
+        limit = Math.max(limit, newLimit);
+        next = Math.max(next, limit);
+    }
+
     /** @return true when {@code producerId} may have been handed out by this broker. */
     boolean wasAllocated(final long producerId) {
         return producerId >= 0 && producerId < limit;

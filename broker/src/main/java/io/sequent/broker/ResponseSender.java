@@ -164,12 +164,25 @@ final class ResponseSender {
         final long logAppendTime,
         final long logStartOffset,
         final ErrorCode code) {
+        return sendProduce(session, correlationId, partition, baseOffset, logAppendTime, logStartOffset, code, -1);
+    }
+
+    /** Sends a ProduceResponse with a leader hint (NOT_LEADER: the leader's broker id, -1 when unknown). */
+    boolean sendProduce(
+        final Session session,
+        final long correlationId,
+        final int partition,
+        final long baseOffset,
+        final long logAppendTime,
+        final long logStartOffset,
+        final ErrorCode code,
+        final int leaderId) {
         produceEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .baseOffset(baseOffset)
             .logAppendTime(logAppendTime)
             .partition(partition)
-            .leaderId(-1)
+            .leaderId(leaderId)
             .errorCode(code)
             .logStartOffset(logStartOffset);
         return send(session, MessageHeaderEncoder.ENCODED_LENGTH + produceEncoder.encodedLength());

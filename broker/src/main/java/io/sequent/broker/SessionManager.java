@@ -47,6 +47,7 @@ final class SessionManager implements AutoCloseable {
     private final BrokerCounters counters;
     private final ResponseSender sender;
     private final String ingressChannel;
+    private ClusterState cluster;
     private final long sessionTimeoutNs;
     private final long connectTimeoutNs;
     private final List<PendingConnect> pending = new ArrayList<>();
@@ -256,14 +257,19 @@ final class SessionManager implements AutoCloseable {
             .correlationId(connect.correlationId)
             .sessionId(sessionId)
             .brokerId(ctx.brokerId())
-            .leaderId(ctx.brokerId())
-            .leaderEpoch(0)
+            .leaderId(null == cluster ? ctx.brokerId() : cluster.leaderId())
+            .leaderEpoch(null == cluster ? 0 : cluster.epoch())
             .sessionTimeoutMs(ctx.sessionTimeoutMs())
             .protocolVersion(version)
             .errorCode(code)
-            .leaderIngressChannel(ingressChannel)
+            .leaderIngressChannel(null == cluster ? ingressChannel : cluster.leaderIngressChannel(ingressChannel))
             .message(message);
         return MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength();
+    }
+
+    /** The group's leader, for ConnectResponse; set before the agents start. */
+    void cluster(final ClusterState cluster) {
+        this.cluster = cluster;
     }
 
     /** A DisconnectRequest: ends the session without an answer. */

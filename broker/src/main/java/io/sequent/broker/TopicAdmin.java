@@ -88,6 +88,7 @@ final class TopicAdmin {
     private IngressAgent ingress;
     private FetchAgent fetch;
     private String ingressChannel;
+    private ClusterState cluster;
 
     TopicAdmin(
         final BrokerContext ctx,
@@ -119,6 +120,16 @@ final class TopicAdmin {
         this.fetch = fetch;
         this.fetchControl = fetchControl;
         this.ingressChannel = ingressChannel;
+    }
+
+    /** The group's leader, for Metadata; set before the agents start. */
+    void cluster(final ClusterState cluster) {
+        this.cluster = cluster;
+    }
+
+    /** A topic created by the leader was replicated here: the next topic id this member hands out is above it. */
+    void onReplicatedTopicId(final int topicId) {
+        nextTopicId = Math.max(nextTopicId, topicId + 1);
     }
 
     /**
@@ -183,13 +194,20 @@ final class TopicAdmin {
             }
         }
 
+        final int leaderId = null == cluster ? ctx.brokerId() : cluster.leaderId();
+        final int leaderEpoch = null == cluster ? 0 : cluster.epoch();
         final MetadataResponseEncoder encoder = metadataEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
             .correlationId(correlationId)
-            .leaderId(ctx.brokerId())
-            .leaderEpoch(0)
+            .leaderId(leaderId)
+            .leaderEpoch(leaderEpoch)
             .errorCode(ErrorCode.NONE);
-        encoder.brokersCount(1).next().brokerId(ctx.brokerId()).ingressChannel(ingressChannel);
+        final ClusterMembers members = ctx.clusterMembers();
+        final MetadataResponseEncoder.BrokersEncoder brokers = encoder.brokersCount(members.size());
+        for (final ClusterMembers.Member member : members.members()) {
+            brokers.next().brokerId(member.id())
+                .ingressChannel(member.id() == ctx.brokerId() ? ingressChannel : member.ingressChannel());
+        }
         final MetadataResponseEncoder.TopicsEncoder out = encoder.topicsCount(topics.size());
         for (final Object item : topics) {
             out.next();
@@ -201,7 +219,8 @@ final class TopicAdmin {
                 final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitions =
                     out.partitionsCount(topic.partitionCount());
                 for (int i = 0; i < topic.partitionCount(); i++) {
-                    partitions.next().partition(i).leaderId(ctx.brokerId()).leaderEpoch(0).errorCode(ErrorCode.NONE);
+                    partitions.next().partition(i).leaderId(leaderId).leaderEpoch(leaderEpoch)
+                        .errorCode(ErrorCode.NONE);
                 }
                 out.name(topic.name());
             } else {
@@ -394,6 +413,11 @@ final class TopicAdmin {
                 LOG.info("created topic {} (id {}) with {} partitions{}", result.name, result.topicId,
                     result.opened.length, result.config.overrides().isEmpty() ? "" : " and " +
                     result.config.overrides());
+            } else if (result.append.result() == SequencerResult.NOT_COMMITTED) {
+                // leadership was lost with the record in the log: a new leader may keep it, so the partitions
+                // stay (the next start lists the topic if the record survived, and moves them aside if not)
+                result.fail(ErrorCode.NOT_LEADER, "cannot tell whether topic '" + result.name + "' was created: " +
+                    "this broker lost leadership before its record committed; ask the new leader");
             } else {
                 abandon(result.name, result.opened);
                 result.fail(ProduceReleaseHandler.errorCode(result.append.result()), "cannot create topic '" +

@@ -56,6 +56,10 @@ final class FollowerProgress {
         return false;
     }
 
+    long lastContactNs(final int member) {
+        return lastContactNs[member];
+    }
+
     long matchSeq(final int member) {
         return matchSeq[member];
     }

@@ -539,6 +539,21 @@ public final class ReplicaNode implements ReplicationHandler {
         return Role.LEADER != role ? -1 : member == memberId ? durableSeq : followers.matchSeq(member);
     }
 
+    /**
+     * @param member a member id.
+     * @return when the leader last heard from the member (its clock), or -1 when not the leader.
+     */
+    public long lastContactNs(final int member) {
+        return Role.LEADER != role || member == memberId ? -1 : followers.lastContactNs(member);
+    }
+
+    /**
+     * @return the time of the last duty cycle (the clock the protocol sees).
+     */
+    public long nowNs() {
+        return nowNs;
+    }
+
     private int leaderWork() {
         int work = 0;
         if (nowNs >= checkQuorumDeadlineNs) {

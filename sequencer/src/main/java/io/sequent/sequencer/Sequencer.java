@@ -292,6 +292,19 @@ public final class Sequencer implements MemberLog, AutoCloseable {
     }
 
     /**
+     * A cursor over the group-sequence journal (seq -> topic id, partition, base offset, epoch), for lookups such as
+     * the epoch of a seq. One per thread.
+     *
+     * @throws SequencerException without a group-sequence journal.
+     */
+    public SeqJournal.Cursor newJournalCursor() {
+        if (null == groupJournal) {
+            throw new SequencerException("no group-sequence journal: set groupJournalDir");
+        }
+        return groupJournal.journal().newCursor();
+    }
+
+    /**
      * Truncates every partition to {@code seq}: drops every batch with a higher seq from every log and from the
      * group-sequence journal, durably; the group sequence then continues at {@code seq + 1}, and each truncated
      * partition's next offset and producer windows are re-derived from its log. The replica layer calls it when a
