@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A single-node Sequent broker: the composition root that wires the media driver, the Aeron client, the
@@ -474,6 +475,26 @@ public final class Broker implements AutoCloseable {
         return ctx.aeronDir();
     }
 
+    /** @return true when this broker leads its replica group and takes writes. */
+    public boolean isLeader() {
+        return null != cluster && cluster.isWritable();
+    }
+
+    /** @return the group's leader as this broker knows it, -1 when unknown. */
+    public int leaderId() {
+        return null == cluster ? -1 : cluster.leaderId();
+    }
+
+    /** @return the current epoch of the replica group as this broker knows it. */
+    public int epoch() {
+        return null == cluster ? 0 : cluster.epoch();
+    }
+
+    /** @return the commit position (group seq) this broker releases acks=all and high watermarks by. */
+    public long commitGroupSeq() {
+        return null == cluster ? -1 : cluster.commitSeq();
+    }
+
     /**
      * @return the settings in force.
      */
@@ -556,6 +577,9 @@ public final class Broker implements AutoCloseable {
         closed = true;
         CloseHelper.quietCloseAll(hotRunners);
         CloseHelper.quietClose(adminRunner);
+        if (null != sequencer && null != replicaAgent) {
+            drainReplicated();
+        }
         if (null != sequencer) {
             try {
                 sequencer.close();
@@ -579,6 +603,29 @@ public final class Broker implements AutoCloseable {
             LOG.info("broker {} closed", ctx.brokerId()); // not for a start refused before it held anything
         }
         CloseHelper.quietClose(lockChannel);
+    }
+
+    /**
+     * Before the sequencer drains: a group of one commits what it journals, so this thread steps the replica agent
+     * (whose thread has stopped; it holds no transport) until the batches in flight are committed and answered. A
+     * member of a larger group cannot count on its peers while it closes: the batches still waiting for their
+     * commit are given up and answered NOT_LEADER (an idempotent producer retries them against the new leader).
+     */
+    private void drainReplicated() {
+        if (ctx.clusterMembers().size() > 1) {
+            cluster.abandonThrough(sequencer.lastOfferedSequence());
+            return;
+        }
+        final long deadline =
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.sequencerContext().closeTimeoutMs());
+        while (!sequencer.isIdle() && System.nanoTime() - deadline < 0) {
+            if (null != sequencer.invoker()) {
+                sequencer.invoker().invoke();
+            } else {
+                LockSupport.parkNanos(100_000);
+            }
+            replicaAgent.doWork();
+        }
     }
 
     /**

@@ -296,13 +296,14 @@ final class TestClient implements AutoCloseable {
         final long logAppendTime;
         final int partition;
         final long logStartOffset;
+        final int leaderId;
 
         ProduceResult(final ProduceResponseDecoder decoder) {
             decoder.correlationId();
             baseOffset = decoder.baseOffset();
             logAppendTime = decoder.logAppendTime();
             partition = decoder.partition();
-            decoder.leaderId();
+            leaderId = decoder.leaderId();
             code = decoder.errorCode();
             logStartOffset = decoder.logStartOffset();
         }
@@ -541,6 +542,14 @@ final class TestClient implements AutoCloseable {
         }
         send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         final Response response = await(correlationId);
+        if (response.templateId == ErrorResponseDecoder.TEMPLATE_ID) {
+            final ErrorReply reply = errorReply(response);
+            final TopicResult result = new TopicResult();
+            result.name = names[0];
+            result.code = reply.code;
+            result.message = reply.message;
+            return List.of(result);
+        }
         assertEquals(CreateTopicsResponseDecoder.TEMPLATE_ID, response.templateId, describe(response));
         final CreateTopicsResponseDecoder decoder = new CreateTopicsResponseDecoder();
         decoder.wrapAndApplyHeader(response.frame, 0, new MessageHeaderDecoder());

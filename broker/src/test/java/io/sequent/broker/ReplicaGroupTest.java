@@ -1,0 +1,271 @@
+package io.sequent.broker;
+
+import io.sequent.codec.client.Acks;
+import io.sequent.codec.client.ConnectResponseDecoder;
+import io.sequent.codec.client.ErrorCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Three brokers in one JVM form a replica group over real Aeron on 127.0.0.1, each with its own embedded media
+ * driver, data directory and ports (election timeout 200 ms, heartbeat 20 ms): one leader is elected, acks=all is
+ * answered only once a majority holds a batch, every member holds the same batches at the same offsets and the
+ * same topics, followers answer writes NOT_LEADER with the leader's id and serve fetches up to their committed high
+ * watermark, a killed leader is replaced and, restarted, catches up and cuts its divergent tail.
+ */
+class ReplicaGroupTest {
+    private static final long WAIT_MS = 20_000;
+
+    @TempDir
+    Path root;
+
+    private final Broker[] brokers = new Broker[3];
+    private String members;
+    private int electionTimeoutMs = 200;
+
+    @AfterEach
+    void close() {
+        for (int i = 0; i < brokers.length; i++) {
+            stop(i);
+        }
+    }
+
+    private BrokerContext context(final int id) {
+        final BrokerContext ctx = TestSupport.context(root.resolve("member-" + id))
+            .brokerId(id)
+            .clusterMembers(members)
+            .port(port(id))
+            .aeronDir("/dev/shm/sequent-test-" + UUID.randomUUID())
+            .electionTimeoutMs(electionTimeoutMs)
+            .heartbeatIntervalMs(20);
+        ctx.sequencerContext().closeTimeoutMs(2_000);
+        return ctx;
+    }
+
+    private int port(final int id) {
+        final String entry = members.split(",")[id];
+        return Integer.parseInt(entry.substring(entry.lastIndexOf(':') + 1));
+    }
+
+    private void start(final int id) {
+        brokers[id] = Broker.launch(context(id));
+    }
+
+    private void stop(final int id) {
+        if (null != brokers[id]) {
+            brokers[id].close();
+            brokers[id] = null;
+        }
+    }
+
+    private void startGroup() {
+        members = freeMembers();
+        for (int i = 0; i < 3; i++) {
+            start(i);
+        }
+    }
+
+    /** Three members on 127.0.0.1, each with three free UDP ports (ingress, replication = +1, control = +2). */
+    private static String freeMembers() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            final int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            boolean free = true;
+            for (int p = base; p < base + 30 && free; p++) {
+                free = isFree(p);
+            }
+            if (free) {
+                return "0@127.0.0.1:" + base + ",1@127.0.0.1:" + (base + 10) + ",2@127.0.0.1:" + (base + 20);
+            }
+        }
+        throw new AssertionError("no free UDP ports");
+    }
+
+    private static boolean isFree(final int port) {
+        try (DatagramSocket socket = new DatagramSocket(null)) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (final IOException ex) {
+            return false;
+        }
+    }
+
+    private static void await(final String what, final BooleanSupplier condition) {
+        final long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            TestClient.sleep(5);
+        }
+    }
+
+    /** Waits until exactly one running member leads and every running member names it. */
+    private int awaitLeader() {
+        final int[] leader = {-1};
+        await("one leader that every running member knows", () -> {
+            int found = -1;
+            for (int i = 0; i < brokers.length; i++) {
+                if (null != brokers[i] && brokers[i].isLeader()) {
+                    if (found >= 0) {
+                        return false;
+                    }
+                    found = i;
+                }
+            }
+            if (found < 0) {
+                return false;
+            }
+            for (final Broker broker : brokers) {
+                if (null != broker && broker.leaderId() != found) {
+                    return false;
+                }
+            }
+            leader[0] = found;
+            return true;
+        });
+        return leader[0];
+    }
+
+    private static TestClient connect(final Broker broker) {
+        final TestClient client = new TestClient(broker);
+        client.connect("test");
+        return client;
+    }
+
+    /** Every record of partition 0 of {@code topic} a member serves, as "offset:value". */
+    private static List<String> records(final Broker broker, final String topic) {
+        try (TestClient client = connect(broker)) {
+            final List<String> out = new ArrayList<>();
+            long offset = 0;
+            while (true) {
+                final TestClient.FetchedPartition p = client.fetch(topic, 0, offset, 0, 1 << 20).partition(0);
+                assertEquals(ErrorCode.NONE, p.code);
+                final List<TestSupport.Record> batch = TestSupport.records(p.records, p.highWatermark);
+                if (batch.isEmpty()) {
+                    return out;
+                }
+                for (final TestSupport.Record r : batch) {
+                    out.add(r.offset + ":" + r.value);
+                }
+                offset = batch.get(batch.size() - 1).offset + 1;
+            }
+        }
+    }
+
+    private static List<String> expected(final String prefix, final int count, final int firstOffset) {
+        final List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add((firstOffset + i) + ":" + prefix + i);
+        }
+        return out;
+    }
+
+    @Test
+    void threeMembersElectOneLeaderReplicateTopicsAndRecordsAndFollowersRefuseWrites() {
+        startGroup();
+        final int leader = awaitLeader();
+        final int follower = (leader + 1) % 3;
+        try (TestClient client = connect(brokers[leader])) {
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 1).code);
+            await("the topic on every member", () -> brokers[0].topicNames().contains("t") &&
+                brokers[1].topicNames().contains("t") && brokers[2].topicNames().contains("t"));
+            for (int i = 0; i < 20; i++) {
+                final TestClient.ProduceResult r = client.produce("t", 0, Acks.ALL, TestSupport.batch("v" + i));
+                assertEquals(ErrorCode.NONE, r.code, r.toString());
+                assertEquals(i, r.baseOffset);
+            }
+        }
+        final List<String> want = expected("v", 20, 0);
+        for (int i = 0; i < 3; i++) {
+            final Broker member = brokers[i];
+            await("member " + i + " serves every committed record", () -> records(member, "t").equals(want));
+        }
+
+        try (TestClient client = connect(brokers[follower])) {
+            final ConnectResponseDecoder connect = client.connect("again");
+            assertEquals(ErrorCode.NONE, connect.errorCode(), "any member takes a session");
+            assertEquals(leader, connect.leaderId());
+            assertEquals(brokers[leader].epoch(), connect.leaderEpoch());
+            assertEquals("aeron:udp?endpoint=127.0.0.1:" + port(leader), connect.leaderIngressChannel());
+
+            final TestClient.ProduceResult refused = client.produce("t", 0, Acks.ALL, TestSupport.batch("x"));
+            assertEquals(ErrorCode.NOT_LEADER, refused.code);
+            assertEquals(leader, refused.leaderId, "the leader hint");
+            final TestClient.TopicResult create = client.createTopic("u", 1);
+            assertEquals(ErrorCode.NOT_LEADER, create.code);
+            assertTrue(create.message.contains("broker " + leader), create.message);
+
+            final TestClient.Metadata metadata = client.metadata("t");
+            assertEquals(leader, metadata.leaderId);
+            assertEquals(3, metadata.brokers.size(), "every member is listed");
+            assertEquals("aeron:udp?endpoint=127.0.0.1:" + port(2), metadata.brokers.get(2));
+            assertEquals(List.of(leader), metadata.topics.get("t").leaders);
+        }
+    }
+
+    @Test
+    void acksAllNeedsAMajorityAndAKilledLeaderIsReplacedAndCatchesUpWhenItReturns() {
+        electionTimeoutMs = 1_000; // the lone leader must still lead when it takes the batch it will lose
+        startGroup();
+        final int leader = awaitLeader();
+        final int f1 = (leader + 1) % 3;
+        final int f2 = (leader + 2) % 3;
+        try (TestClient client = connect(brokers[leader])) {
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 1).code);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(ErrorCode.NONE, client.produce("t", 0, Acks.ALL, TestSupport.batch("a" + i)).code);
+            }
+            stop(f1);
+            for (int i = 5; i < 10; i++) {
+                assertEquals(ErrorCode.NONE, client.produce("t", 0, Acks.ALL, TestSupport.batch("a" + i)).code,
+                    "two of three still commit");
+            }
+            stop(f2);
+            final TestClient.ProduceResult local = client.produce("t", 0, Acks.LEADER, TestSupport.batch("local"));
+            assertEquals(ErrorCode.NONE, local.code, "acks=1: in the leader's journal, never committed");
+            assertEquals(10, local.baseOffset);
+            final long id = client.sendProduce("t", 0, Acks.ALL, TestSupport.batch("lost"), 0,
+                TestSupport.batch("lost").capacity(), 300);
+            final TestClient.ProduceResult alone = TestClient.produceResult(client.await(id, WAIT_MS));
+            assertNotEquals(ErrorCode.NONE, alone.code, "a leader alone acknowledges nothing at acks=all");
+        }
+        await("the isolated leader steps down", () -> !brokers[leader].isLeader());
+        stop(leader);
+
+        start(f1);
+        start(f2);
+        final int next = awaitLeader();
+        assertNotEquals(leader, next, "the old leader is down");
+        try (TestClient client = connect(brokers[next])) {
+            for (int i = 10; i < 15; i++) {
+                assertEquals(ErrorCode.NONE, client.produce("t", 0, Acks.ALL, TestSupport.batch("a" + i)).code,
+                    "writes resume on the new leader");
+            }
+        }
+        start(leader);
+        final List<String> want = expected("a", 15, 0);
+        for (int i = 0; i < 3; i++) {
+            final Broker member = brokers[i];
+            await("member " + i + " holds the group's log, without the uncommitted batches",
+                () -> records(member, "t").equals(want));
+        }
+        assertEquals(next, awaitLeader(), "the returning member does not depose the leader");
+    }
+}
