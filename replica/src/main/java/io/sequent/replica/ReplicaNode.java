@@ -138,7 +138,7 @@ public final class ReplicaNode implements ReplicationHandler {
         int work = 0;
         switch (role) {
             case FOLLOWER:
-                if (nowNs - lastActivityNs >= timeoutNs) {
+                if (nowNs - lastActivityNs >= timeoutNs || 1 == majority) {
                     startPreVote();
                     work++;
                 } else if (NONE != leaderId && !joined && nowNs >= nextJoinNs) {
