@@ -41,6 +41,17 @@ final class BrokerCommand implements Runnable {
         @Option(names = "--port", paramLabel = "PORT", description = "Client port, UDP (overrides broker.port).")
         Integer port;
 
+        @Option(names = "--node-id", paramLabel = "N",
+            description = "This broker's member id in its replica group (overrides broker.id).")
+        Integer nodeId;
+
+        @Option(names = "--members", paramLabel = "ID@HOST:PORT,...",
+            description = "The replica group (overrides cluster.members), e.g. "
+                + "0@127.0.0.1:9090,1@127.0.0.1:9190,2@127.0.0.1:9290; each PORT is a member's client port, "
+                + "its replication and control ports are PORT+1 and PORT+2 unless given as PORT/REPL/CONTROL. "
+                + "Without it the broker is a group of one.")
+        String members;
+
         @Override
         public Integer call() {
             final Properties properties = BrokerContext.load(config);
@@ -49,6 +60,12 @@ final class BrokerCommand implements Runnable {
             }
             if (port != null) {
                 properties.setProperty("broker.port", port.toString());
+            }
+            if (nodeId != null) {
+                properties.setProperty(BrokerContext.BROKER_ID_PROP, nodeId.toString());
+            }
+            if (members != null) {
+                properties.setProperty(BrokerContext.CLUSTER_MEMBERS_PROP, members);
             }
             final BrokerContext context = BrokerContext.fromProperties(properties);
             final CountDownLatch stopped = new CountDownLatch(1);
@@ -59,7 +76,9 @@ final class BrokerCommand implements Runnable {
             }, "sequent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             spec.commandLine().getOut().println("Sequent broker ready on " + broker.ingressEndpoint() +
-                " (data dir " + context.dataDir().toAbsolutePath() + ")");
+                " (data dir " + context.dataDir().toAbsolutePath() +
+                (context.clusterMembers().isConfigured() ? ", member " + context.brokerId() + " of " +
+                    context.clusterMembers().size() : "") + ")");
             spec.commandLine().getOut().flush();
             // A broker that can no longer serve (its Aeron client timed out after a long pause) stops with one line
             // and Broker.EXIT_RESTART, so that a supervisor starts a new one instead of keeping an unreachable process.
