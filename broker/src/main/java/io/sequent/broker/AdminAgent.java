@@ -2,6 +2,7 @@ package io.sequent.broker;
 
 import io.sequent.codec.ProtocolFrames;
 import io.sequent.codec.client.AlterConfigsRequestDecoder;
+import io.sequent.codec.client.ClusterStatusRequestDecoder;
 import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.CreateTopicsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
@@ -17,6 +18,7 @@ import io.sequent.codec.client.ListGroupsRequestDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
 import io.sequent.codec.client.OffsetCommitRequestDecoder;
 import io.sequent.codec.client.OffsetFetchRequestDecoder;
+import io.sequent.codec.client.TransferLeadershipRequestDecoder;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -71,6 +73,7 @@ final class AdminAgent implements Agent {
     private long nextAckScanNs;
     private long nowNs;
     private ClusterState cluster;
+    private ClusterAdmin clusterAdmin;
 
     AdminAgent(
         final ManyToOneConcurrentArrayQueue<AdminRequest> requests,
@@ -134,6 +137,9 @@ final class AdminAgent implements Agent {
         work += producerIdAdmin.poll(nowNs, sessions);
         work += groups.poll(nowNs);
         work += groups.coordinator().poll(nowNs);
+        if (null != clusterAdmin) {
+            work += clusterAdmin.poll(nowNs, sessions);
+        }
         if (nowNs - nextAckScanNs >= 0) {
             nextAckScanNs = nowNs + ACK_SCAN_INTERVAL_NS;
             work += pendingAcks.scanTimeouts(nowNs, onAckTimeout);
@@ -210,6 +216,12 @@ final class AdminAgent implements Agent {
                 case ListGroupsRequestDecoder.TEMPLATE_ID:
                     groups.onListGroups(request, session);
                     break;
+                case ClusterStatusRequestDecoder.TEMPLATE_ID:
+                    clusterAdmin.onClusterStatus(request, session, nowNs);
+                    break;
+                case TransferLeadershipRequestDecoder.TEMPLATE_ID:
+                    clusterAdmin.onTransferLeadership(request, session, nowNs);
+                    break;
                 default:
                     sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
                         templateId, ErrorCode.INVALID_REQUEST, "not an admin request");
@@ -249,8 +261,9 @@ final class AdminAgent implements Agent {
     }
 
     /** Writes are answered NOT_LEADER while this member does not lead; set before the agent starts. */
-    void cluster(final ClusterState cluster) {
+    void cluster(final ClusterState cluster, final ClusterAdmin clusterAdmin) {
         this.cluster = cluster;
+        this.clusterAdmin = clusterAdmin;
     }
 
     private void onAckTimeout(final long sessionId, final long correlationId, final int partition) {

@@ -274,7 +274,9 @@ public final class Broker implements AutoCloseable {
         replicaAgent = new ReplicaAgent(ctx, aeron, sequencer, memberLog, cluster, liveStream,
             QuorumStateFile.open(dataDir), counters.replicationFramesLost, counters.replicationFramesInvalid);
         ingress.cluster(cluster);
-        admin.cluster(cluster);
+        final ClusterAdmin clusterAdmin = new ClusterAdmin(ctx, cluster, adminSender, advertisedChannel);
+        clusterAdmin.agent(replicaAgent);
+        admin.cluster(cluster, clusterAdmin);
         sessionManager.cluster(cluster);
         topicAdmin.cluster(cluster);
 

@@ -7,6 +7,7 @@ import io.aeron.logbuffer.Header;
 import io.sequent.codec.FrameError;
 import io.sequent.codec.ProtocolFrames;
 import io.sequent.codec.client.AlterConfigsRequestDecoder;
+import io.sequent.codec.client.ClusterStatusRequestDecoder;
 import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.CreateTopicsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
@@ -26,6 +27,7 @@ import io.sequent.codec.client.MetadataRequestDecoder;
 import io.sequent.codec.client.OffsetCommitRequestDecoder;
 import io.sequent.codec.client.OffsetFetchRequestDecoder;
 import io.sequent.codec.client.ProduceRequestDecoder;
+import io.sequent.codec.client.TransferLeadershipRequestDecoder;
 import io.sequent.sequencer.Acks;
 import io.sequent.sequencer.Sequencer;
 import org.agrona.DirectBuffer;
@@ -257,6 +259,8 @@ final class IngressAgent implements Agent {
             case OffsetFetchRequestDecoder.TEMPLATE_ID:
             case DescribeGroupsRequestDecoder.TEMPLATE_ID:
             case ListGroupsRequestDecoder.TEMPLATE_ID:
+            case ClusterStatusRequestDecoder.TEMPLATE_ID:
+            case TransferLeadershipRequestDecoder.TEMPLATE_ID:
                 return true;
             default:
                 return false;

@@ -223,6 +223,21 @@ final class MemberLogAdapter implements ReplicaLog {
         return behindRetentionSeq;
     }
 
+    /**
+     * @param seq   a seq held.
+     * @param limit most batches to count.
+     * @return the bytes of the batches after {@code seq}, up to {@code limit} of them (cold path: status).
+     */
+    long bytesAfter(final long seq, final long limit) {
+        long bytes = 0;
+        long n = 0;
+        reader.seek(seq);
+        while (n++ < limit && reader.next()) {
+            bytes += reader.length();
+        }
+        return bytes;
+    }
+
     /** @return the first seq this log can replay (its journal's first readable entry), 1 when it holds all. */
     long firstSeq() {
         reader.seek(0);

@@ -3,6 +3,7 @@ package io.sequent.broker;
 import io.sequent.codec.client.Acks;
 import io.sequent.codec.client.ConnectResponseDecoder;
 import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.MemberRole;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -267,5 +268,60 @@ class ReplicaGroupTest {
                 () -> records(member, "t").equals(want));
         }
         assertEquals(next, awaitLeader(), "the returning member does not depose the leader");
+    }
+
+    @Test
+    void clusterStatusShowsEveryMemberAndLeadershipTransfersToACaughtUpFollower() {
+        startGroup();
+        final int leader = awaitLeader();
+        final int target = (leader + 1) % 3;
+        try (TestClient client = connect(brokers[leader])) {
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 1).code);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(ErrorCode.NONE, client.produce("t", 0, Acks.ALL, TestSupport.batch("s" + i)).code);
+            }
+            await("every follower acknowledged the log end", () -> {
+                final TestClient.ClusterStatus status = client.clusterStatus();
+                return status.members.stream().allMatch(m -> m.lagBatches == 0);
+            });
+            final TestClient.ClusterStatus status = client.clusterStatus();
+            assertEquals(ErrorCode.NONE, status.code);
+            assertEquals(leader, status.memberId);
+            assertEquals(leader, status.leaderId);
+            assertEquals(3, status.members.size());
+            final TestClient.MemberStatus self = status.members.get(leader);
+            assertEquals(MemberRole.LEADER, self.role);
+            assertEquals(self.logEndSeq, self.commitSeq, "everything committed");
+            for (final TestClient.MemberStatus m : status.members) {
+                assertEquals(self.logEndSeq, m.logEndSeq, "member " + m.memberId);
+                assertEquals(0, m.lagBytes);
+                assertTrue(m.memberId == leader || m.lastContactMsAgo >= 0 && m.lastContactMsAgo < 1_000);
+                assertEquals("aeron:udp?endpoint=127.0.0.1:" + port(m.memberId), m.ingressChannel);
+            }
+
+            final Object[] refused = client.transferLeadership(leader, 0);
+            assertEquals(ErrorCode.INVALID_REQUEST, refused[0], "not to itself");
+            final Object[] moved = client.transferLeadership(target, 0);
+            assertEquals(ErrorCode.NONE, moved[0], String.valueOf(moved[2]));
+            assertEquals(target, moved[1]);
+        }
+        assertEquals(target, awaitLeader());
+        try (TestClient client = connect(brokers[target])) {
+            assertEquals(ErrorCode.NONE, client.produce("t", 0, Acks.ALL, TestSupport.batch("s5")).code);
+        }
+        try (TestClient client = connect(brokers[leader])) {
+            final Object[] notLeader = client.transferLeadership(leader, 0);
+            assertEquals(ErrorCode.NOT_LEADER, notLeader[0]);
+            assertEquals(target, notLeader[1]);
+            final TestClient.ClusterStatus follower = client.clusterStatus();
+            assertEquals(target, follower.leaderId);
+            assertEquals(MemberRole.FOLLOWER, follower.members.get(leader).role);
+            assertEquals(MemberRole.LEADER, follower.members.get(target).role);
+        }
+        final List<String> want = expected("s", 6, 0);
+        for (int i = 0; i < 3; i++) {
+            final Broker member = brokers[i];
+            await("member " + i + " holds every record", () -> records(member, "t").equals(want));
+        }
     }
 }

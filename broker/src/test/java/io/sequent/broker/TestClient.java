@@ -13,6 +13,8 @@ import io.sequent.codec.client.AlterConfigOp;
 import io.sequent.codec.client.AlterConfigsRequestEncoder;
 import io.sequent.codec.client.AlterConfigsResponseDecoder;
 import io.sequent.codec.client.BooleanType;
+import io.sequent.codec.client.ClusterStatusRequestEncoder;
+import io.sequent.codec.client.ClusterStatusResponseDecoder;
 import io.sequent.codec.client.ConnectRequestEncoder;
 import io.sequent.codec.client.ConnectResponseDecoder;
 import io.sequent.codec.client.CreateTopicsRequestEncoder;
@@ -31,6 +33,7 @@ import io.sequent.codec.client.InitProducerIdResponseDecoder;
 import io.sequent.codec.client.IsolationLevel;
 import io.sequent.codec.client.ListOffsetsRequestEncoder;
 import io.sequent.codec.client.ListOffsetsResponseDecoder;
+import io.sequent.codec.client.MemberRole;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import io.sequent.codec.client.MetadataRequestEncoder;
@@ -39,6 +42,8 @@ import io.sequent.codec.client.OffsetSpec;
 import io.sequent.codec.client.ProduceRequestEncoder;
 import io.sequent.codec.client.ProduceResponseDecoder;
 import io.sequent.codec.client.ResourceType;
+import io.sequent.codec.client.TransferLeadershipRequestEncoder;
+import io.sequent.codec.client.TransferLeadershipResponseDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -699,6 +704,82 @@ final class TestClient implements AutoCloseable {
         public String toString() {
             return code + " (" + message + ") for template " + requestTemplateId;
         }
+    }
+
+    /** One member's row of a ClusterStatusResponse. */
+    static final class MemberStatus {
+        int memberId;
+        MemberRole role;
+        int epoch;
+        int leaderId;
+        long commitSeq;
+        long logEndSeq;
+        long lagBatches;
+        long lagBytes;
+        long lastContactMsAgo;
+        boolean behindRetention;
+        String ingressChannel;
+    }
+
+    /** A ClusterStatusResponse: who answered and its rows. */
+    static final class ClusterStatus {
+        ErrorCode code;
+        int memberId;
+        int leaderId;
+        int epoch;
+        final List<MemberStatus> members = new ArrayList<>();
+    }
+
+    ClusterStatus clusterStatus() {
+        final long correlationId = nextCorrelationId();
+        final ClusterStatusRequestEncoder encoder = new ClusterStatusRequestEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder).correlationId(correlationId).sessionId(sessionId);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        final Response response = await(correlationId);
+        assertEquals(ClusterStatusResponseDecoder.TEMPLATE_ID, response.templateId, describe(response));
+        final ClusterStatusResponseDecoder decoder = new ClusterStatusResponseDecoder();
+        decoder.wrapAndApplyHeader(response.frame, 0, new MessageHeaderDecoder());
+        final ClusterStatus status = new ClusterStatus();
+        decoder.correlationId();
+        status.code = decoder.errorCode();
+        status.memberId = decoder.memberId();
+        status.leaderId = decoder.leaderId();
+        status.epoch = decoder.epoch();
+        for (final ClusterStatusResponseDecoder.MembersDecoder m : decoder.members()) {
+            final MemberStatus row = new MemberStatus();
+            row.logEndSeq = m.logEndSeq();
+            row.commitSeq = m.commitSeq();
+            row.lagBatches = m.lagBatches();
+            row.lagBytes = m.lagBytes();
+            row.lastContactMsAgo = m.lastContactMsAgo();
+            row.memberId = m.memberId();
+            row.epoch = m.epoch();
+            row.leaderId = m.leaderId();
+            row.role = m.role();
+            row.behindRetention = m.behindRetention() == BooleanType.TRUE;
+            row.ingressChannel = m.ingressChannel();
+            status.members.add(row);
+        }
+        decoder.message();
+        return status;
+    }
+
+    /** Sends TransferLeadership and returns {errorCode ordinal-free: code, leaderId} as the answer. */
+    Object[] transferLeadership(final int targetId, final int timeoutMs) {
+        final long correlationId = nextCorrelationId();
+        final TransferLeadershipRequestEncoder encoder = new TransferLeadershipRequestEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder).correlationId(correlationId).sessionId(sessionId)
+            .timeoutMs(timeoutMs).targetId(targetId);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        final Response response = await(correlationId, 30_000);
+        assertEquals(TransferLeadershipResponseDecoder.TEMPLATE_ID, response.templateId, describe(response));
+        final TransferLeadershipResponseDecoder decoder = new TransferLeadershipResponseDecoder();
+        decoder.wrapAndApplyHeader(response.frame, 0, new MessageHeaderDecoder());
+        decoder.correlationId();
+        final ErrorCode code = decoder.errorCode();
+        final int leader = decoder.leaderId();
+        decoder.epoch();
+        return new Object[]{code, leader, decoder.message()};
     }
 
     static ErrorReply errorReply(final Response response) {
