@@ -29,6 +29,7 @@ import java.util.Properties;
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupCommand.class,
+        ClusterCommand.class,
         PerfCommand.class,
         StatCommand.class,
         CommandLine.HelpCommand.class

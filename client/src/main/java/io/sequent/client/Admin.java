@@ -227,6 +227,30 @@ public final class Admin implements AutoCloseable {
     }
 
     /**
+     * The replica group as the connected member sees it: its own role, epoch, commit seq and log end; on the
+     * leader also each follower's acknowledged position, lag (batches and bytes), last contact and whether it is
+     * behind the leader's retention.
+     *
+     * @return the connected member's view.
+     */
+    public ClusterStatus clusterStatus() {
+        return io.call(new ClusterCalls.StatusCall(requestTimeoutNs));
+    }
+
+    /**
+     * Asks the leader (the connected member must be it) to hand leadership to another member: new writes are
+     * refused until the target, once caught up, has won its election.
+     *
+     * @param targetId the member to lead.
+     * @return the new leader's id once it leads.
+     * @throws SequentException NOT_LEADER on a member that does not lead, INVALID_REQUEST for a bad target,
+     *                          REQUEST_TIMED_OUT when the target did not take over in time.
+     */
+    public int transferLeadership(final int targetId) {
+        return io.call(new ClusterCalls.TransferCall(targetId, requestTimeoutNs));
+    }
+
+    /**
      * Ends the session and stops the I/O thread.
      */
     @Override
