@@ -390,10 +390,11 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 work += drainOutbound(now);
                 if (sessionMetadata.correlationId < 0) {
                     if (leaderCheckDue && now - leaderCheckAtNs >= 0) {
-                        leaderCheckDue = false;
                         sessionMetadata.checkLeader = true;
-                        trySend(sessionMetadata, now);
-                        work++;
+                        if (trySend(sessionMetadata, now)) {
+                            leaderCheckDue = false;
+                            work++;
+                        }
                     } else if (now - lastSendNs >= keepAliveIntervalNs) {
                         sessionMetadata.checkLeader = false;
                         trySend(sessionMetadata, now);
@@ -841,6 +842,12 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (publication != null && publication.channel().equals(channel)) {
             return;
         }
+        if (redirects >= MAX_REDIRECTS) {
+            redirects = 0; // members that disagree on the leader: ask again after the backoff, not at once
+            scheduleLeaderCheck(nowNs, true);
+            return;
+        }
+        redirects++;
         LOG.info("client {}: leader is broker {} at {}; reconnecting", clientId, leader, endpoint(channel));
         disconnect();
         sessionId = -1;
@@ -974,8 +981,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             request.correlationId = -1;
             final long waitedMs = TimeUnit.NANOSECONDS.toMillis(request.timeoutNs);
             if (i < timedOut) {
-                if (followLeader && state == State.CONNECTED && request != sessionMetadata) {
-                    scheduleLeaderCheck(now, false); // is the member still there, and still the leader?
+                if (state == State.CONNECTED && request != sessionMetadata) {
+                    scheduleLeaderCheck(now, false); // is the member still there (and still the leader)?
                 }
                 request.onFailure(new RequestTimeoutException("no response within " + waitedMs + " ms"), now);
             } else if (state == State.CONNECTED) {
@@ -1058,8 +1065,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     /**
      * The session's own MetadataRequest (all topics): the keep-alive, and the leader check, which
      * learns the members and, following the leader, reconnects to it when it is another member (or
-     * asks again after a backoff while no member knows a leader). No answer to it means the member
-     * stopped answering: the connection moves to another.
+     * asks again after a backoff while no member knows a leader). It is also sent when another
+     * request timed out; no answer to it means the member stopped answering: the connection moves to
+     * another member.
      */
     private final class SessionMetadata extends PendingRequest {
         private final MetadataRequestEncoder encoder = new MetadataRequestEncoder();
@@ -1093,13 +1101,17 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             }
             leaderId = leader;
             leaderEpoch = epoch;
-            if (!checkLeader || !followLeader || state != State.CONNECTED) {
+            final boolean check = checkLeader;
+            checkLeader = false;
+            if (!followLeader || state != State.CONNECTED) {
                 return;
             }
-            checkLeader = false;
             if (leader < 0) {
-                scheduleLeaderCheck(now, true);
+                if (check) {
+                    scheduleLeaderCheck(now, true);
+                }
             } else if (leader != brokerId && members.get(leader) != null) {
+                // also from a keep-alive: an idle client follows a leadership change before it sends
                 redirect(members.get(leader), leader);
             } else {
                 leaderChecks = 0;
@@ -1109,7 +1121,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
 
         @Override
         void onFailure(final SequentException failure, final long now) {
-            if (followLeader && state == State.CONNECTED && failure instanceof RequestTimeoutException) {
+            if (state == State.CONNECTED && failure instanceof RequestTimeoutException) {
                 memberSilent = true; // acted on in the next duty cycle, outside the timeout scan
             }
         }

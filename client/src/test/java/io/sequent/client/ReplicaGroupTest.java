@@ -228,7 +228,7 @@ class ReplicaGroupTest {
         }
         assertEquals("v0,v1,v2,v3,v4,v5,v6,v7,v8,v9,v10,v11,v12", values(second.batches("t", 0)),
             "every record exactly once in the new leader's log");
-        assertEquals(0, producer.bufferedBytes());
+        TestSupport.await(() -> producer.bufferedBytes() == 0, "buffer memory released");
     }
 
     private static boolean refusedWithoutHint(final FakeBroker member) {
@@ -266,7 +266,7 @@ class ReplicaGroupTest {
         final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(elapsedMs >= 1_400, "not before delivery.timeout.ms: " + elapsedMs + " ms");
         assertEquals(10, failures.get(), "each callback once, with the failure");
-        assertEquals(0, producer.bufferedBytes(), "buffer memory released");
+        TestSupport.await(() -> producer.bufferedBytes() == 0, "buffer memory released");
         assertEquals(1, first.endOffset("t", 0) + first.endOffset("t", 1) + second.endOffset("t", 0)
             + second.endOffset("t", 1), "nothing written without a leader");
         final long closeStart = System.nanoTime();
@@ -288,7 +288,7 @@ class ReplicaGroupTest {
         final ExecutionException ex = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
         assertInstanceOf(RequestTimeoutException.class, ex.getCause());
         assertTrue(((SequentException) ex.getCause()).isRetriable());
-        assertEquals(0, producer.bufferedBytes());
+        TestSupport.await(() -> producer.bufferedBytes() == 0, "buffer memory released");
     }
 
     // ------------------------------------------------------------------ (e) admin redirected
