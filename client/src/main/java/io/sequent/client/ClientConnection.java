@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -269,7 +270,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
      * @return the known members, broker id to ingress channel (a copy).
      */
     Map<Integer, String> members() {
-        return new java.util.TreeMap<>(members);
+        return new TreeMap<>(members);
     }
 
     long droppedFrames() {
@@ -463,7 +464,16 @@ final class ClientConnection implements RequestSender, AutoCloseable {
 
     @Override
     public void onNotLeader(final int leaderHint, final long now) {
-        if (!followLeader || state == State.CLOSED || state == State.FAILED) {
+        if (state == State.CLOSED || state == State.FAILED) {
+            return;
+        }
+        if (!followLeader) {
+            // a member that refuses to serve a follower read: read from the leader it names instead
+            final String hinted = leaderHint >= 0 && leaderHint != brokerId ? members.get(leaderHint) : null;
+            if (hinted != null && state == State.CONNECTED) {
+                nowNs = now;
+                redirect(hinted, leaderHint);
+            }
             return;
         }
         nowNs = now;
@@ -735,7 +745,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (publication != null) {
             addChannel(channels, publication.channel(), skip);
         }
-        for (final String channel : new java.util.TreeMap<>(members).values()) {
+        for (final String channel : new TreeMap<>(members).values()) {
             addChannel(channels, channel, skip);
         }
         for (final String channel : bootstrapChannels) {
