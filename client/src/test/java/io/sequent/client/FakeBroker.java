@@ -158,6 +158,7 @@ final class FakeBroker implements AutoCloseable {
     private final int brokerId;
     private final Group group;
     private volatile boolean hintLeader = true;
+    private volatile FakeBroker successor;
     private final String directory;
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -287,6 +288,15 @@ final class FakeBroker implements AutoCloseable {
     private String leaderChannel() {
         final FakeBroker leader = group == null ? this : group.member(group.leaderId);
         return leader == null ? "" : leader.ingressChannel();
+    }
+
+    /**
+     * The next produce this member stores is answered NOT_LEADER naming {@code successor}: the
+     * member hands its log to the successor (replication had caught up) and the leadership with it,
+     * as a leader that loses its leadership answers its pending acks=all produces (outcome unknown).
+     */
+    void stepDownAfterStoring(final FakeBroker successor) {
+        this.successor = successor;
     }
 
     /** Whether NOT_LEADER answers name the leader (true) or -1. */
@@ -852,6 +862,13 @@ final class FakeBroker implements AutoCloseable {
                     }
                 }
             }
+        }
+        final FakeBroker next = successor;
+        if (code == ErrorCode.NONE && next != null) {
+            successor = null;
+            next.copyFrom(this);
+            group.leader(next.brokerId);
+            code = ErrorCode.NOT_LEADER;
         }
         produceEvents.add(new ProduceEvent(
             topicName, partition, producerId, producerEpoch, baseSequence, count, acks, code, baseOffset));

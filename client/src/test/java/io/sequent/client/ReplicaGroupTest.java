@@ -169,6 +169,34 @@ class ReplicaGroupTest {
         assertEquals(2, producer.io().connection().brokerId());
     }
 
+    @Test
+    void aBatchStoredByALeaderThatSteppedDownIsADuplicateOnTheNewLeader() throws Exception {
+        final FakeBroker first = member(1);
+        final FakeBroker second = member(2);
+        group.leader(1);
+        first.createTopic("t", 1);
+        second.createTopic("t", 1);
+        final Producer producer = closeLater(new Producer(new ProducerConfig(client(group.bootstrap()))
+            .lingerMs(0).batchSize(0).retryBackoffMs(10)));
+        assertEquals(0, producer.send(new ProducerRecord("t", bytes("s0"))).get(10, TimeUnit.SECONDS).offset());
+        TestSupport.await(() -> producer.io().connection().memberCount() == 2, "the client to learn both members");
+        first.stepDownAfterStoring(second); // s1 is stored and replicated, but answered NOT_LEADER(2)
+        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            futures.add(producer.send(new ProducerRecord("t", bytes("s" + i))));
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            assertEquals(1 + i, futures.get(i).get(10, TimeUnit.SECONDS).offset(), "record s" + (1 + i));
+        }
+        final FakeBroker.ProduceEvent refused = first.produceEvents().get(1);
+        assertEquals(1, refused.baseSequence());
+        assertEquals(ErrorCode.NOT_LEADER, refused.answer(), "stored, yet answered NOT_LEADER: outcome unknown");
+        final FakeBroker.ProduceEvent retried = second.produceEvents().get(0);
+        assertEquals(1, retried.baseSequence(), "resent with its sequence");
+        assertEquals(1, retried.baseOffset(), "found in the log: the original offset");
+        assertEquals("s0,s1,s2,s3,s4,s5,s6,s7,s8", values(second.batches("t", 0)), "each record once");
+    }
+
     // ------------------------------------------------------------------ (c) leader lost mid-stream
 
     @ParameterizedTest(name = "duplicate answered with DUPLICATE_SEQUENCE: {0}")
