@@ -75,6 +75,11 @@ final class ConsumeCommand implements Runnable {
         description = "How each key is printed with --print-key (default: ${DEFAULT-VALUE}).")
     BytesFormat keyFormat;
 
+    @Option(names = "--read-from", paramLabel = "leader|follower",
+        description = "Which member of a replica group serves the fetches: the leader, or a follower (the first "
+            + "member of --broker that answers; committed data only); overrides client.read.from.")
+    String readFrom;
+
     @Option(names = "--consumer-property", paramLabel = "KEY=VALUE",
         description = "A consumer setting (docs/client.md), e.g. auto.offset.reset=earliest or "
             + "max.poll.records=100; overrides --command-config.")
@@ -118,6 +123,9 @@ final class ConsumeCommand implements Runnable {
         }
         if (group != null) {
             properties.setProperty(ConsumerConfig.GROUP_ID, group);
+        }
+        if (readFrom != null) {
+            properties.setProperty(ConsumerConfig.CLIENT_READ_FROM, readFrom);
         }
         final ConsumerConfig config = ConsumerConfig.fromProperties(properties);
         final PrintWriter out = spec.commandLine().getOut();

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +101,26 @@ class ClientCommandsTest {
         final Run inRange = run("consume", "ten", "--partition", "0", "--offset", "7", "--max-messages", "3");
         assertEquals(List.of("v7", "v8", "v9"), inRange.outLines());
         assertFalse(inRange.err.contains("out of range"), inRange.toString());
+    }
+
+    @Test
+    void aBrokerListWithADeadMemberAndFollowerReadsWorkOnAGroupOfOne() throws Exception {
+        final int dead;
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            dead = socket.getLocalPort();
+        }
+        final String members = "127.0.0.1:" + dead + "," + endpoint;
+        assertEquals(0, Run.of("topic", "create", "followed", "--partitions", "1", "--broker", members).exitCode);
+        assertEquals(0, Run.withInput(lines(3).getBytes(StandardCharsets.UTF_8), "produce", "followed",
+            "--broker", members).exitCode);
+        final Run follower = Run.of("consume", "followed", "--from-beginning", "--max-messages", "3",
+            "--read-from", "follower", "--broker", members);
+        assertEquals(0, follower.exitCode, follower.toString());
+        assertEquals(List.of("v0", "v1", "v2"), follower.outLines(), "a group of one: its only member serves");
+
+        final Run bad = run("consume", "followed", "--read-from", "sideways", "--max-messages", "1");
+        assertEquals(2, bad.exitCode, bad.toString());
+        assertTrue(bad.err.contains("client.read.from"), bad.toString());
     }
 
     @Test

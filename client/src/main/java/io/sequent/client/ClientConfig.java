@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@value #METADATA_MAX_AGE_MS}</td><td>300000</td><td>topic metadata older than this is
  *       refreshed, so that added partitions are seen</td></tr>
  *   <tr><td>{@value #RECONNECT_BACKOFF_MS}</td><td>100</td><td>pause between attempts to re-establish
- *       a lost session</td></tr>
+ *       a lost session or to find the leader again; doubles with each failed attempt</td></tr>
+ *   <tr><td>{@value #RECONNECT_BACKOFF_MAX_MS}</td><td>1000</td><td>the bound of that doubling (as
+ *       Kafka's {@code reconnect.backoff.max.ms}); at least {@value #RECONNECT_BACKOFF_MS}</td></tr>
  * </table>
  */
 public final class ClientConfig {
@@ -66,6 +68,8 @@ public final class ClientConfig {
     public static final String METADATA_MAX_AGE_MS = "metadata.max.age.ms";
     /** Property key of {@link #reconnectBackoff(Duration)}. */
     public static final String RECONNECT_BACKOFF_MS = "reconnect.backoff.ms";
+    /** Property key of {@link #reconnectBackoffMax(Duration)}. */
+    public static final String RECONNECT_BACKOFF_MAX_MS = "reconnect.backoff.max.ms";
 
     /** Default of {@value #BOOTSTRAP_SERVERS}. */
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9090";
@@ -79,7 +83,7 @@ public final class ClientConfig {
     /** Every key {@link #fromProperties} reads. */
     static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, CLIENT_ID, AERON_DIR, CONNECT_TIMEOUT_MS,
         REQUEST_TIMEOUT_MS, RESPONSE_HOST, IDLE_STRATEGY, DRIVER_IDLE_STRATEGY, METADATA_MAX_AGE_MS,
-        RECONNECT_BACKOFF_MS);
+        RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConfig.class);
     private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
@@ -95,6 +99,7 @@ public final class ClientConfig {
     private String driverIdleStrategy = DEFAULT_DRIVER_IDLE_STRATEGY;
     private Duration metadataMaxAge = Duration.ofMinutes(5);
     private Duration reconnectBackoff = Duration.ofMillis(100);
+    private Duration reconnectBackoffMax = Duration.ofSeconds(1);
 
     /** All defaults. */
     public ClientConfig() {
@@ -165,6 +170,10 @@ public final class ClientConfig {
         v = Settings.string(properties, RECONNECT_BACKOFF_MS);
         if (v != null) {
             config.reconnectBackoff(millis(RECONNECT_BACKOFF_MS, v));
+        }
+        v = Settings.string(properties, RECONNECT_BACKOFF_MAX_MS);
+        if (v != null) {
+            config.reconnectBackoffMax(millis(RECONNECT_BACKOFF_MAX_MS, v));
         }
         return config;
     }
@@ -345,6 +354,22 @@ public final class ClientConfig {
     }
 
     /**
+     * @param max the bound of the doubling reconnection backoff ({@value #RECONNECT_BACKOFF_MAX_MS}).
+     * @return this.
+     */
+    public ClientConfig reconnectBackoffMax(final Duration max) {
+        reconnectBackoffMax = positive(RECONNECT_BACKOFF_MAX_MS, max);
+        return this;
+    }
+
+    /**
+     * @return the bound of the reconnection backoff, never below {@link #reconnectBackoff()}.
+     */
+    public Duration reconnectBackoffMax() {
+        return reconnectBackoffMax.compareTo(reconnectBackoff) < 0 ? reconnectBackoff : reconnectBackoffMax;
+    }
+
+    /**
      * A copy, so that a running client is not affected by later changes to this instance.
      *
      * @return a new config with the same values.
@@ -362,6 +387,7 @@ public final class ClientConfig {
         c.driverIdleStrategy = driverIdleStrategy;
         c.metadataMaxAge = metadataMaxAge;
         c.reconnectBackoff = reconnectBackoff;
+        c.reconnectBackoffMax = reconnectBackoffMax;
         return c;
     }
 
@@ -372,7 +398,8 @@ public final class ClientConfig {
             + ", " + REQUEST_TIMEOUT_MS + "=" + requestTimeout.toMillis() + ", " + RESPONSE_HOST + "=" + responseHost
             + ", " + IDLE_STRATEGY + "=" + idleStrategy + ", " + DRIVER_IDLE_STRATEGY + "=" + driverIdleStrategy
             + ", " + METADATA_MAX_AGE_MS + "=" + metadataMaxAge.toMillis()
-            + ", " + RECONNECT_BACKOFF_MS + "=" + reconnectBackoff.toMillis() + "}";
+            + ", " + RECONNECT_BACKOFF_MS + "=" + reconnectBackoff.toMillis()
+            + ", " + RECONNECT_BACKOFF_MAX_MS + "=" + reconnectBackoffMax.toMillis() + "}";
     }
 
     static Duration millis(final String key, final String value) {

@@ -3,7 +3,10 @@ package io.sequent.client;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +22,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,21 +40,39 @@ import io.sequent.codec.client.MetadataRequestEncoder;
 import io.sequent.codec.client.MetadataResponseDecoder;
 
 /**
- * One client's session with a broker, as docs/protocol-sessions.md fixes it: a response subscription
- * on {@code aeron:udp?endpoint=<response host>:0} (stream {@value #RESPONSE_STREAM_ID}), an
- * exclusive ingress publication to the broker (stream {@value #INGRESS_STREAM_ID}, 16 MiB terms),
- * the Connect handshake, correlation ids, the table of requests awaiting an answer with their
- * timeouts, the keep-alive, and re-establishing a lost session.
+ * One client's session with a member of a replica group, as docs/protocol-sessions.md fixes it: a
+ * response subscription on {@code aeron:udp?endpoint=<response host>:0} (stream
+ * {@value #RESPONSE_STREAM_ID}), an exclusive ingress publication to the member (stream
+ * {@value #INGRESS_STREAM_ID}, 16 MiB terms), the Connect handshake, correlation ids, the table of
+ * requests awaiting an answer with their timeouts, the keep-alive, and re-establishing a lost session.
  *
  * <pre>
- *   INIT -> RESOLVING (response port) -> CONNECTING (any bootstrap publication connected)
- *        -> AWAIT_RESPONSE (ConnectRequest sent) -> CONNECTED
- *   CONNECTING / AWAIT_RESPONSE --timeout--> BACKOFF -> CONNECTING ...   (first connect: FAILED)
- *   AWAIT_RESPONSE --NOT_LEADER + leader channel--> CONNECTING to the leader
- *   CONNECTED --publication or image lost--> CONNECTING (in-flight requests fail, retriable)
+ *   INIT -> RESOLVING (response port) -> CONNECTING (publications to every candidate member at once)
+ *        -> AWAIT_RESPONSE (ConnectRequest sent to the first connected) -> CONNECTED
+ *   CONNECTING --attempt timeout--> BACKOFF -> CONNECTING ...        (first connect: FAILED, naming all)
+ *   AWAIT_RESPONSE --no answer--> CONNECTING to the members not tried (first connect), else BACKOFF
+ *   AWAIT_RESPONSE --answer names another leader (following the leader)--> CONNECTING to the leader
+ *   CONNECTED --NOT_LEADER(hint), or a leader check names another member--> CONNECTING to the leader
+ *   CONNECTED --publication or the session's image lost, or no answer to a leader check-->
+ *        CONNECTING to any member (in-flight requests fail, retriable)
  *   CONNECTED --ErrorResponse(UNKNOWN_SESSION)--> CONNECTING (the request is sent again after)
  *   any --Aeron client lost ({@link #dropAeron}, {@link #useAeron})--> INIT (in-flight requests fail, retriable)
  * </pre>
+ *
+ * <p>Members: the connection learns the group's members (id and ingress channel) and its leader from
+ * every ConnectResponse and MetadataResponse (it asks for metadata once per session, and with each
+ * keep-alive). A connection that follows the leader (producers, admin, consumers reading from the
+ * leader) keeps its session with the leader: a member that answers the handshake naming another
+ * leader, a {@code NOT_LEADER} answer and a request timeout send it there, the leader hint first, else
+ * the leader a member names when asked, asking again every {@code reconnect.backoff.ms} doubling up to
+ * {@code reconnect.backoff.max.ms} while no member knows one. A connection that reads from a follower
+ * stays with the first member of the bootstrap order that answers, and falls back to any live member.
+ *
+ * <p>Candidates are tried together, not in turn: a publication to every candidate is added at once
+ * and the first to connect (the preferred one first, when there is one, for a grace of
+ * {@code reconnect.backoff.max.ms}) gets the handshake, so a dead member costs no connect timeout.
+ * On the first connect each attempt has its own {@code connect.timeout.ms}; a member that connects
+ * but does not answer the handshake is left out of the next attempt.
  *
  * <p>Responses are routed by correlation id, whichever broker sends them, so requests in flight
  * survive a redirect to the leader. Every frame is checked with {@link ProtocolFrames#validate}
@@ -85,7 +107,14 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private final long connectTimeoutNs;
     private final long requestTimeoutNs;
     private final long reconnectBackoffNs;
+    private final long reconnectBackoffMaxNs;
+    private final boolean followLeader;
     private final CompletableFuture<Void> connectFuture = new CompletableFuture<>();
+    /** Members learned from ConnectResponse and MetadataResponse: broker id to ingress channel. */
+    private final Int2ObjectHashMap<String> members = new Int2ObjectHashMap<>();
+    /** First connect: what became of each bootstrap channel, for the failure message. */
+    private final Map<String, String> outcomes = new LinkedHashMap<>();
+    private final ArrayList<PendingRequest> delayed = new ArrayList<>();
 
     private final Long2ObjectHashMap<PendingRequest> pending = new Long2ObjectHashMap<>();
     private final ArrayDeque<PendingRequest> outbound = new ArrayDeque<>();
@@ -108,10 +137,18 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private List<String> candidateChannels = List.of();
     private long connectDeadlineNs;
     private long attemptDeadlineNs;
+    private long preferFirstUntilNs;
+    private int failedAttempts;
+    private int responseImageSessionId;
+    private boolean leaderCheckDue;
+    private boolean memberSilent;
+    private long leaderCheckAtNs;
+    private int leaderChecks;
     private long backoffUntilNs;
     private long connectCorrelationId = -1;
     private boolean connectSent;
     private int redirects;
+    private String avoidOnce;
     private long nowNs;
     private long lastSendNs;
     private long lastScanNs;
@@ -120,15 +157,31 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private long sessionId = -1;
     private int brokerId = -1;
     private int leaderId = -1;
+    private int leaderEpoch = -1;
+    private volatile int memberCount = 1;
     private long droppedFrames;
 
     /**
+     * A connection that follows the leader.
+     *
      * @param aeron    the Aeron client.
      * @param config   the connection settings.
      * @param clientId the client id sent in the handshake.
      */
     ClientConnection(final Aeron aeron, final ClientConfig config, final String clientId) {
+        this(aeron, config, clientId, true);
+    }
+
+    /**
+     * @param aeron        the Aeron client.
+     * @param config       the connection settings.
+     * @param clientId     the client id sent in the handshake.
+     * @param followLeader true to keep the session with the group's leader; false to stay with the
+     *                     first member of the bootstrap order that answers (reads from a follower).
+     */
+    ClientConnection(final Aeron aeron, final ClientConfig config, final String clientId, final boolean followLeader) {
         this.aeron = aeron;
+        this.followLeader = followLeader;
         this.clientId = clientId;
         final List<String> channels = new ArrayList<>();
         for (final String endpoint : config.bootstrapEndpoints()) {
@@ -139,6 +192,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         connectTimeoutNs = config.connectTimeout().toNanos();
         requestTimeoutNs = config.requestTimeout().toNanos();
         reconnectBackoffNs = config.reconnectBackoff().toNanos();
+        reconnectBackoffMaxNs = config.reconnectBackoffMax().toNanos();
+        sessionMetadata.timeoutNs = requestTimeoutNs;
     }
 
     /**
@@ -183,6 +238,39 @@ final class ClientConnection implements RequestSender, AutoCloseable {
 
     int brokerId() {
         return brokerId;
+    }
+
+    int leaderId() {
+        return leaderId;
+    }
+
+    int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    boolean followsLeader() {
+        return followLeader;
+    }
+
+    /**
+     * @return the members known (at least 1); read from any thread.
+     */
+    int memberCount() {
+        return memberCount;
+    }
+
+    /**
+     * @return the ingress channel of the member the session is with, or null.
+     */
+    String channel() {
+        return publication == null ? null : publication.channel();
+    }
+
+    /**
+     * @return the known members, broker id to ingress channel (a copy).
+     */
+    Map<Integer, String> members() {
+        return new TreeMap<>(members);
     }
 
     long droppedFrames() {
@@ -274,7 +362,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 break;
             case BACKOFF:
                 if (now - backoffUntilNs >= 0) {
-                    startAttempt(now, reconnectChannels());
+                    startAttempt(now, reconnectChannels(null), !followLeader);
                     work++;
                 }
                 break;
@@ -284,22 +372,51 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (subscription != null && state != State.CLOSED) {
             work += subscription.poll(assembler, FRAGMENT_LIMIT);
         }
+        if (!delayed.isEmpty()) {
+            work += releaseDelayed(now);
+        }
         if (state == State.CONNECTED) {
-            if (!publication.isConnected()) {
-                connectionLost(now, "the broker's ingress is no longer connected");
+            if (memberSilent) {
+                memberSilent = false;
+                connectionLost(now, "no answer to a metadata request within "
+                    + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + " ms", true);
                 work++;
-            } else if (subscription.imageCount() == 0) {
-                connectionLost(now, "the broker's responses stopped (image unavailable)");
+            } else if (!publication.isConnected()) {
+                connectionLost(now, "the broker's ingress is no longer connected", false);
+                work++;
+            } else if (subscription.imageBySessionId(responseImageSessionId) == null) {
+                connectionLost(now, "the broker's responses stopped (image unavailable)", false);
                 work++;
             } else {
                 work += drainOutbound(now);
-                if (now - lastSendNs >= keepAliveIntervalNs && sessionMetadata.correlationId < 0) {
-                    sessionMetadata.checkLeader = false;
-                    trySend(sessionMetadata, now);
+                if (sessionMetadata.correlationId < 0) {
+                    if (leaderCheckDue && now - leaderCheckAtNs >= 0) {
+                        sessionMetadata.checkLeader = true;
+                        if (trySend(sessionMetadata, now)) {
+                            leaderCheckDue = false;
+                            work++;
+                        }
+                    } else if (now - lastSendNs >= keepAliveIntervalNs) {
+                        sessionMetadata.checkLeader = false;
+                        trySend(sessionMetadata, now);
+                    }
                 }
             }
         }
         return work + scanTimeouts(now);
+    }
+
+    private int releaseDelayed(final long now) {
+        int work = 0;
+        for (int i = delayed.size() - 1; i >= 0; i--) {
+            final PendingRequest request = delayed.get(i);
+            if (now - request.retryAtNs >= 0) {
+                delayed.remove(i);
+                enqueue(request, now);
+                work++;
+            }
+        }
+        return work;
     }
 
     private int scanTimeouts(final long now) {
@@ -315,6 +432,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (state != State.CONNECTED) {
             return false;
         }
+        request.sender = this;
         request.deadlineNs = now + request.timeoutNs;
         return offer(request, now);
     }
@@ -325,6 +443,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             request.onFailure(new SequentException(ErrorCode.NULL_VAL, "client is closed"), now);
             return;
         }
+        request.sender = this;
         request.deadlineNs = now + request.timeoutNs;
         if (outbound.isEmpty() && state == State.CONNECTED && offer(request, now)) {
             return;
@@ -333,13 +452,66 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     }
 
     @Override
-    public void onNotLeader(final long now) {
-        if (state == State.CONNECTED && sessionMetadata.correlationId < 0) {
-            sessionMetadata.checkLeader = true;
-            trySend(sessionMetadata, now);
-        } else {
-            sessionMetadata.checkLeader = true;
+    public void retryAt(final PendingRequest request, final long atNs) {
+        if (state == State.CLOSED || state == State.FAILED) {
+            request.onFailure(new SequentException(ErrorCode.NULL_VAL, "client is closed"), nowNs);
+            return;
         }
+        request.sender = this;
+        request.retryAtNs = atNs;
+        delayed.add(request);
+    }
+
+    @Override
+    public void onNotLeader(final int leaderHint, final long now) {
+        if (state == State.CLOSED || state == State.FAILED) {
+            return;
+        }
+        if (!followLeader) {
+            // a member that refuses to serve a follower read: read from the leader it names instead
+            final String hinted = leaderHint >= 0 && leaderHint != brokerId ? members.get(leaderHint) : null;
+            if (hinted != null && state == State.CONNECTED) {
+                nowNs = now;
+                redirect(hinted, leaderHint);
+            }
+            return;
+        }
+        nowNs = now;
+        if (state != State.CONNECTED) {
+            leaderCheckDue = true; // moving already; ask the member reached next
+            return;
+        }
+        if (leaderHint >= 0 && leaderHint == brokerId) {
+            return; // an answer from a member left behind, naming the one the session is with now
+        }
+        final String hinted = leaderHint >= 0 ? members.get(leaderHint) : null;
+        if (hinted != null) {
+            leaderId = leaderHint;
+            redirect(hinted, leaderHint);
+            return;
+        }
+        scheduleLeaderCheck(now, false);
+    }
+
+    /**
+     * Asks the member the session is with who leads: at once, or after the doubling backoff when the
+     * last answers named no leader.
+     */
+    private void scheduleLeaderCheck(final long now, final boolean backOff) {
+        if (backOff) {
+            leaderChecks++;
+        }
+        final long at = backOff ? now + backoffNs(leaderChecks) : now;
+        if (!leaderCheckDue || at - leaderCheckAtNs < 0) {
+            leaderCheckAtNs = at;
+        }
+        leaderCheckDue = true;
+    }
+
+    @Override
+    public long backoffNs(final int failures) {
+        final long backoff = reconnectBackoffNs << Math.min(Math.max(0, failures - 1), 20);
+        return backoff <= 0 ? reconnectBackoffMaxNs : Math.min(backoff, reconnectBackoffMaxNs);
     }
 
     /**
@@ -359,6 +531,10 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         state = State.CLOSED;
         final SequentException closed = new SequentException(ErrorCode.NULL_VAL, "client is closed");
         failAll(closed, nowNs, true);
+        for (int i = 0; i < delayed.size(); i++) {
+            delayed.get(i).onFailure(closed, nowNs);
+        }
+        delayed.clear();
         if (!connectFuture.isDone()) {
             connectFuture.completeExceptionally(closed);
         }
@@ -386,11 +562,17 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             return 0;
         }
         responseChannel = resolved;
-        startAttempt(now, bootstrapChannels);
+        startAttempt(now, connectFuture.isDone() ? reconnectChannels(null) : bootstrapChannels, !followLeader);
         return 1;
     }
 
-    private void startAttempt(final long now, final List<String> channels) {
+    /**
+     * Adds a publication to every candidate at once; the first that connects gets the handshake.
+     *
+     * @param channels    the candidates, the preferred first.
+     * @param preferFirst whether the first candidate wins over the others while the grace lasts.
+     */
+    private void startAttempt(final long now, final List<String> channels, final boolean preferFirst) {
         final ExclusivePublication[] next = new ExclusivePublication[channels.size()];
         for (int i = 0; i < next.length; i++) {
             final String channel = channels.get(i);
@@ -402,32 +584,42 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 next[i] = aeron.addExclusivePublication(channel, INGRESS_STREAM_ID);
             } catch (final RuntimeException ex) {
                 LOG.warn("client {}: cannot open ingress channel {}: {}", clientId, channel, ex.toString());
+                outcomes.put(channel, "cannot open the channel (" + ex.getMessage() + ")");
             }
         }
         closeCandidates(null);
         candidates = next;
         candidateChannels = channels;
         connectSent = false;
-        attemptDeadlineNs = connectFuture.isDone() ? now + connectTimeoutNs : connectDeadlineNs;
+        attemptDeadlineNs = now + connectTimeoutNs;
+        preferFirstUntilNs = preferFirst && channels.size() > 1 ? now + reconnectBackoffMaxNs : now;
         state = State.CONNECTING;
     }
 
     private int awaitPublication(final long now) {
-        for (final ExclusivePublication candidate : candidates) {
-            if (candidate != null && candidate.isConnected()) {
-                if (publication != null && publication != candidate) {
-                    CloseHelper.quietClose(publication);
-                }
-                publication = candidate;
-                closeCandidates(candidate);
-                candidates = new ExclusivePublication[0];
-                state = State.AWAIT_RESPONSE;
-                connectSent = false;
-                return 1 + awaitConnectResponse(now);
+        ExclusivePublication chosen = null;
+        for (int i = 0; i < candidates.length && chosen == null; i++) {
+            final ExclusivePublication candidate = candidates[i];
+            if (candidate != null && candidate.isConnected() && (i == 0 || now - preferFirstUntilNs >= 0)) {
+                chosen = candidate;
             }
         }
+        if (chosen != null) {
+            if (publication != null && publication != chosen) {
+                CloseHelper.quietClose(publication);
+            }
+            publication = chosen;
+            closeCandidates(chosen);
+            candidates = new ExclusivePublication[0];
+            state = State.AWAIT_RESPONSE;
+            connectSent = false;
+            return 1 + awaitConnectResponse(now);
+        }
         if (now - attemptDeadlineNs >= 0) {
-            attemptFailed(now, "no broker reachable at " + candidateChannels);
+            for (final String channel : candidateChannels) {
+                outcomes.putIfAbsent(channel, "not reachable");
+            }
+            attemptFailed(now, "no broker reachable at " + endpoints(candidateChannels), null);
         }
         return 0;
     }
@@ -450,24 +642,81 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             }
         }
         if (now - attemptDeadlineNs >= 0) {
-            attemptFailed(now, "no answer to the session handshake from " + publication.channel());
+            final String channel = publication.channel();
+            outcomes.put(channel, "connected but did not answer the session handshake");
+            attemptFailed(now, "no answer to the session handshake from " + endpoint(channel), channel);
         }
         return 0;
     }
 
-    private void attemptFailed(final long now, final String reason) {
+    /**
+     * @param silent the channel of a member that connected but did not answer, left out of the next
+     *               attempt while others remain; null when none connected.
+     */
+    private void attemptFailed(final long now, final String reason, final String silent) {
         connectCorrelationId = -1;
         if (!connectFuture.isDone()) {
-            if (now - connectDeadlineNs >= 0) {
-                fail(new BrokerUnreachableException(
-                    reason + " within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNs) + " ms"));
+            final List<String> untried = new ArrayList<>();
+            for (final String channel : bootstrapChannels) {
+                if (!outcomes.containsKey(channel)) {
+                    untried.add(channel);
+                }
+            }
+            if (silent != null && !untried.isEmpty()) {
+                LOG.info("client {}: {}; trying {}", clientId, reason, endpoints(untried));
+                startAttempt(now, untried, !followLeader);
+                return;
+            }
+            if (silent != null || now - connectDeadlineNs >= 0 || untried.isEmpty()) {
+                fail(new BrokerUnreachableException(unreachableMessage()));
                 return;
             }
         } else {
             LOG.warn("client {}: {}; retrying", clientId, reason);
         }
+        failedAttempts++;
         state = State.BACKOFF;
-        backoffUntilNs = now + reconnectBackoffNs;
+        backoffUntilNs = now + backoffNs(failedAttempts);
+        avoidOnce = silent;
+    }
+
+    private String unreachableMessage() {
+        final StringBuilder text = new StringBuilder("no broker reachable within ")
+            .append(TimeUnit.NANOSECONDS.toMillis(connectTimeoutNs)).append(" ms (")
+            .append(ClientConfig.BOOTSTRAP_SERVERS).append(" = ").append(endpoints(bootstrapChannels)).append("): ");
+        String separator = "";
+        for (final String channel : bootstrapChannels) {
+            text.append(separator).append(endpoint(channel)).append(' ')
+                .append(outcomes.getOrDefault(channel, "not reachable"));
+            separator = "; ";
+        }
+        for (final Map.Entry<String, String> entry : outcomes.entrySet()) {
+            if (!bootstrapChannels.contains(entry.getKey())) {
+                text.append(separator).append(endpoint(entry.getKey())).append(' ').append(entry.getValue());
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * @param channel an ingress channel.
+     * @return its {@code host:port}, for messages.
+     */
+    static String endpoint(final String channel) {
+        try {
+            final String endpoint = ChannelUri.parse(channel).get(CommonContext.ENDPOINT_PARAM_NAME);
+            return endpoint == null ? channel : endpoint;
+        } catch (final RuntimeException ex) {
+            return channel;
+        }
+    }
+
+    private static String endpoints(final List<String> channels) {
+        final StringBuilder text = new StringBuilder();
+        for (final String channel : channels) {
+            text.append(text.length() == 0 ? "" : ", ").append(endpoint(channel));
+        }
+        return text.toString();
     }
 
     private void fail(final SequentException failure) {
@@ -476,14 +725,42 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         connectFuture.completeExceptionally(failure);
     }
 
-    private List<String> reconnectChannels() {
-        if (publication == null || bootstrapChannels.contains(publication.channel())) {
-            return bootstrapChannels;
-        }
+    /**
+     * Where to reconnect: the known leader first (following the leader), the member the session was
+     * with, every known member and the bootstrap list, each once; {@code avoid} (a member that stopped
+     * answering) last.
+     */
+    private List<String> reconnectChannels(final String avoid) {
         final List<String> channels = new ArrayList<>();
-        channels.add(publication.channel());
-        channels.addAll(bootstrapChannels);
+        final String skip = avoid != null ? avoid : avoidOnce;
+        avoidOnce = null;
+        if (followLeader && leaderId >= 0) {
+            addChannel(channels, members.get(leaderId), skip);
+        }
+        if (!followLeader) {
+            for (final String channel : bootstrapChannels) {
+                addChannel(channels, channel, skip);
+            }
+        }
+        if (publication != null) {
+            addChannel(channels, publication.channel(), skip);
+        }
+        for (final String channel : new TreeMap<>(members).values()) {
+            addChannel(channels, channel, skip);
+        }
+        for (final String channel : bootstrapChannels) {
+            addChannel(channels, channel, skip);
+        }
+        if (skip != null && !channels.contains(skip)) {
+            channels.add(skip);
+        }
         return channels;
+    }
+
+    private static void addChannel(final List<String> channels, final String channel, final String skip) {
+        if (channel != null && !channel.equals(skip) && !channels.contains(channel)) {
+            channels.add(channel);
+        }
     }
 
     private void closeCandidates(final ExclusivePublication keep) {
@@ -494,51 +771,108 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         }
     }
 
-    private void onConnectResponse(final DirectBuffer buffer, final int offset) {
+    private void learnMember(final int id, final String channel) {
+        if (id < 0 || channel == null || channel.isEmpty()) {
+            return;
+        }
+        final String normalized = ingressChannel(channel);
+        if (!normalized.equals(members.get(id))) {
+            members.put(id, normalized);
+            memberCount = Math.max(1, members.size());
+        }
+    }
+
+    private void onConnectResponse(final DirectBuffer buffer, final int offset, final int imageSessionId) {
         connectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         connectDecoder.correlationId();
         final long session = connectDecoder.sessionId();
         final int broker = connectDecoder.brokerId();
         final int leader = connectDecoder.leaderId();
-        connectDecoder.leaderEpoch();
+        final int epoch = connectDecoder.leaderEpoch();
         final int sessionTimeoutMs = connectDecoder.sessionTimeoutMs();
         connectDecoder.protocolVersion();
         final ErrorCode code = connectDecoder.errorCode();
         final String leaderChannel = connectDecoder.leaderIngressChannel();
         final String message = connectDecoder.message();
         connectCorrelationId = -1;
+        learnMember(leader, leaderChannel);
         if (code == ErrorCode.NONE) {
+            learnMember(broker, publication.channel());
             sessionId = session;
             brokerId = broker;
             leaderId = leader;
+            leaderEpoch = epoch;
+            responseImageSessionId = imageSessionId;
+            memberSilent = false;
             final long timeoutMs = sessionTimeoutMs > 0 ? sessionTimeoutMs : DEFAULT_SESSION_TIMEOUT_MS;
             keepAliveIntervalNs = TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs / 3));
-            state = State.CONNECTED;
-            redirects = 0;
             lastSendNs = nowNs;
-            LOG.debug("client {}: session {} with broker {} (leader {}) over {}",
-                clientId, session, broker, leader, publication.channel());
-            connectFuture.complete(null);
-            if (sessionMetadata.checkLeader && sessionMetadata.correlationId < 0) {
-                trySend(sessionMetadata, nowNs);
+            if (followLeader && leader >= 0 && leader != broker && members.get(leader) != null
+                && redirects < MAX_REDIRECTS) {
+                redirects++;
+                LOG.info("client {}: broker {} is not the leader; connecting to the leader, broker {} at {}",
+                    clientId, broker, leader, endpoint(members.get(leader)));
+                disconnect();
+                startAttempt(nowNs, redirectChannels(members.get(leader)), true);
+                return;
             }
+            state = State.CONNECTED;
+            failedAttempts = 0;
+            if (leader == broker || !followLeader) {
+                redirects = 0;
+                leaderChecks = 0;
+            }
+            LOG.debug("client {}: session {} with broker {} (leader {}, epoch {}) over {}",
+                clientId, session, broker, leader, epoch, publication.channel());
+            connectFuture.complete(null);
+            // learn every member at once (for a failover) and, with no leader known, who leads
+            scheduleLeaderCheck(nowNs, followLeader && leader < 0 && leaderChecks > 0);
         } else if (code == ErrorCode.NOT_LEADER && !leaderChannel.isEmpty() && redirects < MAX_REDIRECTS) {
             redirects++;
             LOG.info("client {}: broker {} is not the leader; redirected to {}", clientId, broker, leaderChannel);
-            startAttempt(nowNs, List.of(ingressChannel(leaderChannel)));
+            startAttempt(nowNs, redirectChannels(ingressChannel(leaderChannel)), true);
         } else if (!connectFuture.isDone() && code != ErrorCode.NOT_LEADER && !SequentException.isRetriable(code)) {
             fail(SequentException.of(code, "broker refused the session: " + message));
         } else {
-            attemptFailed(nowNs, "broker refused the session with " + code + ": " + message);
+            attemptFailed(nowNs, "broker refused the session with " + code + ": " + message, null);
         }
     }
 
-    private void redirect(final String channel) {
+    /** The leader's channel first, then every other member: the leader wins while its grace lasts. */
+    private List<String> redirectChannels(final String leaderChannel) {
+        final List<String> channels = new ArrayList<>();
+        channels.add(leaderChannel);
+        for (final String channel : reconnectChannels(null)) {
+            addChannel(channels, channel, null);
+        }
+        return channels;
+    }
+
+    private void redirect(final String channel, final int leader) {
         if (publication != null && publication.channel().equals(channel)) {
             return;
         }
-        LOG.info("client {}: leader is at {}; reconnecting", clientId, channel);
-        startAttempt(nowNs, List.of(channel));
+        if (redirects >= MAX_REDIRECTS) {
+            redirects = 0; // members that disagree on the leader: ask again after the backoff, not at once
+            scheduleLeaderCheck(nowNs, true);
+            return;
+        }
+        redirects++;
+        LOG.info("client {}: leader is broker {} at {}; reconnecting", clientId, leader, endpoint(channel));
+        disconnect();
+        sessionId = -1;
+        startAttempt(nowNs, redirectChannels(channel), true);
+    }
+
+    /** A best-effort DisconnectRequest, so that the member left behind ends the session at once. */
+    private void disconnect() {
+        if (publication == null || sessionId < 0) {
+            return;
+        }
+        disconnectEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
+            .correlationId(nextCorrelationId++)
+            .sessionId(sessionId);
+        publication.offer(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + disconnectEncoder.encodedLength());
     }
 
     /**
@@ -570,9 +904,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
             CloseHelper.quietClose(publication);
             publication = null;
-            connectionLost(now, "ingress publication unusable (" + Publication.errorString(result) + ")");
+            connectionLost(now, "ingress publication unusable (" + Publication.errorString(result) + ")", false);
         } else if (result == Publication.NOT_CONNECTED) {
-            connectionLost(now, "ingress publication not connected");
+            connectionLost(now, "ingress publication not connected", false);
         }
         return false;
     }
@@ -590,13 +924,29 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         return work;
     }
 
-    private void connectionLost(final long now, final String reason) {
+    /**
+     * @param avoidCurrent true when the member still looks alive but stopped answering: another
+     *                     member is preferred for the next session.
+     */
+    private void connectionLost(final long now, final String reason, final boolean avoidCurrent) {
         if (aeronResourcesClosed()) {
             return; // the Aeron client died under the session: the I/O thread rebuilds it and reconnects
         }
-        LOG.warn("client {}: session {} lost: {}; reconnecting", clientId, sessionId, reason);
+        final String lost = publication == null ? null : publication.channel();
+        LOG.warn("client {}: session {} with broker {} lost: {}; reconnecting", clientId, sessionId, brokerId, reason);
+        if (avoidCurrent) {
+            disconnect();
+        }
         sessionId = -1;
-        startAttempt(now, reconnectChannels());
+        if (lost != null && (avoidCurrent || leaderId == brokerId)) {
+            leaderId = -1; // the leader is gone (or silent): whoever answers next names the new one
+        }
+        final List<String> channels = reconnectChannels(avoidCurrent ? lost : null);
+        if (avoidCurrent && publication != null) {
+            CloseHelper.quietClose(publication);
+            publication = null;
+        }
+        startAttempt(now, channels, !followLeader);
         failAll(new BrokerUnreachableException("connection to the broker lost: " + reason), now, false);
     }
 
@@ -641,12 +991,15 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             request.correlationId = -1;
             final long waitedMs = TimeUnit.NANOSECONDS.toMillis(request.timeoutNs);
             if (i < timedOut) {
+                if (state == State.CONNECTED && request != sessionMetadata) {
+                    scheduleLeaderCheck(now, false); // is the member still there (and still the leader)?
+                }
                 request.onFailure(new RequestTimeoutException("no response within " + waitedMs + " ms"), now);
             } else if (state == State.CONNECTED) {
                 request.onFailure(new RequestTimeoutException("could not send within " + waitedMs + " ms"), now);
             } else {
                 request.onFailure(new BrokerUnreachableException(
-                    "no session with a broker for " + waitedMs + " ms (" + candidateChannels + ")"), now);
+                    "no session with a broker for " + waitedMs + " ms (" + endpoints(candidateChannels) + ")"), now);
             }
         }
         final int work = expired.size();
@@ -668,7 +1021,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         final long correlationId = ProtocolFrames.correlationId(buffer, offset, length);
         if (templateId == ConnectResponseDecoder.TEMPLATE_ID) {
             if (state == State.AWAIT_RESPONSE && correlationId == connectCorrelationId) {
-                onConnectResponse(buffer, offset);
+                onConnectResponse(buffer, offset, header.sessionId());
             } else {
                 droppedFrames++;
             }
@@ -707,7 +1060,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             if (state == State.CONNECTED) {
                 LOG.warn("client {}: broker no longer knows session {}; reconnecting", clientId, sessionId);
                 sessionId = -1;
-                startAttempt(nowNs, reconnectChannels());
+                startAttempt(nowNs, reconnectChannels(null), !followLeader);
             }
             return;
         }
@@ -720,17 +1073,16 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     }
 
     /**
-     * The session's own MetadataRequest (all topics): the keep-alive, and the leader check after a
-     * NOT_LEADER answer, which reconnects to the leader when it is another broker.
+     * The session's own MetadataRequest (all topics): the keep-alive, and the leader check, which
+     * learns the members and, following the leader, reconnects to it when it is another member (or
+     * asks again after a backoff while no member knows a leader). It is also sent when another
+     * request timed out; no answer to it means the member stopped answering: the connection moves to
+     * another member.
      */
     private final class SessionMetadata extends PendingRequest {
         private final MetadataRequestEncoder encoder = new MetadataRequestEncoder();
         private final MetadataResponseDecoder decoder = new MetadataResponseDecoder();
         private boolean checkLeader;
-
-        SessionMetadata() {
-            timeoutNs = requestTimeoutNs;
-        }
 
         @Override
         int encode(final MutableDirectBuffer buffer, final long correlationId, final long sessionId) {
@@ -751,29 +1103,37 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             decoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
             decoder.correlationId();
             final int leader = decoder.leaderId();
-            decoder.leaderEpoch();
+            final int epoch = decoder.leaderEpoch();
             decoder.errorCode();
-            leaderId = leader;
-            if (!checkLeader) {
-                return;
-            }
-            checkLeader = false;
-            String leaderChannel = null;
             for (final MetadataResponseDecoder.BrokersDecoder broker : decoder.brokers()) {
                 final int id = broker.brokerId();
-                final String channel = broker.ingressChannel();
-                if (id == leader) {
-                    leaderChannel = channel;
-                }
+                learnMember(id, broker.ingressChannel());
             }
-            if (leader >= 0 && leader != brokerId && leaderChannel != null && !leaderChannel.isEmpty()) {
-                redirect(ingressChannel(leaderChannel));
+            leaderId = leader;
+            leaderEpoch = epoch;
+            final boolean check = checkLeader;
+            checkLeader = false;
+            if (!followLeader || state != State.CONNECTED) {
+                return;
+            }
+            if (leader < 0) {
+                if (check) {
+                    scheduleLeaderCheck(now, true);
+                }
+            } else if (leader != brokerId && members.get(leader) != null) {
+                // also from a keep-alive: an idle client follows a leadership change before it sends
+                redirect(members.get(leader), leader);
+            } else {
+                leaderChecks = 0;
+                redirects = 0;
             }
         }
 
         @Override
         void onFailure(final SequentException failure, final long now) {
-            // a keep-alive needs no answer; a failed leader check is tried again on the next NOT_LEADER
+            if (state == State.CONNECTED && failure instanceof RequestTimeoutException) {
+                memberSilent = true; // acted on in the next duty cycle, outside the timeout scan
+            }
         }
     }
 }

@@ -21,7 +21,9 @@ import io.sequent.codec.client.ErrorCode;
 /**
  * Everything a client instance needs to talk to a broker: the Aeron side ({@link ClientAeron}: the
  * embedded media driver unless {@code aeron.dir} names one, and the Aeron client), the
- * {@link ClientConnection} and the I/O thread that runs it. When the Aeron client dies under the
+ * {@link ClientConnection} that follows the replica group's leader, for a consumer reading from a
+ * follower a second one that stays with a follower and carries its fetches, and the I/O thread that
+ * runs them. When the Aeron client dies under the
  * client (a pause longer than Aeron's timeouts), the I/O thread rebuilds the Aeron side and the
  * connection reconnects with the new client. User threads hand work over through two queues:
  * commands ({@link #execute}) and requests ({@link #submit}); {@link #call} submits a request and
@@ -37,6 +39,7 @@ final class ClientIo implements AutoCloseable {
     private final ClientConfig config;
     private final ClientAeron aeron;
     private final ClientConnection connection;
+    private final ClientConnection readConnection;
     private final AgentRunner runner;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands =
         new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
@@ -44,14 +47,19 @@ final class ClientIo implements AutoCloseable {
         new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private volatile boolean closed;
 
-    private ClientIo(final ClientConfig config, final String role, final Function<ClientIo, IoWork> workFactory) {
+    private ClientIo(
+        final ClientConfig config,
+        final String role,
+        final boolean readFromFollower,
+        final Function<ClientIo, IoWork> workFactory) {
         this.config = config;
         clientId = config.clientId().isEmpty() ? role + "-" + CLIENT_COUNTER.incrementAndGet() : config.clientId();
         aeron = ClientAeron.start(config, clientId);
-        connection = new ClientConnection(aeron.aeron(), config, clientId);
+        connection = new ClientConnection(aeron.aeron(), config, clientId, true);
+        readConnection = readFromFollower ? new ClientConnection(aeron.aeron(), config, clientId, false) : null;
         final IoWork work = workFactory.apply(this);
-        final IoAgent agent = new IoAgent("sequent-" + clientId + "-io", aeron, connection, work, commands, submissions,
-            config.reconnectBackoff().toNanos());
+        final IoAgent agent = new IoAgent("sequent-" + clientId + "-io", aeron, connection, readConnection, work,
+            commands, submissions, config.reconnectBackoff().toNanos());
         runner = new AgentRunner(
             IdleStrategies.create(config.idleStrategy()),
             ex -> LOG.error("client {}: error on the I/O thread", clientId, ex),
@@ -72,11 +80,34 @@ final class ClientIo implements AutoCloseable {
      * @throws BrokerUnreachableException when no broker answered within the connect timeout.
      */
     static ClientIo start(final ClientConfig config, final String role, final Function<ClientIo, IoWork> workFactory) {
+        return start(config, role, false, workFactory);
+    }
+
+    /**
+     * Starts the I/O thread and waits for the first session (and the follower session, if asked).
+     *
+     * @param config           connection settings (a copy the caller keeps unchanged).
+     * @param role             {@code producer}, {@code consumer} or {@code admin}, for generated ids.
+     * @param readFromFollower whether fetches go to a follower, over a session of their own.
+     * @param workFactory      the client's own I/O work, given this instance.
+     * @return a connected instance.
+     * @throws BrokerUnreachableException when no broker answered.
+     */
+    static ClientIo start(
+        final ClientConfig config,
+        final String role,
+        final boolean readFromFollower,
+        final Function<ClientIo, IoWork> workFactory) {
         requireResolvable(config);
-        final ClientIo io = new ClientIo(config, role, workFactory);
+        final ClientIo io = new ClientIo(config, role, readFromFollower, workFactory);
         try {
-            final long waitMs = config.connectTimeout().toMillis() + WAIT_MARGIN_MS;
+            // each bootstrap member may take an attempt of its own, and a redirect one more
+            final long waitMs = config.connectTimeout().toMillis() * (config.bootstrapEndpoints().size() + 1)
+                + WAIT_MARGIN_MS;
             io.connection.connectFuture().get(waitMs, TimeUnit.MILLISECONDS);
+            if (io.readConnection != null) {
+                io.readConnection.connectFuture().get(waitMs, TimeUnit.MILLISECONDS);
+            }
             return io;
         } catch (final ExecutionException ex) {
             io.close();
@@ -135,6 +166,24 @@ final class ClientIo implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * The connection a request of this kind goes to: fetches to the follower session when there is
+     * one, everything else to the leader's. Only the I/O thread may use it.
+     *
+     * @param anyMember {@link PendingRequest#anyMember()}.
+     * @return the connection.
+     */
+    ClientConnection connectionFor(final boolean anyMember) {
+        return anyMember && readConnection != null ? readConnection : connection;
+    }
+
+    /**
+     * @return whether the client knows of more than one member of the replica group (any thread).
+     */
+    boolean replicated() {
+        return connection.memberCount() > 1 || readConnection != null && readConnection.memberCount() > 1;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -190,8 +239,9 @@ final class ClientIo implements AutoCloseable {
      * @throws SequentException the failure the call reported.
      */
     <T> T call(final Call<T> call) {
+        final long waitMs = TimeUnit.NANOSECONDS.toMillis(call.timeoutNs) + WAIT_MARGIN_MS;
         submit(call);
-        return await(call.future, TimeUnit.NANOSECONDS.toMillis(call.timeoutNs) + WAIT_MARGIN_MS);
+        return await(call.future, waitMs);
     }
 
     /**

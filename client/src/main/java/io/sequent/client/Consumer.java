@@ -107,7 +107,7 @@ public final class Consumer implements AutoCloseable {
         requestTimeoutNs = this.config.client().requestTimeout().toNanos();
         retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(this.config.retryBackoffMs());
         metadataMaxAgeNs = this.config.client().metadataMaxAge().toNanos();
-        io = ClientIo.start(this.config.client(), "consumer", clientIo -> IoWork.NONE);
+        io = ClientIo.start(this.config.client(), "consumer", this.config.readsFromFollower(), clientIo -> IoWork.NONE);
         assignment = new Assignment(this.config.maxPartitionFetchBytes());
         fetcher = new Fetcher(io, assignment, this.config, resetPolicy, subscribed);
     }

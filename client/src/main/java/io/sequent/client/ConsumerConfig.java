@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  *       lookups: {@code read_uncommitted} or {@code read_committed}</td></tr>
  *   <tr><td>{@value #CLIENT_RACK}</td><td>empty</td><td>the consumer's rack, sent with fetches so a
  *       nearby replica may serve them</td></tr>
+ *   <tr><td>{@value #CLIENT_READ_FROM}</td><td>leader</td><td>which member of a replica group serves
+ *       fetches: {@code leader} (the group's leader, as every other request), or {@code follower} (the
+ *       first member of {@code bootstrap.servers} that answers, falling back to any live member: it serves
+ *       committed data only, up to its own high watermark)</td></tr>
  *   <tr><td>{@value #RETRY_BACKOFF_MS}</td><td>100</td><td>pause before a fetch or lookup that failed
  *       with a retriable error is tried again, and between metadata lookups of subscribed topics that
  *       do not exist yet</td></tr>
@@ -62,6 +66,8 @@ public final class ConsumerConfig {
     public static final String ISOLATION_LEVEL = "isolation.level";
     /** Property key of {@link #clientRack(String)}. */
     public static final String CLIENT_RACK = "client.rack";
+    /** Property key of {@link #clientReadFrom(String)}. */
+    public static final String CLIENT_READ_FROM = "client.read.from";
     /** Property key of {@link #retryBackoffMs(long)}. */
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     /** Property key of {@link #groupId(String)}. */
@@ -78,7 +84,8 @@ public final class ConsumerConfig {
     /** Every key {@link #fromProperties} reads besides {@link ClientConfig}'s. */
     static final Set<String> KEYS = Set.of(FETCH_MAX_WAIT_MS, FETCH_MIN_BYTES, FETCH_MAX_BYTES,
         MAX_PARTITION_FETCH_BYTES, MAX_POLL_RECORDS, AUTO_OFFSET_RESET, ISOLATION_LEVEL, CLIENT_RACK, RETRY_BACKOFF_MS,
-        GROUP_ID, ENABLE_AUTO_COMMIT, AUTO_COMMIT_INTERVAL_MS, SESSION_TIMEOUT_MS, GROUP_REMOTE_ASSIGNOR);
+        CLIENT_READ_FROM, GROUP_ID, ENABLE_AUTO_COMMIT, AUTO_COMMIT_INTERVAL_MS, SESSION_TIMEOUT_MS,
+        GROUP_REMOTE_ASSIGNOR);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerConfig.class);
 
@@ -94,6 +101,7 @@ public final class ConsumerConfig {
     private String autoOffsetReset = "latest";
     private String isolationLevel = "read_uncommitted";
     private String clientRack = "";
+    private String clientReadFrom = "leader";
     private long retryBackoffMs = 100;
     private String groupId = "";
     private boolean enableAutoCommit = true;
@@ -150,6 +158,10 @@ public final class ConsumerConfig {
         v = Settings.string(properties, CLIENT_RACK);
         if (v != null) {
             c.clientRack(v);
+        }
+        v = Settings.string(properties, CLIENT_READ_FROM);
+        if (v != null) {
+            c.clientReadFrom(v);
         }
         v = Settings.string(properties, RETRY_BACKOFF_MS);
         if (v != null) {
@@ -322,6 +334,29 @@ public final class ConsumerConfig {
     }
 
     /**
+     * @param from {@code leader} or {@code follower} ({@value #CLIENT_READ_FROM}).
+     * @return this.
+     */
+    public ConsumerConfig clientReadFrom(final String from) {
+        clientReadFrom = Settings.requireOneOf(CLIENT_READ_FROM, from, "leader", "follower");
+        return this;
+    }
+
+    /**
+     * @return {@code leader} or {@code follower}.
+     */
+    public String clientReadFrom() {
+        return clientReadFrom;
+    }
+
+    /**
+     * @return whether fetches go to a follower ({@value #CLIENT_READ_FROM}{@code =follower}).
+     */
+    boolean readsFromFollower() {
+        return "follower".equals(clientReadFrom);
+    }
+
+    /**
      * @param ms pause before retrying a failed fetch or lookup ({@value #RETRY_BACKOFF_MS}).
      * @return this.
      */
@@ -432,6 +467,7 @@ public final class ConsumerConfig {
         c.autoOffsetReset = autoOffsetReset;
         c.isolationLevel = isolationLevel;
         c.clientRack = clientRack;
+        c.clientReadFrom = clientReadFrom;
         c.retryBackoffMs = retryBackoffMs;
         c.groupId = groupId;
         c.enableAutoCommit = enableAutoCommit;
@@ -447,7 +483,8 @@ public final class ConsumerConfig {
             + fetchMinBytes + ", " + FETCH_MAX_BYTES + "=" + fetchMaxBytes + ", " + MAX_PARTITION_FETCH_BYTES + "="
             + maxPartitionFetchBytes + ", " + MAX_POLL_RECORDS + "=" + maxPollRecords + ", " + AUTO_OFFSET_RESET
             + "=" + autoOffsetReset + ", " + ISOLATION_LEVEL + "=" + isolationLevel + ", " + CLIENT_RACK + "="
-            + clientRack + ", " + RETRY_BACKOFF_MS + "=" + retryBackoffMs + ", " + GROUP_ID + "=" + groupId + ", "
+            + clientRack + ", " + CLIENT_READ_FROM + "=" + clientReadFrom + ", " + RETRY_BACKOFF_MS + "="
+            + retryBackoffMs + ", " + GROUP_ID + "=" + groupId + ", "
             + ENABLE_AUTO_COMMIT + "=" + enableAutoCommit + ", " + AUTO_COMMIT_INTERVAL_MS + "=" + autoCommitIntervalMs
             + ", " + SESSION_TIMEOUT_MS + "=" + sessionTimeoutMs + ", " + GROUP_REMOTE_ASSIGNOR + "="
             + groupRemoteAssignor + ", " + client + "}";

@@ -115,6 +115,11 @@ final class FetchCall extends PendingRequest {
     }
 
     @Override
+    boolean anyMember() {
+        return true;
+    }
+
+    @Override
     int responseTemplateId() {
         return FetchResponseDecoder.TEMPLATE_ID;
     }

@@ -56,6 +56,7 @@ final class Fetcher {
     private final IsolationLevel isolation;
     private final long fetchTimeoutNs;
     private final long retryBackoffNs;
+    private final long aheadLimitNs;
     private final int resetPolicy;
     private final boolean[] subscribed;
     private int outstanding;
@@ -89,6 +90,7 @@ final class Fetcher {
             ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
         fetchTimeoutNs = config.client().requestTimeout().toNanos() + maxWaitMs * 1_000_000L;
         retryBackoffNs = config.retryBackoffMs() * 1_000_000L;
+        aheadLimitNs = config.client().requestTimeout().toNanos();
     }
 
     /**
@@ -250,7 +252,7 @@ final class Fetcher {
         final UnsafeBuffer buffer = call.response;
         decoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
         decoder.correlationId();
-        decoder.leaderId();
+        final int leaderHint = decoder.leaderId();
         final ErrorCode topLevel = decoder.errorCode();
         final FetchResponseDecoder.PartitionsDecoder partitions = decoder.partitions();
         int answered = 0;
@@ -274,6 +276,7 @@ final class Fetcher {
             state.highWatermark = highWatermark;
             state.logStartOffset = logStartOffset;
             if (code == ErrorCode.NONE) {
+                state.aheadSinceNs = -1;
                 if (length > 0) {
                     state.data = call;
                     state.dataPosition = dataOffset;
@@ -282,23 +285,27 @@ final class Fetcher {
                     call.references++;
                 }
             } else {
-                onPartitionError(state, code, nowNs);
+                onPartitionError(state, code, leaderHint, nowNs);
             }
         }
         if (answered == 0 && topLevel != ErrorCode.NONE) {
             for (int i = 0; i < call.count; i++) {
                 final PartitionState state = assignment.get(call.topic, call.partitions[i]);
                 if (state != null && state.epoch == call.epochs[i]) {
-                    onPartitionError(state, topLevel, nowNs);
+                    onPartitionError(state, topLevel, leaderHint, nowNs);
                 }
             }
         }
     }
 
-    private void onPartitionError(final PartitionState state, final ErrorCode code, final long nowNs) {
+    private void onPartitionError(
+        final PartitionState state, final ErrorCode code, final int leaderHint, final long nowNs) {
         state.retryAtNs = nowNs + retryBackoffNs;
         switch (code) {
             case OFFSET_OUT_OF_RANGE:
+                if (aheadOfMember(state, nowNs)) {
+                    break;
+                }
                 if (resetPolicy == PartitionState.RESET_NONE) {
                     pendingFailure(new OffsetOutOfRangeException("fetch position " + state.position + " of "
                         + state.tp + " is out of range [" + state.logStartOffset + ", " + state.highWatermark + "]"));
@@ -313,7 +320,7 @@ final class Fetcher {
                 }
                 break;
             case NOT_LEADER:
-                io.execute(() -> io.connection().onNotLeader(System.nanoTime()));
+                io.execute(() -> io.connectionFor(true).onNotLeader(leaderHint, System.nanoTime()));
                 break;
             case UNKNOWN_TOPIC_OR_PARTITION:
                 if (subscribed[0]) {
@@ -328,6 +335,33 @@ final class Fetcher {
                 }
                 break;
         }
+    }
+
+    /**
+     * In a replica group, a position above the serving member's high watermark is not out of range
+     * yet: the member (a follower, or a leader new in its epoch) has not learned the commit the
+     * consumer read up to elsewhere. Such a partition is fetched again after the backoff, for up to
+     * {@code request.timeout.ms}, before {@code auto.offset.reset} applies; so a failover neither
+     * skips nor re-delivers records. A group of one resets at once, as before.
+     */
+    private boolean aheadOfMember(final PartitionState state, final long nowNs) {
+        if (!io.replicated() || state.highWatermark < 0 || state.position <= state.highWatermark
+            || state.position < state.logStartOffset) {
+            state.aheadSinceNs = -1;
+            return false;
+        }
+        if (state.aheadSinceNs < 0) {
+            state.aheadSinceNs = nowNs;
+            LOG.info("fetch position {} of {} is above the serving member's high watermark {}; waiting for it to "
+                + "catch up (up to {} ms) before auto.offset.reset applies", state.position, state.tp,
+                state.highWatermark, aheadLimitNs / 1_000_000);
+            return true;
+        }
+        if (nowNs - state.aheadSinceNs < aheadLimitNs) {
+            return true;
+        }
+        state.aheadSinceNs = -1;
+        return false;
     }
 
     private void pendingFailure(final SequentException failure) {

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's I/O thread as an Agrona {@link Agent}: each duty cycle drains the commands and
  * requests handed over by user threads, then runs the connection and the client's own work. The
- * only thread that touches the connection, the Aeron publications and the producer's batches.
+ * only thread that touches the connections, the Aeron publications and the producer's batches. Fetches
+ * go to the follower connection when the consumer reads from a follower; every other request to the
+ * connection that follows the leader.
  *
  * <p>Each cycle also checks that the Aeron client is alive; when it has died under the client (its
  * conductor or the driver timed out after a pause, or it was closed), the agent drops the
@@ -23,6 +25,7 @@ final class IoAgent implements Agent {
     private final String roleName;
     private final ClientAeron aeron;
     private final ClientConnection connection;
+    private final ClientConnection readConnection;
     private final IoWork work;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands;
     private final ManyToOneConcurrentArrayQueue<PendingRequest> submissions;
@@ -36,6 +39,7 @@ final class IoAgent implements Agent {
         final String roleName,
         final ClientAeron aeron,
         final ClientConnection connection,
+        final ClientConnection readConnection,
         final IoWork work,
         final ManyToOneConcurrentArrayQueue<Runnable> commands,
         final ManyToOneConcurrentArrayQueue<PendingRequest> submissions,
@@ -43,6 +47,7 @@ final class IoAgent implements Agent {
         this.roleName = roleName;
         this.aeron = aeron;
         this.connection = connection;
+        this.readConnection = readConnection;
         this.work = work;
         this.commands = commands;
         this.submissions = submissions;
@@ -54,10 +59,14 @@ final class IoAgent implements Agent {
         nowNs = System.nanoTime();
         int count = commands.drain(runCommand, DRAIN_LIMIT);
         count += submissions.drain(enqueue, DRAIN_LIMIT);
-        if ((aeron.isLost() || connection.aeronResourcesClosed()) && nowNs - nextRebuildNs >= 0) {
+        if ((aeron.isLost() || connection.aeronResourcesClosed()
+            || readConnection != null && readConnection.aeronResourcesClosed()) && nowNs - nextRebuildNs >= 0) {
             count += rebuildAeron(nowNs);
         }
         count += connection.doWork(nowNs);
+        if (readConnection != null) {
+            count += readConnection.doWork(nowNs);
+        }
         count += work.doWork(nowNs);
         return count;
     }
@@ -71,6 +80,9 @@ final class IoAgent implements Agent {
             work.onClose(now);
         } finally {
             connection.close();
+            if (readConnection != null) {
+                readConnection.close();
+            }
         }
     }
 
@@ -82,9 +94,15 @@ final class IoAgent implements Agent {
     private int rebuildAeron(final long now) {
         final String reason = "the Aeron client closed its publications and subscriptions";
         connection.dropAeron(now, "Aeron client lost");
+        if (readConnection != null) {
+            readConnection.dropAeron(now, "Aeron client lost");
+        }
         try {
             aeron.rebuild(reason);
             connection.useAeron(aeron.aeron());
+            if (readConnection != null) {
+                readConnection.useAeron(aeron.aeron());
+            }
         } catch (final SequentException ex) {
             LOG.warn("{}: cannot rebuild the Aeron client: {}; trying again", roleName, ex.getMessage());
             nextRebuildNs = now + rebuildBackoffNs;
@@ -93,6 +111,6 @@ final class IoAgent implements Agent {
     }
 
     private void enqueue(final PendingRequest request) {
-        connection.enqueue(request, nowNs);
+        (readConnection != null && request.anyMember() ? readConnection : connection).enqueue(request, nowNs);
     }
 }

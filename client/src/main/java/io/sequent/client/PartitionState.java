@@ -27,6 +27,8 @@ final class PartitionState {
     long retryAtNs;
     long highWatermark = -1;
     long logStartOffset = -1;
+    /** Since when fetches found the position above the serving member's high watermark, or -1. */
+    long aheadSinceNs = -1;
     int partitionMaxBytes;
 
     // fetched data not yet returned: a region of a FetchCall's response

@@ -15,6 +15,18 @@ abstract class PendingRequest {
     long deadlineNs;
     /** How long an answer may take, from submission or send. */
     long timeoutNs;
+    /** The connection that last took the request; set by the connection, for retries. */
+    RequestSender sender;
+    /** When a retry held back by {@link RequestSender#retryAt} is due; set by the connection. */
+    long retryAtNs;
+
+    /**
+     * @return true for a request any member of a replica group may serve (a fetch, which a
+     *     consumer reading from a follower sends there); false for one only the leader serves.
+     */
+    boolean anyMember() {
+        return false;
+    }
 
     /**
      * Writes the request.

@@ -233,6 +233,13 @@ public final class Producer implements AutoCloseable {
         return io;
     }
 
+    /**
+     * @return bytes of {@code buffer.memory} held by records not yet completed, for tests.
+     */
+    long bufferedBytes() {
+        return memory.used();
+    }
+
     private boolean offerBlocking(final RecordFuture future, final long startNs) {
         final long deadline = startNs + maxBlockNs;
         while (!records.offer(future)) {

@@ -243,7 +243,7 @@ final class ProducerSender implements IoWork, BatchHandler {
         final long baseOffset = responseDecoder.baseOffset();
         final long logAppendTime = responseDecoder.logAppendTime();
         responseDecoder.partition();
-        responseDecoder.leaderId();
+        final int leaderHint = responseDecoder.leaderId();
         final ErrorCode code = responseDecoder.errorCode();
         removeInFlight(batch);
         if (code == ErrorCode.NONE || idempotent && code == ErrorCode.DUPLICATE_SEQUENCE) {
@@ -262,7 +262,7 @@ final class ProducerSender implements IoWork, BatchHandler {
                 TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNs));
         }
         if (code == ErrorCode.NOT_LEADER) {
-            connection.onNotLeader(now);
+            connection.onNotLeader(leaderHint, now);
             retryOrFail(batch, failure, now);
         } else if (idempotent && code == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
             if (!hasEarlierUnresolved(batch)) {
@@ -711,6 +711,9 @@ final class ProducerSender implements IoWork, BatchHandler {
             if (code == ErrorCode.NONE) {
                 onProducerId(id, epoch, null, now);
             } else {
+                if (code == ErrorCode.NOT_LEADER) {
+                    connection.onNotLeader(-1, now);
+                }
                 onProducerId(-1, (short) -1, SequentException.of(code, "InitProducerId failed: " + code), now);
             }
         }

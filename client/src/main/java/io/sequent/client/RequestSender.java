@@ -29,9 +29,27 @@ interface RequestSender {
     void enqueue(PendingRequest request, long nowNs);
 
     /**
-     * A broker said it is not the leader: check who is and reconnect there if it is another broker.
+     * A broker said it is not the leader: reconnect to the hinted leader when it is a known member,
+     * otherwise ask the members who leads (backing off while none does).
      *
-     * @param nowNs the I/O thread's clock.
+     * @param leaderHint the leader the answer named, -1 when it named none.
+     * @param nowNs      the I/O thread's clock.
      */
-    void onNotLeader(long nowNs);
+    void onNotLeader(int leaderHint, long nowNs);
+
+    /**
+     * Sends a request again, through {@link #enqueue}, once {@code atNs} has come (a call the
+     * leader refused, retried after the client found the leader again).
+     *
+     * @param request the request.
+     * @param atNs    when to send it.
+     */
+    void retryAt(PendingRequest request, long atNs);
+
+    /**
+     * @param attempt how many times in a row the leader could not be reached (1 for the first).
+     * @return the pause before the next try: {@code reconnect.backoff.ms}, doubling per attempt up
+     *     to {@code reconnect.backoff.max.ms}.
+     */
+    long backoffNs(int attempt);
 }

@@ -51,6 +51,31 @@ class ConfigTest {
         assertEquals(1 << 20, consumer.maxPartitionFetchBytes());
         assertEquals(500, consumer.maxPollRecords());
         assertEquals("latest", consumer.autoOffsetReset());
+        assertEquals("leader", consumer.clientReadFrom());
+        assertFalse(consumer.readsFromFollower());
+        assertEquals(Duration.ofMillis(100), client.reconnectBackoff());
+        assertEquals(Duration.ofSeconds(1), client.reconnectBackoffMax());
+    }
+
+    @Test
+    void readsTheReplicaGroupSettings() {
+        final Properties p = properties(
+            "reconnect.backoff.ms", "20",
+            "reconnect.backoff.max.ms", "400",
+            "client.read.from", "Follower");
+        final ConsumerConfig consumer = ConsumerConfig.fromProperties(p);
+        assertEquals(Duration.ofMillis(20), consumer.client().reconnectBackoff());
+        assertEquals(Duration.ofMillis(400), consumer.client().reconnectBackoffMax());
+        assertEquals("follower", consumer.clientReadFrom());
+        assertTrue(consumer.readsFromFollower());
+        assertTrue(consumer.copy().readsFromFollower());
+        assertEquals(List.of(), ConsumerConfig.unknownKeys(p));
+        assertEquals(Duration.ofMillis(500), new ClientConfig().reconnectBackoff(Duration.ofMillis(500))
+            .reconnectBackoffMax(Duration.ofMillis(200)).reconnectBackoffMax(), "never below reconnect.backoff.ms");
+        assertMessageNames("client.read.from", () -> ConsumerConfig.fromProperties(properties("client.read.from",
+            "nearest")));
+        assertMessageNames("reconnect.backoff.max.ms", () -> ClientConfig.fromProperties(
+            properties("reconnect.backoff.max.ms", "-5")));
     }
 
     @Test

@@ -105,6 +105,8 @@ class ConnectionTest {
     void anUnansweredRequestTimesOut() throws Exception {
         try (FakeBroker broker = new FakeBroker();
             Admin admin = Admin.create(client(broker).requestTimeout(Duration.ofMillis(800)))) {
+            // the session's own metadata request, which learns the members, goes first
+            TestSupport.await(() -> broker.received(MetadataRequestDecoder.TEMPLATE_ID) >= 1, "the session's metadata");
             broker.dropNext(MetadataRequestDecoder.TEMPLATE_ID, 1);
             final long start = System.nanoTime();
             final RequestTimeoutException ex = assertThrows(RequestTimeoutException.class, admin::listTopics);

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +69,13 @@ import io.sequent.codec.client.ResourceType;
  * session rules of docs/protocol-sessions.md and the idempotence rules of docs/write-path.md closely
  * enough to exercise the client; it is not the real broker.
  *
+ * <p>Several fake brokers can play the members of one replica group ({@link Group}): each answers
+ * the handshake and metadata naming every member and the group's leader; a member that is not the
+ * leader answers produce, admin and InitProducerId requests {@code NOT_LEADER} (with the leader hint
+ * where the response has one) and serves fetches from its own log, which a test fills by copying a
+ * member's logs ({@link #copyFrom}), as replication would. Producer ids and epochs are shared by the
+ * group (the real group keeps them in its replicated metadata log).
+ *
  * <p>All state is guarded by this object's monitor: the broker thread holds it while handling a
  * message, tests take it through the synchronized helpers.
  */
@@ -115,6 +123,42 @@ final class FakeBroker implements AutoCloseable {
     private record ParkedFetch(long sessionId, DirectBuffer request, long deadlineNs) {
     }
 
+    /** The members of a fake replica group: who they are and who leads. */
+    static final class Group {
+        final List<FakeBroker> members = new CopyOnWriteArrayList<>();
+        final Map<Long, Short> producerEpochs = new ConcurrentHashMap<>();
+        final AtomicLong nextProducerId = new AtomicLong(7000);
+        volatile int leaderId = -1;
+        volatile int leaderEpoch = 1;
+
+        /** Makes {@code id} the leader in a new epoch (-1: no leader). */
+        void leader(final int id) {
+            leaderEpoch++;
+            leaderId = id;
+        }
+
+        FakeBroker member(final int id) {
+            for (final FakeBroker member : members) {
+                if (member.brokerId == id) {
+                    return member;
+                }
+            }
+            return null;
+        }
+
+        String bootstrap() {
+            final StringBuilder list = new StringBuilder();
+            for (final FakeBroker member : members) {
+                list.append(list.length() == 0 ? "" : ",").append(member.bootstrap());
+            }
+            return list.toString();
+        }
+    }
+
+    private final int brokerId;
+    private final Group group;
+    private volatile boolean hintLeader = true;
+    private volatile FakeBroker successor;
     private final String directory;
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -126,7 +170,7 @@ final class FakeBroker implements AutoCloseable {
     private final Map<String, TopicLog> topics = new LinkedHashMap<>();
     private final Map<Long, Publication> sessions = new HashMap<>();
     private final Map<String, ProducerState> producers = new HashMap<>();
-    private final Map<Long, Short> producerEpochs = new HashMap<>();
+    private final Map<Long, Short> producerEpochs;
     private final List<ParkedFetch> parked = new ArrayList<>();
     private final Map<Integer, AtomicInteger> drops = new HashMap<>();
     private final Map<Integer, AtomicInteger> swallows = new HashMap<>();
@@ -158,6 +202,26 @@ final class FakeBroker implements AutoCloseable {
      * @param port the ingress port, 0 for an ephemeral one.
      */
     FakeBroker(final int port) {
+        this(port, BROKER_ID, null);
+    }
+
+    /**
+     * A member of a replica group.
+     *
+     * @param brokerId its id.
+     * @param group    the group it joins.
+     */
+    FakeBroker(final int brokerId, final Group group) {
+        this(0, brokerId, group);
+    }
+
+    private FakeBroker(final int port, final int brokerId, final Group group) {
+        this.brokerId = brokerId;
+        this.group = group;
+        producerEpochs = group == null ? new HashMap<>() : group.producerEpochs;
+        if (group != null) {
+            group.members.add(this);
+        }
         directory = new File("/dev/shm", "sequent-fakebroker-" + ProcessHandle.current().pid() + "-"
             + COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime())).getAbsolutePath();
         final IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, 100_000);
@@ -198,6 +262,103 @@ final class FakeBroker implements AutoCloseable {
 
     String ingressChannel() {
         return "aeron:udp?endpoint=127.0.0.1:" + port;
+    }
+
+    int brokerId() {
+        return brokerId;
+    }
+
+    private int leaderId() {
+        return group == null ? brokerId : group.leaderId;
+    }
+
+    private int leaderEpoch() {
+        return group == null ? 1 : group.leaderEpoch;
+    }
+
+    private boolean isLeader() {
+        return leaderId() == brokerId;
+    }
+
+    /** The leader hint a non-leader sends with NOT_LEADER: the leader, or -1 when not hinting. */
+    private int hint() {
+        return hintLeader ? leaderId() : -1;
+    }
+
+    private String leaderChannel() {
+        final FakeBroker leader = group == null ? this : group.member(group.leaderId);
+        return leader == null ? "" : leader.ingressChannel();
+    }
+
+    /**
+     * The next produce this member stores is answered NOT_LEADER naming {@code successor}: the
+     * member hands its log to the successor (replication had caught up) and the leadership with it,
+     * as a leader that loses its leadership answers its pending acks=all produces (outcome unknown).
+     */
+    void stepDownAfterStoring(final FakeBroker successor) {
+        this.successor = successor;
+    }
+
+    /** Whether NOT_LEADER answers name the leader (true) or -1. */
+    void hintLeader(final boolean hint) {
+        hintLeader = hint;
+    }
+
+    /**
+     * Replaces this member's logs and producer state with copies of another member's, as if
+     * replication had caught up to it.
+     */
+    void copyFrom(final FakeBroker source) {
+        final Map<String, TopicLog> topicsCopy = new LinkedHashMap<>();
+        final Map<String, ProducerState> producersCopy = new HashMap<>();
+        synchronized (source) {
+            for (final TopicLog topic : source.topics.values()) {
+                final TopicLog copy = new TopicLog(topic.name, 0);
+                copy.configs.putAll(topic.configs);
+                copy.logAppendTime = topic.logAppendTime;
+                for (final PartitionLog log : topic.partitions) {
+                    final PartitionLog p = new PartitionLog();
+                    p.batches.addAll(log.batches);
+                    p.logStartOffset = log.logStartOffset;
+                    p.nextOffset = log.nextOffset;
+                    copy.partitions.add(p);
+                }
+                topicsCopy.put(topic.name, copy);
+            }
+            for (final Map.Entry<String, ProducerState> e : source.producers.entrySet()) {
+                final ProducerState state = new ProducerState();
+                state.epoch = e.getValue().epoch;
+                state.lastSequence = e.getValue().lastSequence;
+                for (final long[] recent : e.getValue().recent) {
+                    state.recent.add(recent.clone());
+                }
+                producersCopy.put(e.getKey(), state);
+            }
+        }
+        synchronized (this) {
+            topics.clear();
+            topics.putAll(topicsCopy);
+            producers.clear();
+            producers.putAll(producersCopy);
+        }
+    }
+
+    /** Keeps only the first {@code count} batches of a partition, as a follower that lags. */
+    synchronized void keepBatches(final String topic, final int partition, final int count) {
+        final PartitionLog log = topics.get(topic).partitions.get(partition);
+        while (log.batches.size() > count) {
+            log.batches.remove(log.batches.size() - 1);
+        }
+        log.nextOffset = log.batches.isEmpty() ? log.logStartOffset : log.batches.get(log.batches.size() - 1)
+            .lastOffset() + 1;
+    }
+
+    /** An empty partition whose next offset is {@code offset}, as a log whose head was deleted. */
+    synchronized void startAt(final String topic, final int partition, final long offset) {
+        final PartitionLog log = topics.get(topic).partitions.get(partition);
+        log.batches.clear();
+        log.logStartOffset = offset;
+        log.nextOffset = offset;
     }
 
     // ------------------------------------------------------------------ test controls
@@ -405,13 +566,13 @@ final class FakeBroker implements AutoCloseable {
         response.wrapAndApplyHeader(out, 0, headerEncoder)
             .correlationId(correlationId)
             .sessionId(redirect == null ? sessionId : -1)
-            .brokerId(BROKER_ID)
-            .leaderId(redirect == null ? BROKER_ID : 2)
-            .leaderEpoch(1)
+            .brokerId(brokerId)
+            .leaderId(redirect == null ? leaderId() : 2)
+            .leaderEpoch(leaderEpoch())
             .sessionTimeoutMs(30_000)
             .protocolVersion(ConnectResponseEncoder.SCHEMA_VERSION)
             .errorCode(redirect == null ? ErrorCode.NONE : ErrorCode.NOT_LEADER)
-            .leaderIngressChannel(redirect == null ? "" : redirect)
+            .leaderIngressChannel(redirect == null ? (group == null ? "" : leaderChannel()) : redirect)
             .message("");
         send(publication, MessageHeaderEncoder.ENCODED_LENGTH + response.encodedLength());
         if (redirect == null) {
@@ -434,12 +595,16 @@ final class FakeBroker implements AutoCloseable {
             names.addAll(topics.keySet());
         }
         final MetadataResponseEncoder response = new MetadataResponseEncoder();
-        response.wrapAndApplyHeader(out, 0, headerEncoder)
+        final List<FakeBroker> members = group == null ? List.of(this) : List.copyOf(group.members);
+        final MetadataResponseEncoder.BrokersEncoder brokers = response.wrapAndApplyHeader(out, 0, headerEncoder)
             .correlationId(correlationId)
-            .leaderId(BROKER_ID)
-            .leaderEpoch(1)
+            .leaderId(leaderId())
+            .leaderEpoch(leaderEpoch())
             .errorCode(ErrorCode.NONE)
-            .brokersCount(1).next().brokerId(BROKER_ID).ingressChannel(ingressChannel());
+            .brokersCount(members.size());
+        for (final FakeBroker member : members) {
+            brokers.next().brokerId(member.brokerId).ingressChannel(member.ingressChannel());
+        }
         final MetadataResponseEncoder.TopicsEncoder topicsEncoder = response.topicsCount(names.size());
         for (final String name : names) {
             final TopicLog topic = topics.get(name);
@@ -451,7 +616,8 @@ final class FakeBroker implements AutoCloseable {
             final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitions =
                 topicsEncoder.partitionsCount(count);
             for (int p = 0; p < count; p++) {
-                partitions.next().partition(p).leaderId(BROKER_ID).leaderEpoch(1).errorCode(ErrorCode.NONE);
+                partitions.next().partition(p).leaderId(leaderId()).leaderEpoch(leaderEpoch())
+                    .errorCode(ErrorCode.NONE);
             }
             topicsEncoder.name(name);
         }
@@ -477,7 +643,9 @@ final class FakeBroker implements AutoCloseable {
             }
             final String name = t.name();
             final ErrorCode code;
-            if (topics.containsKey(name)) {
+            if (!isLeader()) {
+                code = ErrorCode.NOT_LEADER;
+            } else if (topics.containsKey(name)) {
                 code = ErrorCode.TOPIC_ALREADY_EXISTS;
             } else if (partitions <= 0) {
                 code = ErrorCode.INVALID_PARTITIONS;
@@ -518,6 +686,10 @@ final class FakeBroker implements AutoCloseable {
             .correlationId(correlationId)
             .topicsCount(names.size());
         for (final String name : names) {
+            if (!isLeader()) {
+                group.next().errorCode(ErrorCode.NOT_LEADER).name(name).message("not the leader");
+                continue;
+            }
             final boolean existed = topics.remove(name) != null;
             group.next().errorCode(existed ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).name(name)
                 .message(existed ? "" : "no topic " + name);
@@ -544,8 +716,9 @@ final class FakeBroker implements AutoCloseable {
             .correlationId(correlationId)
             .resourcesCount(names.size());
         for (final String name : names) {
-            final TopicLog topic = topics.get(name);
-            group.next().errorCode(topic == null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE)
+            final TopicLog topic = isLeader() ? topics.get(name) : null;
+            group.next().errorCode(!isLeader() ? ErrorCode.NOT_LEADER
+                : topic == null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE)
                 .resourceType(ResourceType.TOPIC);
             final Map<String, String> configs = new LinkedHashMap<>();
             final Map<String, ConfigSource> sources = new LinkedHashMap<>();
@@ -575,8 +748,18 @@ final class FakeBroker implements AutoCloseable {
         request.sessionId();
         long producerId = request.producerId();
         short epoch = request.producerEpoch();
+        if (!isLeader()) {
+            final InitProducerIdResponseEncoder refusal = new InitProducerIdResponseEncoder();
+            refusal.wrapAndApplyHeader(out, 0, headerEncoder)
+                .correlationId(correlationId)
+                .producerId(-1)
+                .producerEpoch((short) -1)
+                .errorCode(ErrorCode.NOT_LEADER);
+            send(session, MessageHeaderEncoder.ENCODED_LENGTH + refusal.encodedLength());
+            return;
+        }
         if (producerId < 0) {
-            producerId = nextProducerId++;
+            producerId = group == null ? nextProducerId++ : group.nextProducerId.getAndIncrement();
             epoch = 0;
         } else {
             epoch = (short) (producerEpochs.getOrDefault(producerId, epoch) + 1);
@@ -617,7 +800,9 @@ final class FakeBroker implements AutoCloseable {
         long baseOffset = -1;
         long appendTime = -1;
         final TopicLog topic = topics.get(topicName);
-        if (backPressure.getAndUpdate(v -> Math.max(0, v - 1)) > 0) {
+        if (!isLeader()) {
+            code = ErrorCode.NOT_LEADER;
+        } else if (backPressure.getAndUpdate(v -> Math.max(0, v - 1)) > 0) {
             code = ErrorCode.BACK_PRESSURED;
         } else if (failProduces.getAndUpdate(v -> Math.max(0, v - 1)) > 0) {
             code = failProduceCode;
@@ -678,6 +863,13 @@ final class FakeBroker implements AutoCloseable {
                 }
             }
         }
+        final FakeBroker next = successor;
+        if (code == ErrorCode.NONE && next != null) {
+            successor = null;
+            next.copyFrom(this);
+            group.leader(next.brokerId);
+            code = ErrorCode.NOT_LEADER;
+        }
         produceEvents.add(new ProduceEvent(
             topicName, partition, producerId, producerEpoch, baseSequence, count, acks, code, baseOffset));
         if (acks != Acks.NONE) {
@@ -687,7 +879,7 @@ final class FakeBroker implements AutoCloseable {
                 .baseOffset(code == ErrorCode.NONE || code == ErrorCode.DUPLICATE_SEQUENCE ? baseOffset : -1)
                 .logAppendTime(appendTime)
                 .partition(partition)
-                .leaderId(BROKER_ID)
+                .leaderId(code == ErrorCode.NOT_LEADER ? hint() : -1)
                 .errorCode(code)
                 .logStartOffset(topic == null || partition < 0 || partition >= topic.partitions.size() ? -1
                     : topic.partitions.get(partition).logStartOffset);
@@ -800,7 +992,7 @@ final class FakeBroker implements AutoCloseable {
         final FetchResponseEncoder response = new FetchResponseEncoder();
         final FetchResponseEncoder.PartitionsEncoder group = response.wrapAndApplyHeader(out, 0, headerEncoder)
             .correlationId(correlationId)
-            .leaderId(BROKER_ID)
+            .leaderId(leaderId())
             .errorCode(ErrorCode.NONE)
             .partitionsCount(answers.size());
         for (final Object[] a : answers) {

@@ -337,9 +337,14 @@ class ProducerSenderTest {
         start(config(), 1);
         final CompletableFuture<RecordMetadata> future = send(0, "x");
         step(0);
-        respond(lastBatch(), -1, ErrorCode.NOT_LEADER);
+        final ProducerBatch first = lastBatch();
+        final int stamped = sequence(first);
+        first.onResponse(response, 0, Responses.produce(response, -1, ErrorCode.NOT_LEADER, 2), now);
         assertEquals(1, connection.notLeader);
+        assertEquals(2, connection.lastLeaderHint, "the answer's leader hint reaches the connection");
         step(100);
+        assertEquals(first, lastBatch(), "the same batch is resent");
+        assertEquals(stamped, sequence(lastBatch()), "with the sequence it had");
         respond(lastBatch(), 9, ErrorCode.NONE);
         assertEquals(9, future.get().offset());
     }

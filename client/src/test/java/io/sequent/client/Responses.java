@@ -17,13 +17,18 @@ final class Responses {
     }
 
     static int produce(final ExpandableArrayBuffer buffer, final long baseOffset, final ErrorCode code) {
+        return produce(buffer, baseOffset, code, 1);
+    }
+
+    static int produce(
+        final ExpandableArrayBuffer buffer, final long baseOffset, final ErrorCode code, final int leaderId) {
         final ProduceResponseEncoder encoder = new ProduceResponseEncoder();
         encoder.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(1)
             .baseOffset(baseOffset)
             .logAppendTime(-1)
             .partition(0)
-            .leaderId(1)
+            .leaderId(leaderId)
             .errorCode(code)
             .logStartOffset(0);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();

@@ -15,6 +15,8 @@ final class ScriptedSender implements RequestSender {
     boolean connected = true;
     boolean pushBack;
     int notLeader;
+    int lastLeaderHint = -2;
+    final List<PendingRequest> retries = new ArrayList<>();
     private long correlationIds = 1;
 
     @Override
@@ -44,8 +46,20 @@ final class ScriptedSender implements RequestSender {
     }
 
     @Override
-    public void onNotLeader(final long nowNs) {
+    public void onNotLeader(final int leaderHint, final long nowNs) {
         notLeader++;
+        lastLeaderHint = leaderHint;
+    }
+
+    @Override
+    public long backoffNs(final int attempt) {
+        return attempt * 1_000_000L;
+    }
+
+    @Override
+    public void retryAt(final PendingRequest request, final long atNs) {
+        request.retryAtNs = atNs;
+        retries.add(request);
     }
 
     <T extends PendingRequest> List<T> sentOf(final Class<T> type) {
