@@ -92,6 +92,11 @@ final class PerfCommand implements Runnable {
             description = "Also run against Apache Kafka at this bootstrap (bin/kafka-local starts one).")
         String kafka;
 
+        @Option(names = "--cluster", paramLabel = "HOST:PORT,HOST:PORT,...",
+            description = "Also run against the Sequent replica group with these members, after --broker "
+                + "(reported as sequent-N for N members).")
+        String cluster;
+
         @Option(names = "--no-baseline", negatable = false,
             description = "Leave out the raw Aeron round trip.")
         boolean noBaseline;
@@ -129,8 +134,9 @@ final class PerfCommand implements Runnable {
                     duration != null ? Durations.parse(duration) : null;
                 workload = new Workload(mode(), effectiveRate, records == null ? 0 : records, measured, size, acks,
                     partitions, producers, Durations.parse(warmup), flush, lingerMs);
-                if (noSequent && kafka == null) {
-                    throw new IllegalArgumentException("--no-sequent leaves nothing to measure without --kafka");
+                if (noSequent && kafka == null && cluster == null) {
+                    throw new IllegalArgumentException(
+                        "--no-sequent leaves nothing to measure without --kafka or --cluster");
                 }
             } catch (final IllegalArgumentException ex) {
                 throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
@@ -139,7 +145,7 @@ final class PerfCommand implements Runnable {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + mode().label());
             final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
-                embedded, kafka, !noBaseline, !noSequent, clientIdle, brokerIdle, output, command.trim());
+                embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, output, command.trim());
             PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
             return 0;
         }

@@ -97,12 +97,22 @@ final class Cli {
         /** A broker with extra JVM options and command-line arguments (such as {@code --config FILE}). */
         BrokerProcess(final Path dataDir, final int port, final List<String> jvmOptions, final String... extraArgs)
             throws Exception {
+            this(List.of(), dataDir, port, jvmOptions, extraArgs);
+        }
+
+        /**
+         * A broker whose command line is run through {@code prefix}, such as {@code ip netns exec NAME} to run it
+         * in a network namespace.
+         */
+        BrokerProcess(final List<String> prefix, final Path dataDir, final int port, final List<String> jvmOptions,
+            final String... extraArgs) throws Exception {
             this.port = port;
             final List<String> args = new ArrayList<>(List.of("broker", "start", "--data-dir", dataDir.toString(),
                 "--port", Integer.toString(port)));
             args.addAll(Arrays.asList(extraArgs));
-            process = new ProcessBuilder(command(jvmOptions, args.toArray(new String[0])))
-                .redirectErrorStream(true).start();
+            final List<String> commandLine = new ArrayList<>(prefix);
+            commandLine.addAll(command(jvmOptions, args.toArray(new String[0])));
+            process = new ProcessBuilder(commandLine).redirectErrorStream(true).start();
             final CompletableFuture<Void> ready = new CompletableFuture<>();
             final Thread reader = new Thread(() -> {
                 try (BufferedReader lines = new BufferedReader(

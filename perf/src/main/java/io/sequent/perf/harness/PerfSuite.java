@@ -25,8 +25,8 @@ import java.util.Locale;
 
 /**
  * One perf run as the {@code sequent perf} command makes it: the same workload against the raw Aeron
- * round trip (the transport's floor), Sequent, and Apache Kafka when a bootstrap is given, one
- * system after the other, then the reports.
+ * round trip (the transport's floor), Sequent, a Sequent replica group when its members are given, and
+ * Apache Kafka when a bootstrap is given, one system after the other, then the reports.
  */
 public final class PerfSuite {
     private PerfSuite() {
@@ -39,6 +39,8 @@ public final class PerfSuite {
      * @param client         Sequent client settings: bootstrap (ignored when {@code embedded}), timeouts.
      * @param embedded       start a Sequent broker in a temporary directory for the run.
      * @param kafkaBootstrap Kafka's bootstrap servers, or null to leave Kafka out.
+     * @param clusterBootstrap the members of a Sequent replica group to run against as well (system
+     *                       {@code sequent-N}, N members), after the single broker; null to leave it out.
      * @param baseline       run the raw Aeron round trip first.
      * @param sequent        run Sequent (false to measure only the others).
      * @param clientIdle     idle strategy of the Sequent client's I/O thread (and the baseline's receiver).
@@ -51,6 +53,7 @@ public final class PerfSuite {
         ClientConfig client,
         boolean embedded,
         String kafkaBootstrap,
+        String clusterBootstrap,
         boolean baseline,
         boolean sequent,
         String clientIdle,
@@ -112,6 +115,16 @@ public final class PerfSuite {
                     ", client idle " + options.clientIdle() +
                     (options.embedded() ? ", broker idle " + options.brokerIdle() : "");
                 results.add(runOne(runner, "sequent", () -> new SequentDriver(client, description), progress));
+            }
+            if (null != options.clusterBootstrap()) {
+                final ClientConfig client = options.client().copy().bootstrap(options.clusterBootstrap())
+                    .aeronDirectory(aeronDir).idleStrategy(options.clientIdle());
+                final int members = options.clusterBootstrap().split(",").length;
+                final String system = "sequent-" + members;
+                final String description = "Sequent " + version() + ", replica group of " + members + " members at " +
+                    options.clusterBootstrap() + ", flush " + workload.flush() + ", client idle " +
+                    options.clientIdle();
+                results.add(runOne(runner, system, () -> new SequentDriver(system, client, description), progress));
             }
         } finally {
             // Stopped before Kafka runs: an idle broker and media driver on a yielding strategy keep cores busy.

@@ -17,6 +17,7 @@ import java.util.Map;
 
 /** Sequent through its Java client. */
 public final class SequentDriver implements Driver {
+    private final String system;
     private final ClientConfig client;
     private final String description;
     private final Admin admin;
@@ -26,6 +27,16 @@ public final class SequentDriver implements Driver {
      * @param description what runs, for reports.
      */
     public SequentDriver(final ClientConfig client, final String description) {
+        this("sequent", client, description);
+    }
+
+    /**
+     * @param system      the system's name in reports ({@code sequent-3} for a replica group of three).
+     * @param client      the client settings (bootstrap, Aeron directory, idle strategy).
+     * @param description what runs, for reports.
+     */
+    public SequentDriver(final String system, final ClientConfig client, final String description) {
+        this.system = system;
         this.client = client;
         this.description = description;
         this.admin = Admin.create(client.copy().clientId("perf-admin"));
@@ -33,7 +44,7 @@ public final class SequentDriver implements Driver {
 
     @Override
     public String system() {
-        return "sequent";
+        return system;
     }
 
     @Override
