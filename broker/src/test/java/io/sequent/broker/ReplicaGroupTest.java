@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Three brokers in one JVM form a replica group over real Aeron on 127.0.0.1, each with its own embedded media
  * driver, data directory and ports (election timeout 400 ms, heartbeat 40 ms: the machine is shared): one leader is
- * elected, acks=all is answered only once a majority holds a batch, every member holds the same batches at the same offsets and the
- * same topics, followers answer writes NOT_LEADER with the leader's id and serve fetches up to their committed high
- * watermark, a killed leader is replaced and, restarted, catches up and cuts its divergent tail.
+ * elected, acks=all is answered only once a majority holds a batch, every member holds the same batches at the same
+ * offsets and the same topics, followers answer writes NOT_LEADER with the leader's id and serve fetches up to their
+ * committed high watermark, a killed leader is replaced and, restarted, catches up and cuts its divergent tail.
  */
 class ReplicaGroupTest {
     private static final long WAIT_MS = 20_000;
