@@ -34,8 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>EpochStart.</b> The leader's control batch is stored like any batch: a control batch (attribute bit 4)
  *   of {@code __cluster_metadata-0} (topic id 0), one record whose value is the SBE {@code EpochStart} message of
  *   replication-schema.xml, stamped with the partition's next offset, the epoch and the seq. Followers receive it
- *   by replay as a batch of that partition. It is appended only on an idle pipeline (the partition's next offset
- *   is then the log's); otherwise the append is refused and the new leader steps down (the election runs again).</li>
+ *   by replay as a batch of that partition. It is appended once the sequence stage has caught up with every batch
+ *   offered (the partition's next offset is then final), while follower batches may still wait for their commit:
+ *   they commit with it.</li>
  *   <li><b>Truncation.</b> Every batch still waiting for its commit is given up ({@link ClusterState#abandonThrough}:
  *   answered NOT_COMMITTED), the pipeline drains, then {@link Sequencer#truncateTo} cuts every partition.</li>
  *   <li><b>Replay.</b> {@link GroupLogReader} reads a seq's batch zero-copy from its partition's log; a seq that
@@ -121,12 +122,17 @@ final class MemberLogAdapter implements ReplicaLog {
 
     private boolean appendEpochStart(
         final int epoch, final long seq, final DirectBuffer message, final int offset, final int length) {
-        if (!sequencer.isIdle()) {
+        if (!awaitSequenced()) {
             return false;
         }
         final long groupSeq = seq - 1;
-        if (sequencer.nextGroupSeq() != groupSeq && LogResult.OK != sequencer.truncateTo(groupSeq - 1)) {
-            return false;
+        if (sequencer.nextGroupSeq() > groupSeq) {
+            // seqs an earlier leadership stamped and voided: cut back so the group sequence resumes here
+            state.abandonThrough(sequencer.lastOfferedSequence());
+            awaitIdle();
+            if (LogResult.OK != sequencer.truncateTo(groupSeq - 1)) {
+                return false;
+            }
         }
         builder.control(true);
         builder.begin(control, 0, control.capacity(), Batches.NO_PRODUCER_ID, Batches.NO_PRODUCER_EPOCH,
@@ -135,7 +141,7 @@ final class MemberLogAdapter implements ReplicaLog {
             return false;
         }
         final int batchLength = builder.finish();
-        Batches.stamp(control, 0, metadata.log().nextOffset(), groupSeq, epoch);
+        Batches.stamp(control, 0, sequencer.nextOffset(metadata), groupSeq, epoch);
         if (sequencer.offerStamped(metadata, control, 0, batchLength) < 0) {
             return false;
         }
@@ -176,7 +182,26 @@ final class MemberLogAdapter implements ReplicaLog {
         return ceiling;
     }
 
-    /** Gives up every batch in flight and waits until the pipeline is idle. Cold path. */
+    /**
+     * Waits (stepping the stages when this thread runs them) until every batch offered so far is sequenced: the
+     * metadata partition's next offset is then known even with follower batches still waiting for their commit.
+     */
+    private boolean awaitSequenced() {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!sequencer.isSequenced()) {
+            if (null != sequencer.invoker()) {
+                sequencer.invoker().invoke();
+            } else {
+                LockSupport.parkNanos(10_000);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits until the pipeline is idle (the caller has given up what waits for a commit). Cold path. */
     void awaitIdle() {
         final long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
         while (!sequencer.isIdle()) {

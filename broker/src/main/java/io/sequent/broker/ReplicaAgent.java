@@ -43,9 +43,9 @@ import java.util.concurrent.TimeUnit;
  *                                                                        per follower; or one multicast channel
  * </pre>
  *
- * <p>Each duty cycle: the command queue (status, leadership transfer, from the admin thread), the control and live
- * subscriptions (decoded by a {@link ReplicationAdapter} into the node), the journal's appended and durable
- * positions (published by the journal stage through {@link LiveStream}), the node's timers, and then what follows
+ * <p>Each duty cycle: the command queue (status, leadership transfer, from the admin thread), the node's timers,
+ * the control and live subscriptions (decoded by a {@link ReplicationAdapter} into the node), the journal's appended
+ * and durable positions (published by the journal stage through {@link LiveStream}), and then what follows
  * from the node's state: on winning an election the sequencer's leader epoch and the live stream; on losing it the
  * batches waiting for commit are given up (answered NOT_LEADER); a failed append of the leader's epoch makes it
  * step down and cut its log back to the last batch shipped; and the commit seq for the release stage
@@ -205,6 +205,9 @@ final class ReplicaAgent implements Agent {
             command.run();
             work++;
         }
+        // the node's timers first: its message handlers then see this cycle's time, not the last one's (after a
+        // long park, a vote won with a stale clock would open a leadership whose check-quorum is already due)
+        work += node.doWork(nowNs);
         if (null != control) {
             work += control.poll(controlAssembler, FRAGMENT_LIMIT);
             work += live.poll(liveAssembler, FRAGMENT_LIMIT);
@@ -221,7 +224,6 @@ final class ReplicaAgent implements Agent {
             node.onDurable(durable + 1);
             work++;
         }
-        work += node.doWork(nowNs);
         log.reconcile();
         afterStateChange();
         return work;

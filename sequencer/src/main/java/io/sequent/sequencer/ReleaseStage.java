@@ -13,7 +13,9 @@ import org.agrona.concurrent.Agent;
  *   position reaches its group sequence, then advances the partition's high watermark, answers
  *   acks=all, and frees the batch's slot and bytes. Only this pass gates the ring. A batch the commit
  *   position has given up ({@link CommitPosition#abandonedThrough()}) is answered NOT_COMMITTED and freed
- *   without moving the high watermark.</li>
+ *   without moving the high watermark then; it is remembered (partition, end offset, seq), and the high
+ *   watermark moves over it once the commit position covers its seq after all (a new leader kept it), unless a
+ *   truncation removed it first.</li>
  * </ul>
  *
  * <p>Single writer of the partitions' high watermarks and of the data ring's head.
@@ -32,6 +34,14 @@ final class ReleaseStage implements Agent {
     private long journaledSeq;
     private long commitSeq;
     private long abandonedThrough;
+    // Given-up batches the log keeps: their high watermark moves once the commit position covers them after all.
+    private final Partition[] deferredPartition;
+    private final long[] deferredEnd;
+    private final long[] deferredSeq;
+    private final int deferredMask;
+    private long deferredHead;
+    private long deferredTail;
+    private int seenResumeGeneration;
 
     ReleaseStage(
         final StagePoller ackPoller,
@@ -50,6 +60,11 @@ final class ReleaseStage implements Agent {
         this.releaseHandler = releaseHandler;
         this.errorHandler = errorHandler;
         this.counters = counters;
+        final int capacity = Integer.highestOneBit(Math.max(16, ackPoller.bufferSize()));
+        this.deferredPartition = new Partition[capacity];
+        this.deferredEnd = new long[capacity];
+        this.deferredSeq = new long[capacity];
+        this.deferredMask = capacity - 1;
     }
 
     @Override
@@ -57,7 +72,51 @@ final class ReleaseStage implements Agent {
         journaledSeq = journal.journaledSeq();
         commitSeq = commitPosition.commitSeq();
         abandonedThrough = commitPosition.abandonedThrough();
-        return ackPoller.poll(ackPass) + commitPoller.poll(commitPass);
+        int work = 0;
+        if (deferredHead != deferredTail) {
+            work += releaseDeferred();
+        }
+        return work + ackPoller.poll(ackPass) + commitPoller.poll(commitPass);
+    }
+
+    /**
+     * Moves the high watermark over given-up batches that the commit position now covers (a new leader kept
+     * them), and forgets those a truncation removed.
+     */
+    private int releaseDeferred() {
+        final int generation = journal.resumeGeneration();
+        if (generation != seenResumeGeneration) {
+            seenResumeGeneration = generation;
+            final long kept = journal.resumeAfterSeq();
+            while (deferredTail != deferredHead && deferredSeq[(int) ((deferredTail - 1) & deferredMask)] > kept) {
+                deferredTail--;
+                deferredPartition[(int) (deferredTail & deferredMask)] = null;
+            }
+        }
+        int work = 0;
+        while (deferredHead != deferredTail) {
+            final int i = (int) (deferredHead & deferredMask);
+            if (deferredSeq[i] > commitSeq) {
+                break;
+            }
+            deferredPartition[i].advanceHighWatermark(deferredEnd[i]);
+            deferredPartition[i] = null;
+            deferredHead++;
+            work++;
+        }
+        return work;
+    }
+
+    private void defer(final BatchEvent event) {
+        if (deferredTail - deferredHead == deferredPartition.length) {
+            deferredPartition[(int) (deferredHead & deferredMask)] = null;
+            deferredHead++;
+        }
+        final int i = (int) (deferredTail & deferredMask);
+        deferredPartition[i] = event.partition;
+        deferredEnd[i] = event.baseOffset + event.recordCount;
+        deferredSeq[i] = event.groupSeq;
+        deferredTail++;
     }
 
     @Override
@@ -87,6 +146,9 @@ final class ReleaseStage implements Agent {
             if (event.groupSeq > commitSeq) {
                 if (sequence > abandonedThrough) {
                     return false;
+                }
+                if (event.result == SequencerResult.OK) {
+                    defer(event);
                 }
                 event.result = SequencerResult.NOT_COMMITTED;
                 if (event.acks == Acks.ALL) {

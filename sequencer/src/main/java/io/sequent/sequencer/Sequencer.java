@@ -58,6 +58,7 @@ public final class Sequencer implements MemberLog, AutoCloseable {
     private final ReplicateStage replicateStage;
     private final ReleaseStage releaseStage;
     private final StagePoller commitPoller;
+    private final StagePoller sequencePoller;
     private final GroupJournal groupJournal;
     private final List<Partition> partitions = new CopyOnWriteArrayList<>();
     private final RestoredSeq restoredSeq = new RestoredSeq();
@@ -74,7 +75,7 @@ public final class Sequencer implements MemberLog, AutoCloseable {
         this.dataRing = new DataRing(context.dataBufferBytes());
         final AtomicBuffer data = dataRing.buffer();
 
-        final StagePoller sequencePoller = new StagePoller(ring);
+        sequencePoller = new StagePoller(ring);
         final StagePoller journalPoller = new StagePoller(true, ring, sequencePoller.sequence());
         final StagePoller replicatePoller = new StagePoller(ring, journalPoller.sequence());
         final StagePoller ackPoller = new StagePoller(ring, journalPoller.sequence(), replicatePoller.sequence());
@@ -406,6 +407,22 @@ public final class Sequencer implements MemberLog, AutoCloseable {
     public void closePartition(final Partition partition) {
         partitions.remove(partition);
         partition.log().close();
+    }
+
+    /**
+     * True when the sequence stage has stamped (or refused) every batch offered so far: its group sequence and each
+     * partition's next offset ({@link #nextOffset(Partition)}) are then final until the next offer. Producer thread.
+     */
+    public boolean isSequenced() {
+        return sequencePoller.isCaughtUp();
+    }
+
+    /**
+     * The offset the next batch of {@code partition} will get; read only once {@link #isSequenced()} (the replica
+     * layer stamps its leader's control batch with it).
+     */
+    public long nextOffset(final Partition partition) {
+        return partition.nextOffset;
     }
 
     /** True when every offered batch has been released. */

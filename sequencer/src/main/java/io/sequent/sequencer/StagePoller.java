@@ -82,6 +82,10 @@ final class StagePoller {
     }
 
     /** True when this stage has consumed everything published so far. */
+    int bufferSize() {
+        return ring.getBufferSize();
+    }
+
     boolean isCaughtUp() {
         return sequence.get() == ring.getCursor();
     }

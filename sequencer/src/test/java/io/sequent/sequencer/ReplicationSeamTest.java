@@ -191,8 +191,14 @@ class ReplicationSeamTest {
         assertEquals(SequencerResult.NOT_COMMITTED, released.byCorrelation(1).result());
         assertEquals(SequencerResult.NOT_COMMITTED, released.byCorrelation(2).result());
         assertEquals(1, a.highWatermark(), "the high watermark stays at the last committed batch");
-        assertEquals(0, leader.truncateTo(0), "the idle pipeline can truncate the given-up tail");
-        assertEquals(0, leader.lastSeq());
+        commit[0] = 1;
+        leader.invoker().invoke();
+        assertEquals(2, a.highWatermark(), "a given-up batch the commit covers after all is exposed then");
+        assertEquals(0, leader.truncateTo(1), "the idle pipeline can truncate the given-up tail");
+        assertEquals(1, leader.lastSeq());
+        commit[0] = 5;
+        leader.invoker().invoke();
+        assertEquals(2, a.highWatermark(), "a truncated batch never is");
     }
 
     @Test
