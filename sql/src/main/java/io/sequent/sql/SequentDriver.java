@@ -75,6 +75,8 @@ public final class SequentDriver implements Driver {
             session = new SqlSession(bootstrap, settings);
         } catch (final SequentException e) {
             throw new SQLException("cannot connect to " + bootstrap + ": " + e.getMessage(), "08001", e);
+        } catch (final IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), "08001", e);
         }
         try {
             final Properties calcite = new Properties();
@@ -84,6 +86,7 @@ public final class SequentDriver implements Driver {
             final SchemaPlus schema = connection.getRootSchema().add(SCHEMA, session.schema());
             schema.setCacheEnabled(false);
             connection.setSchema(SCHEMA);
+            session.attach(connection);
             return (Connection) Proxy.newProxyInstance(SequentDriver.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, new ConnectionHandler(connection, session));
         } catch (final SQLException | RuntimeException e) {
@@ -168,6 +171,7 @@ public final class SequentDriver implements Driver {
         private final Statement target;
         private final SqlSession session;
         private SqlSession.Outcome outcome;
+        private volatile PushQuery push;
 
         StatementHandler(final Connection connection, final Statement target, final SqlSession session) {
             this.connection = connection;
@@ -184,7 +188,12 @@ public final class SequentDriver implements Driver {
                     if (!sqlCall) {
                         return call(target, method, args);
                     }
-                    outcome = session.execute((String) args[0]);
+                    endPush();
+                    outcome = session.execute((String) args[0], target.getQueryTimeout());
+                    if (outcome.push() != null) {
+                        push = outcome.push();
+                        outcome = SqlSession.Outcome.rows(push.resultSet((Statement) proxy));
+                    }
                     if (outcome.delegate()) {
                         outcome = null;
                         try {
@@ -206,9 +215,20 @@ public final class SequentDriver implements Driver {
                 }
                 case "getMoreResults" -> {
                     if (outcome != null) {
-                        outcome = new SqlSession.Outcome(null, -1, false);
+                        outcome = new SqlSession.Outcome(null, -1, false, null);
                         return false;
                     }
+                    return call(target, method, args);
+                }
+                case "cancel" -> {
+                    final PushQuery running = push;
+                    if (running != null) {
+                        running.cancel();
+                    }
+                    return call(target, method, args);
+                }
+                case "close" -> {
+                    endPush();
                     return call(target, method, args);
                 }
                 case "getConnection" -> {
@@ -217,6 +237,15 @@ public final class SequentDriver implements Driver {
                 default -> {
                     return call(target, method, args);
                 }
+            }
+        }
+
+        /** Ends the push query this statement ran last, if any (a new execute or close ends the previous rows). */
+        private void endPush() {
+            final PushQuery running = push;
+            push = null;
+            if (running != null) {
+                running.close();
             }
         }
 
