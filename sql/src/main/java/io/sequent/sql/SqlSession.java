@@ -127,6 +127,15 @@ final class SqlSession implements AutoCloseable {
         return schema;
     }
 
+    /** Reads the catalog to its end again (before metadata calls list the streams and tables). */
+    synchronized void refreshCatalog() throws SQLException {
+        try {
+            catalog.refresh();
+        } catch (final SequentException e) {
+            throw new SQLException(e.getMessage(), SqlErrors.CONNECTION, e);
+        }
+    }
+
     /** The Calcite connection the session's push queries are planned on. */
     void attach(final CalciteConnection calcite) {
         this.connection = calcite;

@@ -23,6 +23,7 @@ import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.schema.ProjectableFilterableTable;
+import org.apache.calcite.schema.Schema;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.type.SqlTypeName;
 
@@ -74,6 +75,12 @@ final class TopicTable extends AbstractTable implements ProjectableFilterableTab
 
     SourceDefinition source() {
         return source;
+    }
+
+    /** {@code STREAM} or {@code TABLE} in {@code DatabaseMetaData.getTables}. */
+    @Override
+    public Schema.TableType getJdbcTableType() {
+        return source.kind() == SourceKind.STREAM ? Schema.TableType.STREAM : Schema.TableType.TABLE;
     }
 
     @Override
