@@ -21,6 +21,7 @@ import io.sequent.client.SequentException;
 import io.sequent.sql.parser.impl.SequentSqlParserImpl;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.schema.lookup.LikePattern;
 
 /**
  * The embedded JDBC driver. URLs: {@code jdbc:sequent://host:port[,host:port][?key=value[&key=value...]]},
@@ -109,7 +110,7 @@ public final class SequentDriver implements Driver {
             // Calcite makes the schema's table lookup on first use, and a lookup made after setCacheEnabled(false)
             // still caches: make it now, then turn caching off for it, so every statement and metadata call
             // sees the catalog as it is.
-            schema.getTableNames();
+            schema.tables().getNames(LikePattern.any());
             schema.setCacheEnabled(true);
             schema.setCacheEnabled(false);
             connection.setSchema(SCHEMA);
