@@ -2,8 +2,13 @@
   Sequent's statements over topics, added to Calcite's grammar (see config.fmpp):
     CREATE [OR REPLACE] STREAM|TABLE [IF NOT EXISTS] name (col type [KEY | PRIMARY KEY], ...) WITH (k = v, ...)
     DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC]
-    SHOW STREAMS|TABLES|TOPICS
+    SHOW STREAMS|TABLES|TOPICS|QUERIES
     query EMIT CHANGES [LIMIT n]
+    SET 'name' = 'value', UNSET 'name'
+    DESCRIBE EXTENDED name
+    PRINT 'topic' [FROM BEGINNING] [LIMIT n]
+    EXPLAIN query [EMIT CHANGES] (and Calcite's EXPLAIN PLAN ... FOR)
+    types ARRAY<type>, STRUCT<name type, ...>
 -->
 
 boolean SequentIfNotExists() :
@@ -133,7 +138,124 @@ SqlNode SqlShow() :
         <TABLES> { return new SqlShow(s.end(this), SqlShow.Subject.TABLES); }
     |
         <TOPICS> { return new SqlShow(s.end(this), SqlShow.Subject.TOPICS); }
+    |
+        <QUERIES> { return new SqlShow(s.end(this), SqlShow.Subject.QUERIES); }
     )
+}
+
+SqlNode SequentSet() :
+{
+    final Span s;
+    final String name;
+    final String value;
+}
+{
+    <SET> { s = span(); }
+    name = SimpleStringLiteral()
+    <EQ>
+    value = SimpleStringLiteral()
+    {
+        return new SqlSetProperty(s.end(this), name, value);
+    }
+}
+
+SqlNode SequentUnset() :
+{
+    final Span s;
+    final String name;
+}
+{
+    <UNSET> { s = span(); }
+    name = SimpleStringLiteral()
+    {
+        return new SqlSetProperty(s.end(this), name, null);
+    }
+}
+
+SqlNode SequentDescribeExtended() :
+{
+    final Span s;
+    final SqlIdentifier name;
+}
+{
+    <DESCRIBE> { s = span(); }
+    <EXTENDED>
+    name = CompoundIdentifier()
+    {
+        return new SqlDescribeExtended(s.end(this), name);
+    }
+}
+
+SqlNode SequentPrint() :
+{
+    final Span s;
+    final String topic;
+    boolean fromBeginning = false;
+    final SqlNode[] offsetFetch = {null, null};
+}
+{
+    <PRINT> { s = span(); }
+    (
+        topic = SimpleStringLiteral()
+    |
+        topic = Identifier()
+    )
+    [ <FROM> <BEGINNING> { fromBeginning = true; } ]
+    [ LimitClause(s, offsetFetch) ]
+    {
+        return new SqlPrint(s.end(this), topic, fromBeginning, offsetFetch[1]);
+    }
+}
+
+SqlNode SequentExplain() :
+{
+    final Span s;
+    final SqlNode stmt;
+}
+{
+    LOOKAHEAD(2)
+    stmt = SqlExplain() { return stmt; }
+|
+    <EXPLAIN> { s = span(); }
+    stmt = SqlQueryEmit()
+    {
+        return new SqlExplainQuery(s.end(this), stmt);
+    }
+}
+
+SqlTypeNameSpec SequentArrayType() :
+{
+    final SqlDataTypeSpec element;
+}
+{
+    <ARRAY> <LT>
+    element = DataType()
+    <GT>
+    {
+        return new SqlCollectionTypeNameSpec(element.getTypeNameSpec(), SqlTypeName.ARRAY, getPos());
+    }
+}
+
+SqlTypeNameSpec SequentStructType() :
+{
+    final List<SqlIdentifier> fieldNames = new ArrayList<SqlIdentifier>();
+    final List<SqlDataTypeSpec> fieldTypes = new ArrayList<SqlDataTypeSpec>();
+    SqlIdentifier fieldName;
+    SqlDataTypeSpec fieldType;
+}
+{
+    <STRUCT> <LT>
+    fieldName = SimpleIdentifier() fieldType = DataType()
+    { fieldNames.add(fieldName); fieldTypes.add(fieldType.withNullable(true)); }
+    (
+        <COMMA>
+        fieldName = SimpleIdentifier() fieldType = DataType()
+        { fieldNames.add(fieldName); fieldTypes.add(fieldType.withNullable(true)); }
+    )*
+    <GT>
+    {
+        return new SqlRowTypeNameSpec(getPos(), fieldNames, fieldTypes);
+    }
 }
 
 /** A query, optionally followed by EMIT CHANGES and then LIMIT (ksqlDB's order). */

@@ -2,6 +2,7 @@ package io.sequent.cli;
 
 import io.sequent.broker.Broker;
 import io.sequent.broker.BrokerContext;
+import io.sequent.sql.SqlServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,6 +53,14 @@ final class BrokerCommand implements Runnable {
                 + "Without it the broker is a group of one.")
         String members;
 
+        @Option(names = "--sql-port", paramLabel = "PORT",
+            description = "Also serve SQL to remote JDBC clients on this HTTP port (Avatica; see docs/sql.md).")
+        Integer sqlPort;
+
+        @Option(names = "--sql-host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address the SQL server listens on (default: ${DEFAULT-VALUE}).")
+        String sqlHost;
+
         @Override
         public Integer call() {
             final Properties properties = BrokerContext.load(config);
@@ -70,7 +79,14 @@ final class BrokerCommand implements Runnable {
             final BrokerContext context = BrokerContext.fromProperties(properties);
             final CountDownLatch stopped = new CountDownLatch(1);
             final Broker broker = Broker.launch(context);
+            // The SQL server is a client of this broker in the same process: the broker module cannot depend
+            // on the sql module (sql is a client-side module), so the command hosts both.
+            final SqlServer sql = sqlPort == null ? null : SqlServer.launch(new SqlServer.Context()
+                .bootstrap(broker.ingressEndpoint()).host(sqlHost).port(sqlPort));
             final Thread hook = new Thread(() -> {
+                if (sql != null) {
+                    sql.close();
+                }
                 broker.close();
                 stopped.countDown();
             }, "sequent-shutdown");
@@ -78,7 +94,8 @@ final class BrokerCommand implements Runnable {
             spec.commandLine().getOut().println("Sequent broker ready on " + broker.ingressEndpoint() +
                 " (data dir " + context.dataDir().toAbsolutePath() +
                 (context.clusterMembers().isConfigured() ? ", member " + context.brokerId() + " of " +
-                    context.clusterMembers().size() : "") + ")");
+                    context.clusterMembers().size() : "") + ")" +
+                (sql == null ? "" : "; SQL on " + sql.url()));
             spec.commandLine().getOut().flush();
             // A broker that can no longer serve (its Aeron client timed out after a long pause) stops with one line
             // and Broker.EXIT_RESTART, so that a supervisor starts a new one instead of keeping an unreachable process.
@@ -90,6 +107,9 @@ final class BrokerCommand implements Runnable {
             }
             final String fatal = broker.fatal().getNow(null);
             if (fatal != null) {
+                if (sql != null) {
+                    sql.close();
+                }
                 broker.close();
                 spec.commandLine().getErr().println("error: " + fatal + " (exit " + Broker.EXIT_RESTART + ")");
                 spec.commandLine().getErr().flush();

@@ -32,6 +32,8 @@ import java.util.Properties;
         ClusterCommand.class,
         PerfCommand.class,
         StatCommand.class,
+        SqlCommand.class,
+        SqlServerCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class SequentCommand implements Runnable {
@@ -121,7 +123,7 @@ public final class SequentCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "missing command: broker, topic, produce, consume, perf or stat");
+            spec.commandLine(), "missing command: broker, topic, produce, consume, perf, stat, sql or sql-server");
     }
 
     /** The project version, from {@code version.properties} (filled in by the build). */

@@ -1,10 +1,14 @@
 package io.sequent.sql;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.JDBCType;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.rowset.CachedRowSet;
 import javax.sql.rowset.RowSetMetaDataImpl;
@@ -34,6 +38,8 @@ final class ResultRows {
             meta.setColumnName(i + 1, names.get(i));
             meta.setColumnLabel(i + 1, names.get(i));
             meta.setColumnType(i + 1, types.get(i));
+            // Avatica's server needs the type's name as well (the row set leaves it null).
+            meta.setColumnTypeName(i + 1, JDBCType.valueOf(types.get(i)).getName());
             meta.setNullable(i + 1, ResultSetMetaData.columnNullable);
         }
         final CachedRowSet set = RowSetProvider.newFactory().createCachedRowSet();
@@ -49,6 +55,49 @@ final class ResultRows {
             set.moveToCurrentRow();
         }
         set.beforeFirst();
-        return set;
+        return closable(set);
+    }
+
+    /**
+     * The row set as a plain read-only {@link ResultSet}: it answers {@code isClosed} (which the JDK's row set
+     * does not support, and sqlline calls), {@code next} past the end and {@code rowDeleted} and the like.
+     */
+    private static ResultSet closable(final CachedRowSet set) {
+        final AtomicBoolean closed = new AtomicBoolean();
+        final AtomicBoolean ended = new AtomicBoolean();
+        return (ResultSet) Proxy.newProxyInstance(ResultRows.class.getClassLoader(), new Class<?>[] {ResultSet.class},
+            (proxy, method, args) -> {
+                switch (method.getName()) {
+                    case "isClosed" -> {
+                        return closed.get();
+                    }
+                    case "close" -> closed.set(true);
+                    case "next" -> {
+                        // JDBC: false again past the end (the row set throws instead).
+                        if (ended.get()) {
+                            return false;
+                        }
+                        final boolean more = set.next();
+                        ended.set(!more);
+                        return more;
+                    }
+                    case "rowDeleted", "rowInserted", "rowUpdated" -> {
+                        // Read-only rows; the row set throws here once its cursor has left the rows.
+                        return false;
+                    }
+                    case "unwrap" -> {
+                        if (((Class<?>) args[0]).isInstance(proxy)) {
+                            return proxy;
+                        }
+                    }
+                    default -> {
+                    }
+                }
+                try {
+                    return method.invoke(set, args);
+                } catch (final InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
     }
 }

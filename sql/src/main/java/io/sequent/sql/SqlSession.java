@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,8 +34,10 @@ import io.sequent.sql.parser.SqlColumnDeclaration;
 import io.sequent.sql.parser.SqlCreateSource;
 import io.sequent.sql.parser.SqlDropSource;
 import io.sequent.sql.parser.SqlEmitChanges;
+import io.sequent.sql.parser.SqlSetProperty;
 import io.sequent.sql.parser.SqlShow;
 import io.sequent.sql.parser.SqlSourceProperty;
+import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDescribeTable;
@@ -60,18 +63,21 @@ final class SqlSession implements AutoCloseable {
         Producer get();
     }
 
-    /** What a statement gave: rows, an update count, or "run it on Calcite". */
-    record Outcome(ResultSet rows, long updateCount, boolean delegate) {
-        static final Outcome DELEGATE = new Outcome(null, -1, true);
+    /** What a statement gave: rows, an update count, "run it on Calcite", or a running push query. */
+    record Outcome(ResultSet rows, long updateCount, boolean delegate, PushQuery push) {
+        static final Outcome DELEGATE = new Outcome(null, -1, true, null);
 
         static Outcome count(final long count) {
-            return new Outcome(null, count, false);
+            return new Outcome(null, count, false, null);
         }
 
         static Outcome rows(final ResultSet rows) {
-            return new Outcome(rows, -1, false);
+            return new Outcome(rows, -1, false, null);
         }
     }
+
+    /** The connection property (and {@code SET} property) saying where a push query starts. */
+    static final String AUTO_OFFSET_RESET = "auto.offset.reset";
 
     private final ClientConfig client;
     private final Duration timeout;
@@ -79,7 +85,10 @@ final class SqlSession implements AutoCloseable {
     private final ConsumerPool consumers;
     private final Catalog catalog;
     private final SequentSchema schema;
+    private final Set<PushQuery> pushQueries = ConcurrentHashMap.newKeySet();
     private Producer producer;
+    private CalciteConnection connection;
+    private String autoOffsetReset = "latest";
 
     /**
      * Connects to the brokers and reads the catalog (creating its topic when missing).
@@ -93,6 +102,13 @@ final class SqlSession implements AutoCloseable {
         settings.setProperty(ClientConfig.DRIVER_IDLE_STRATEGY, "backoff");
         settings.putAll(properties);
         settings.setProperty(ClientConfig.BOOTSTRAP_SERVERS, bootstrap);
+        // Not client settings: where push queries start, and what JDBC tools pass along.
+        final Object reset = settings.remove(AUTO_OFFSET_RESET);
+        if (reset != null) {
+            autoOffsetReset = checkReset(reset.toString());
+        }
+        settings.remove("user");
+        settings.remove("password");
         this.client = ClientConfig.fromProperties(settings);
         this.timeout = client.requestTimeout();
         this.admin = Admin.create(client);
@@ -111,6 +127,28 @@ final class SqlSession implements AutoCloseable {
         return schema;
     }
 
+    /** Reads the catalog to its end again (before metadata calls list the streams and tables). */
+    synchronized void refreshCatalog() throws SQLException {
+        try {
+            catalog.refresh();
+        } catch (final SequentException e) {
+            throw new SQLException(e.getMessage(), SqlErrors.CONNECTION, e);
+        }
+    }
+
+    /** The Calcite connection the session's push queries are planned on. */
+    void attach(final CalciteConnection calcite) {
+        this.connection = calcite;
+    }
+
+    private static String checkReset(final String value) {
+        final String reset = value.trim().toLowerCase(Locale.ROOT);
+        if (!"earliest".equals(reset) && !"latest".equals(reset)) {
+            throw new IllegalArgumentException(AUTO_OFFSET_RESET + " is 'earliest' or 'latest', not '" + value + "'");
+        }
+        return reset;
+    }
+
     private synchronized Producer producer() {
         if (producer == null) {
             producer = new Producer(new ProducerConfig(client).lingerMs(0));
@@ -124,6 +162,16 @@ final class SqlSession implements AutoCloseable {
      * @throws SQLException for a bad statement (SQLState in {@link SqlErrors}) or a broker failure.
      */
     synchronized Outcome execute(final String sql) throws SQLException {
+        return execute(sql, 0);
+    }
+
+    /**
+     * Runs {@code sql} when it is one of Sequent's statements.
+     *
+     * @param timeoutSeconds the statement's query timeout (push queries), 0 for none.
+     * @throws SQLException for a bad statement (SQLState in {@link SqlErrors}) or a broker failure.
+     */
+    synchronized Outcome execute(final String sql, final int timeoutSeconds) throws SQLException {
         final SqlNode node;
         try {
             node = SequentSqlParser.parse(sql);
@@ -149,14 +197,49 @@ final class SqlSession implements AutoCloseable {
             if (node instanceof SqlInsert insert) {
                 return Outcome.count(insert(insert));
             }
-            if (node instanceof SqlEmitChanges) {
-                throw SqlErrors.notSupported("push queries (EMIT CHANGES) are not supported yet; "
-                    + "run the query without EMIT CHANGES for a snapshot of the topic");
+            if (node instanceof SqlEmitChanges emit) {
+                return push(emit, timeoutSeconds);
+            }
+            if (node instanceof SqlSetProperty set) {
+                return Outcome.count(set(set));
             }
             return Outcome.DELEGATE;
         } catch (final SequentException e) {
             throw new SQLException(e.getMessage(), SqlErrors.CONNECTION, e);
         }
+    }
+
+    private Outcome push(final SqlEmitChanges emit, final int timeoutSeconds) throws SQLException {
+        final String name = PushQuery.sourceOf(emit);
+        final SourceDefinition source = catalog.get(name);
+        if (source == null) {
+            throw SqlErrors.unknownSource(name);
+        }
+        if (connection == null) {
+            throw new SQLException("the session has no connection to plan on", SqlErrors.CONNECTION);
+        }
+        final PushQuery query = PushQuery.start(connection, consumers, source, emit,
+            "earliest".equals(autoOffsetReset), timeoutSeconds);
+        pushQueries.add(query);
+        pushQueries.removeIf(PushQuery::closed);
+        return new Outcome(null, -1, false, query);
+    }
+
+    private long set(final SqlSetProperty set) throws SQLException {
+        if (!AUTO_OFFSET_RESET.equals(set.name())) {
+            throw SqlErrors.invalid("unknown property '" + set.name() + "' (" + AUTO_OFFSET_RESET + ")",
+                set.getParserPosition());
+        }
+        if (set.value() == null) {
+            autoOffsetReset = "latest";
+            return 0;
+        }
+        try {
+            autoOffsetReset = checkReset(set.value());
+        } catch (final IllegalArgumentException e) {
+            throw SqlErrors.invalid(e.getMessage(), set.getParserPosition());
+        }
+        return 0;
     }
 
     private long create(final SqlCreateSource create) throws SQLException {
@@ -502,6 +585,10 @@ final class SqlSession implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        for (final PushQuery query : pushQueries) {
+            query.cancel();
+        }
+        pushQueries.clear();
         if (producer != null) {
             producer.close();
             producer = null;

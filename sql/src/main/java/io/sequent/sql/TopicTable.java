@@ -3,6 +3,7 @@ package io.sequent.sql;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.sequent.client.Consumer;
 import io.sequent.client.ConsumerRecord;
+import io.sequent.client.TopicPartition;
 import io.sequent.sql.parser.SourceKind;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
@@ -21,6 +23,7 @@ import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.schema.ProjectableFilterableTable;
+import org.apache.calcite.schema.Schema;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.type.SqlTypeName;
 
@@ -36,6 +39,11 @@ import org.apache.calcite.sql.type.SqlTypeName;
  *
  * <p>Partition, offset and time ranges in the query's filter narrow what the scan reads
  * ({@link ScanRange}); the scan then applies them itself, so Calcite drops them from its own filter.
+ *
+ * <p>A push query's scan ({@link LiveScan} in the data context) never ends: it gives a row per record as
+ * the records arrive, from the positions the query started at, until the query is cancelled; a table's
+ * scan then gives each change (a record with a null value, a delete, gives no row). A record that does
+ * not decode is counted and skipped.
  */
 final class TopicTable extends AbstractTable implements ProjectableFilterableTable {
     static final String ROWTIME = "ROWTIME";
@@ -69,6 +77,12 @@ final class TopicTable extends AbstractTable implements ProjectableFilterableTab
         return source;
     }
 
+    /** {@code STREAM} or {@code TABLE} in {@code DatabaseMetaData.getTables}. */
+    @Override
+    public Schema.TableType getJdbcTableType() {
+        return source.kind() == SourceKind.STREAM ? Schema.TableType.STREAM : Schema.TableType.TABLE;
+    }
+
     @Override
     public RelDataType getRowType(final RelDataTypeFactory factory) {
         final RelDataTypeFactory.Builder builder = factory.builder();
@@ -84,9 +98,13 @@ final class TopicTable extends AbstractTable implements ProjectableFilterableTab
     @Override
     public Enumerable<Object[]> scan(final DataContext root, final List<RexNode> filters, final int[] projects) {
         final ScanRange range = ScanRange.take(filters, rowtimeIndex, new RexBuilder(root.getTypeFactory()));
+        final LiveScan live = (LiveScan) root.get(LiveScan.KEY);
         return new AbstractEnumerable<>() {
             @Override
             public Enumerator<Object[]> enumerator() {
+                if (live != null) {
+                    return new LiveEnumerator(live, range, projects);
+                }
                 return source.kind() == SourceKind.TABLE
                     ? new ListEnumerator(latestPerKey(range), projects)
                     : new StreamEnumerator(range, projects);
@@ -186,6 +204,88 @@ final class TopicTable extends AbstractTable implements ProjectableFilterableTab
 
         @Override
         public void close() {
+        }
+    }
+
+    /**
+     * The rows of a push query: every record from the query's start positions on, as the consumer gets them.
+     * {@link #moveNext()} returns as soon as a record that passes the range arrives (no read-ahead), false once
+     * the query is cancelled, and throws {@link LiveScan.TimeoutException} past the query's deadline.
+     */
+    private final class LiveEnumerator implements Enumerator<Object[]> {
+        private final LiveScan live;
+        private final ScanRange range;
+        private final int[] projects;
+        private final RowCodec codec = new RowCodec(source);
+        private Iterator<ConsumerRecord> records = Collections.emptyIterator();
+        private Object[] current;
+        private boolean assigned;
+
+        LiveEnumerator(final LiveScan live, final ScanRange range, final int[] projects) {
+            this.live = live;
+            this.range = range;
+            this.projects = projects;
+        }
+
+        @Override
+        public Object[] current() {
+            return current;
+        }
+
+        @Override
+        public boolean moveNext() {
+            final Consumer consumer = live.consumer();
+            if (!assigned) {
+                final List<TopicPartition> partitions = new ArrayList<>();
+                for (final TopicPartition tp : live.start().keySet()) {
+                    if (range.readsPartition(tp.partition())) {
+                        partitions.add(tp);
+                    }
+                }
+                consumer.assign(partitions);
+                for (final TopicPartition tp : partitions) {
+                    consumer.seek(tp, Math.max(live.start().get(tp), range.offsetLow()));
+                }
+                assigned = true;
+                if (partitions.isEmpty()) {
+                    return false;
+                }
+            }
+            while (true) {
+                while (records.hasNext()) {
+                    final ConsumerRecord record = records.next();
+                    if (record.value() == null && source.kind() == SourceKind.TABLE
+                        || record.key() == null && source.kind() == SourceKind.TABLE) {
+                        continue;
+                    }
+                    final Object[] row;
+                    try {
+                        row = toRow(codec, record);
+                    } catch (final RowCodecException e) {
+                        live.malformed(e);
+                        continue;
+                    }
+                    recordsScanned.incrementAndGet();
+                    if (range.matches(row)) {
+                        current = project(row, projects);
+                        return true;
+                    }
+                }
+                if (live.cancelled()) {
+                    return false;
+                }
+                records = consumer.poll(Duration.ofMillis(live.pollMs())).iterator();
+            }
+        }
+
+        @Override
+        public void reset() {
+            throw new UnsupportedOperationException("a push query cannot be restarted");
+        }
+
+        @Override
+        public void close() {
+            records = Collections.emptyIterator();
         }
     }
 

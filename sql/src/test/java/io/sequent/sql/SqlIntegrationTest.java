@@ -243,7 +243,9 @@ class SqlIntegrationTest {
         final SQLException tableKey = assertThrows(SQLException.class,
             () -> update("CREATE TABLE t4 (k VARCHAR KEY, v INT) WITH (KAFKA_TOPIC='t4', PARTITIONS=1)"));
         assertTrue(tableKey.getMessage().contains("PRIMARY KEY"), tableKey.getMessage());
-        assertThrows(SQLFeatureNotSupportedException.class, () -> query("SELECT * FROM typed EMIT CHANGES"));
+        // A push query over an aggregate is for persistent queries (not supported yet).
+        assertThrows(SQLFeatureNotSupportedException.class,
+            () -> query("SELECT COUNT(*) FROM typed EMIT CHANGES"));
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.apache.calcite.sql.SqlSpecialOperator;
 import org.apache.calcite.sql.SqlWriter;
 import org.apache.calcite.sql.parser.SqlParserPos;
 
-/** {@code SHOW STREAMS | TABLES | TOPICS}. */
+/** {@code SHOW STREAMS | TABLES | TOPICS | QUERIES}. */
 public final class SqlShow extends SqlCall {
     private static final SqlOperator OPERATOR = new SqlSpecialOperator("SHOW", SqlKind.OTHER);
 
@@ -21,7 +21,9 @@ public final class SqlShow extends SqlCall {
         /** The tables of the catalog. */
         TABLES,
         /** The topics of the brokers. */
-        TOPICS
+        TOPICS,
+        /** The push queries running in this process. */
+        QUERIES
     }
 
     private final Subject subject;

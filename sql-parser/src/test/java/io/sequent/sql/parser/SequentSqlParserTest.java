@@ -9,11 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import org.apache.calcite.sql.SqlCollectionTypeNameSpec;
 import org.apache.calcite.sql.SqlDescribeTable;
+import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlMapTypeNameSpec;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlRowTypeNameSpec;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlSetOption;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +108,44 @@ class SequentSqlParserTest {
     }
 
     @Test
+    void ksqlStatements() throws SqlParseException {
+        assertEquals(SqlShow.Subject.QUERIES, ((SqlShow) SequentSqlParser.parse("SHOW QUERIES")).subject());
+        final SqlSetProperty set = (SqlSetProperty) SequentSqlParser.parse("SET 'auto.offset.reset' = 'earliest'");
+        assertEquals("auto.offset.reset", set.name());
+        assertEquals("earliest", set.value());
+        final SqlSetProperty unset = (SqlSetProperty) SequentSqlParser.parse("UNSET 'auto.offset.reset'");
+        assertNull(unset.value());
+        assertEquals("PV", ((SqlDescribeExtended) SequentSqlParser.parse("DESCRIBE EXTENDED pv")).name().getSimple());
+        final SqlPrint print = (SqlPrint) SequentSqlParser.parse("PRINT 'PageViews' FROM BEGINNING LIMIT 3");
+        assertEquals("PageViews", print.topic());
+        assertTrue(print.fromBeginning());
+        assertEquals("3", print.limit().toString());
+        final SqlPrint bare = (SqlPrint) SequentSqlParser.parse("PRINT pageviews");
+        assertEquals("PAGEVIEWS", bare.topic());
+        assertFalse(bare.fromBeginning());
+        assertNull(bare.limit());
+        final SqlExplainQuery explain = (SqlExplainQuery) SequentSqlParser.parse(
+            "EXPLAIN SELECT page FROM pv WHERE ms > 1 EMIT CHANGES");
+        assertInstanceOf(SqlEmitChanges.class, explain.query());
+        assertInstanceOf(SqlExplain.class, SequentSqlParser.parse("EXPLAIN PLAN FOR SELECT page FROM pv"));
+        // Calcite's own SET keeps working beside ksqlDB's quoted form.
+        assertInstanceOf(SqlSetOption.class, SequentSqlParser.parse("SET approximate = true"));
+    }
+
+    @Test
+    void ksqlTypesBesideCalcites() throws SqlParseException {
+        final SqlCreateSource create = (SqlCreateSource) SequentSqlParser.parse(
+            "CREATE STREAM s (a ARRAY<INT>, m MAP<VARCHAR, BIGINT>, st STRUCT<x INT, y STRING>, b BYTES, d DATE, "
+                + "t TIME, c INT ARRAY) WITH (KAFKA_TOPIC='s')");
+        final List<SqlColumnDeclaration> columns = create.columns();
+        assertInstanceOf(SqlCollectionTypeNameSpec.class, columns.get(0).type().getTypeNameSpec());
+        assertInstanceOf(SqlMapTypeNameSpec.class, columns.get(1).type().getTypeNameSpec());
+        assertInstanceOf(SqlRowTypeNameSpec.class, columns.get(2).type().getTypeNameSpec());
+        assertEquals("BYTES", columns.get(3).type().getTypeName().getSimple());
+        assertInstanceOf(SqlCollectionTypeNameSpec.class, columns.get(6).type().getTypeNameSpec());
+    }
+
+    @Test
     void badStatementsReportWhereTheyFail() {
         final SqlParseException missingWith = assertThrows(SqlParseException.class,
             () -> SequentSqlParser.parse("CREATE STREAM s (a INT)\nKAFKA_TOPIC='t'"));
@@ -117,6 +160,7 @@ class SequentSqlParserTest {
         // EMIT is reserved: were it read as an alias of t, this statement would parse.
         assertEquals(20, emitAlone.getPos().getColumnNum(), emitAlone.getMessage());
         assertThrows(SqlParseException.class, () -> SequentSqlParser.parse("SHOW QUERIES PLEASE"));
+        assertThrows(SqlParseException.class, () -> SequentSqlParser.parse("PRINT 't' FROM"));
         assertThrows(SqlParseException.class, () -> SequentSqlParser.parse("DROP STREAM"));
     }
 }
