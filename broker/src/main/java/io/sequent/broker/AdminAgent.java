@@ -6,6 +6,7 @@ import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.CreateTopicsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
 import io.sequent.codec.client.DescribeConfigsRequestDecoder;
+import io.sequent.codec.client.DeleteGroupsRequestDecoder;
 import io.sequent.codec.client.DisconnectRequestDecoder;
 import io.sequent.codec.client.DescribeGroupsRequestDecoder;
 import io.sequent.codec.client.ErrorCode;
@@ -14,6 +15,8 @@ import io.sequent.codec.client.InitProducerIdRequestDecoder;
 import io.sequent.codec.client.JoinGroupRequestDecoder;
 import io.sequent.codec.client.LeaveGroupRequestDecoder;
 import io.sequent.codec.client.ListGroupsRequestDecoder;
+import io.sequent.codec.client.MemberHeartbeatRequestDecoder;
+import io.sequent.codec.client.MemberJoinRequestDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
 import io.sequent.codec.client.OffsetCommitRequestDecoder;
 import io.sequent.codec.client.OffsetFetchRequestDecoder;
@@ -200,6 +203,15 @@ final class AdminAgent implements Agent {
                     break;
                 case ListGroupsRequestDecoder.TEMPLATE_ID:
                     groups.onListGroups(request, session);
+                    break;
+                case MemberJoinRequestDecoder.TEMPLATE_ID:
+                    groups.onMemberJoin(request, session, nowNs);
+                    break;
+                case MemberHeartbeatRequestDecoder.TEMPLATE_ID:
+                    groups.onMemberHeartbeat(request, session, nowNs);
+                    break;
+                case DeleteGroupsRequestDecoder.TEMPLATE_ID:
+                    groups.onDeleteGroups(request, session);
                     break;
                 default:
                     sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),

@@ -9,6 +9,7 @@ import io.sequent.codec.ProtocolFrames;
 import io.sequent.codec.client.AlterConfigsRequestDecoder;
 import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.CreateTopicsRequestDecoder;
+import io.sequent.codec.client.DeleteGroupsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
 import io.sequent.codec.client.DescribeConfigsRequestDecoder;
 import io.sequent.codec.client.DescribeGroupsRequestDecoder;
@@ -20,6 +21,8 @@ import io.sequent.codec.client.InitProducerIdRequestDecoder;
 import io.sequent.codec.client.JoinGroupRequestDecoder;
 import io.sequent.codec.client.LeaveGroupRequestDecoder;
 import io.sequent.codec.client.ListGroupsRequestDecoder;
+import io.sequent.codec.client.MemberHeartbeatRequestDecoder;
+import io.sequent.codec.client.MemberJoinRequestDecoder;
 import io.sequent.codec.client.ListOffsetsRequestDecoder;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
@@ -251,6 +254,9 @@ final class IngressAgent implements Agent {
             case OffsetFetchRequestDecoder.TEMPLATE_ID:
             case DescribeGroupsRequestDecoder.TEMPLATE_ID:
             case ListGroupsRequestDecoder.TEMPLATE_ID:
+            case MemberJoinRequestDecoder.TEMPLATE_ID:
+            case MemberHeartbeatRequestDecoder.TEMPLATE_ID:
+            case DeleteGroupsRequestDecoder.TEMPLATE_ID:
                 return true;
             default:
                 return false;
