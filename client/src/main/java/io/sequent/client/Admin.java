@@ -149,6 +149,24 @@ public final class Admin implements AutoCloseable {
     }
 
     /**
+     * Changes a topic's settings, as Kafka's {@code incrementalAlterConfigs}: each key of {@code set} is set, each
+     * of {@code delete} reverts to the broker's default. Answered once the change is durable in the metadata log;
+     * the broker applies it from its next start.
+     *
+     * @param name   the topic.
+     * @param set    settings to set.
+     * @param delete settings to revert.
+     * @throws UnknownTopicException when it does not exist.
+     * @throws InvalidConfigException for an unknown key or a bad value (nothing is changed).
+     */
+    public void alterConfigs(final String name, final Map<String, String> set, final List<String> delete) {
+        checkName(name);
+        Objects.requireNonNull(set, "set");
+        Objects.requireNonNull(delete, "delete");
+        io.call(new AlterConfigsCall(name, set, delete, requestTimeoutNs));
+    }
+
+    /**
      * Looks up offsets: earliest, latest (high watermark) or by timestamp, per partition.
      *
      * @param specs what to look up per partition.
