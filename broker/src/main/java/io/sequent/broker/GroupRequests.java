@@ -87,6 +87,8 @@ final class GroupRequests {
     private final DeleteGroupsResponseEncoder deleteEncoder = new DeleteGroupsResponseEncoder();
     private final List<PendingDelete> deletes = new ArrayList<>();
     private final java.util.Set<String> unwrittenStates = new java.util.TreeSet<>();
+    private boolean offsetsChanged = true;
+    private volatile Map<String, Map<GroupPartition, Long>> committedView = Map.of();
 
     /** A DeleteGroups request waiting for its groups' deletion batches to be durable. */
     private static final class PendingDelete {
@@ -373,6 +375,7 @@ final class GroupRequests {
                     pending.results.put(name, code == ErrorCode.NONE ? ErrorCode.UNKNOWN_SERVER_ERROR : code);
                     continue;
                 }
+                offsetsChanged = true;
                 final Group group = coordinator.group(name);
                 if (null != group) {
                     for (final GroupPartition tp : pending.offsets.get(name)) {
@@ -520,6 +523,10 @@ final class GroupRequests {
         int work = pollCommits();
         work += pollDeletes();
         work += writeGroupStates();
+        if (offsetsChanged) {
+            offsetsChanged = false;
+            publishCommitted();
+        }
         final Iterator<Map.Entry<String, PendingExpiry>> it = expiries.entrySet().iterator();
         while (it.hasNext()) {
             final Map.Entry<String, PendingExpiry> entry = it.next();
@@ -530,6 +537,7 @@ final class GroupRequests {
             it.remove();
             work++;
             if (expiry.append.isCommitted()) {
+                offsetsChanged = true;
                 final Group group = coordinator.group(entry.getKey());
                 for (final Map.Entry<GroupPartition, Group.Committed> gone : expiry.expired.entrySet()) {
                     if (null != group && group.offsets.get(gone.getKey()) == gone.getValue()) {
@@ -559,6 +567,29 @@ final class GroupRequests {
         return work;
     }
 
+    /**
+     * The committed offsets of every group, as of the admin thread's last change (an immutable copy, replaced
+     * whole). Any thread: the metrics thread reads it for the consumer lag.
+     */
+    Map<String, Map<GroupPartition, Long>> committedView() {
+        return committedView;
+    }
+
+    private void publishCommitted() {
+        final Map<String, Map<GroupPartition, Long>> view = new TreeMap<>();
+        for (final Group group : coordinator.groups()) {
+            if (group.offsets.isEmpty()) {
+                continue;
+            }
+            final Map<GroupPartition, Long> offsets = new TreeMap<>();
+            for (final Map.Entry<GroupPartition, Group.Committed> e : group.offsets.entrySet()) {
+                offsets.put(e.getKey(), e.getValue().offset);
+            }
+            view.put(group.groupId, java.util.Collections.unmodifiableMap(offsets));
+        }
+        committedView = java.util.Collections.unmodifiableMap(view);
+    }
+
     private boolean hasPendingCommit(final String groupId) {
         for (final PendingCommit pending : commits) {
             if (pending.groupId.equals(groupId)) {
@@ -581,6 +612,7 @@ final class GroupRequests {
             ErrorCode failure = ErrorCode.NONE;
             if (null != pending.append) {
                 if (pending.append.isCommitted()) {
+                    offsetsChanged = true;
                     for (final OffsetsLog.Commit commit : pending.valid) {
                         coordinator.onCommit(pending.groupId, commit.partition, commit.offset, commit.leaderEpoch,
                             pending.timestampMs, commit.metadata);

@@ -125,7 +125,7 @@ final class IngressAgent implements Agent {
         this.clock = clock;
         this.produceTimeoutNs = produceTimeoutNs;
         this.framesReceived = counters.framesReceived;
-        this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), counters.responsesDropped);
+        this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), counters);
     }
 
     private static byte[][] frameErrorMessages() {
@@ -359,7 +359,7 @@ final class IngressAgent implements Agent {
         int pending = -1;
         if (acks == Acks.ALL) {
             final long timeoutNs = timeoutMs > 0 ? timeoutMs * 1_000_000L : produceTimeoutNs;
-            pending = pendingAcks.claim(sessionId, correlationId, partitionId, nowNs + timeoutNs);
+            pending = pendingAcks.claim(sessionId, correlationId, partitionId, nowNs, nowNs + timeoutNs);
             if (pending < 0) {
                 refuse(session, correlationId, partitionId, acks, ErrorCode.BACK_PRESSURED);
                 return;
@@ -373,6 +373,7 @@ final class IngressAgent implements Agent {
                 pendingAcks.onOffered(pending);
             }
             counters.produceRequests.incrementRelease();
+            counters.bytesIn.getAndAddRelease(batchLength);
         } else {
             if (pending >= 0) {
                 pendingAcks.onRefused(pending);

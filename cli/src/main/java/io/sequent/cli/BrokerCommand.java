@@ -41,6 +41,11 @@ final class BrokerCommand implements Runnable {
         @Option(names = "--port", paramLabel = "PORT", description = "Client port, UDP (overrides broker.port).")
         Integer port;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (overrides metrics.port; 0: any free "
+                + "port).")
+        Integer metricsPort;
+
         @Override
         public Integer call() {
             final Properties properties = BrokerContext.load(config);
@@ -49,6 +54,9 @@ final class BrokerCommand implements Runnable {
             }
             if (port != null) {
                 properties.setProperty("broker.port", port.toString());
+            }
+            if (metricsPort != null) {
+                properties.setProperty(BrokerContext.METRICS_PORT_PROP, metricsPort.toString());
             }
             final BrokerContext context = BrokerContext.fromProperties(properties);
             final CountDownLatch stopped = new CountDownLatch(1);
@@ -60,6 +68,10 @@ final class BrokerCommand implements Runnable {
             Runtime.getRuntime().addShutdownHook(hook);
             spec.commandLine().getOut().println("Sequent broker ready on " + broker.ingressEndpoint() +
                 " (data dir " + context.dataDir().toAbsolutePath() + ")");
+            if (broker.metricsPort() >= 0) {
+                spec.commandLine().getOut().println("Metrics on http://" + context.metricsHost() + ":" +
+                    broker.metricsPort() + "/metrics");
+            }
             spec.commandLine().getOut().flush();
             // A broker that can no longer serve (its Aeron client timed out after a long pause) stops with one line
             // and Broker.EXIT_RESTART, so that a supervisor starts a new one instead of keeping an unreachable process.
