@@ -57,9 +57,14 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         this.partitionCount = partitionCount;
     }
 
-    /** The heartbeat interval a member with this session timeout is told to keep. */
+    /**
+     * The heartbeat interval a member with this session timeout is told to keep: a tenth of it, 100 ms to 3 s. A
+     * member learns of a new assignment at its next heartbeat, so partitions of an evicted member reach the others
+     * within the session timeout plus one interval; heartbeats are cheap (the admin thread, and the member's I/O
+     * thread).
+     */
     static int heartbeatIntervalMs(final int sessionTimeoutMs) {
-        return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.min(MAX_HEARTBEAT_INTERVAL_MS, sessionTimeoutMs / 3));
+        return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.min(MAX_HEARTBEAT_INTERVAL_MS, sessionTimeoutMs / 10));
     }
 
     Group group(final String groupId) {

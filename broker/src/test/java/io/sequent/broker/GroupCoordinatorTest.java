@@ -438,4 +438,40 @@ class GroupCoordinatorTest {
         coordinator.leave("g", a.memberId, nowNs);
         assertEquals("g", coordinator.checkDelete("g").groupId);
     }
+
+    @Test
+    void aJoinAfterAnEvictionMovesOnlyWhatTheNewcomerTakes() {
+        final Group.Member b = join("b", "t");
+        settle();
+        final Group.Member a = join("a", "t");
+        settle();
+        final Group.Member c = join("c", "t");
+        settle();
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS - 1);
+        sync(a);
+        sync(b);
+        nowNs += TimeUnit.MILLISECONDS.toNanos(2);
+        assertEquals(1, coordinator.poll(nowNs));
+        settle();
+        assertEquals(3, a.assigned.size());
+        assertEquals(3, b.assigned.size());
+        assertDisjointAndComplete(6, a, b);
+        final Set<GroupPartition> aBefore = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bBefore = new TreeSet<>(b.assigned);
+        final Group.Member d = join("d", "t");
+        settle();
+        assertEquals(2, d.assigned.size());
+        assertTrue(aBefore.containsAll(a.assigned), a.assigned + " only lost partitions of " + aBefore);
+        assertTrue(bBefore.containsAll(b.assigned), b.assigned + " only lost partitions of " + bBefore);
+        assertDisjointAndComplete(6, a, b, d);
+        assertFalse(coordinator.group("g").members.containsKey(c.memberId), "c was evicted");
+    }
+
+    @Test
+    void theHeartbeatIntervalIsATenthOfTheSessionTimeoutWithinBounds() {
+        assertEquals(200, GroupCoordinator.heartbeatIntervalMs(2_000));
+        assertEquals(GroupCoordinator.MIN_HEARTBEAT_INTERVAL_MS,
+            GroupCoordinator.heartbeatIntervalMs(GroupCoordinator.MIN_SESSION_TIMEOUT_MS));
+        assertEquals(GroupCoordinator.MAX_HEARTBEAT_INTERVAL_MS, GroupCoordinator.heartbeatIntervalMs(45_000));
+    }
 }
