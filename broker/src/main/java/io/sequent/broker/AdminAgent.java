@@ -7,6 +7,7 @@ import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.CreateTopicsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
 import io.sequent.codec.client.DescribeConfigsRequestDecoder;
+import io.sequent.codec.client.DeleteGroupsRequestDecoder;
 import io.sequent.codec.client.DisconnectRequestDecoder;
 import io.sequent.codec.client.DescribeGroupsRequestDecoder;
 import io.sequent.codec.client.ErrorCode;
@@ -15,6 +16,8 @@ import io.sequent.codec.client.InitProducerIdRequestDecoder;
 import io.sequent.codec.client.JoinGroupRequestDecoder;
 import io.sequent.codec.client.LeaveGroupRequestDecoder;
 import io.sequent.codec.client.ListGroupsRequestDecoder;
+import io.sequent.codec.client.MemberHeartbeatRequestDecoder;
+import io.sequent.codec.client.MemberJoinRequestDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
 import io.sequent.codec.client.OffsetCommitRequestDecoder;
 import io.sequent.codec.client.OffsetFetchRequestDecoder;
@@ -221,6 +224,15 @@ final class AdminAgent implements Agent {
                     break;
                 case TransferLeadershipRequestDecoder.TEMPLATE_ID:
                     clusterAdmin.onTransferLeadership(request, session, nowNs);
+                    break;
+                case MemberJoinRequestDecoder.TEMPLATE_ID:
+                    groups.onMemberJoin(request, session, nowNs);
+                    break;
+                case MemberHeartbeatRequestDecoder.TEMPLATE_ID:
+                    groups.onMemberHeartbeat(request, session, nowNs);
+                    break;
+                case DeleteGroupsRequestDecoder.TEMPLATE_ID:
+                    groups.onDeleteGroups(request, session);
                     break;
                 default:
                     sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),

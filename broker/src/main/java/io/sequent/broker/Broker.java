@@ -97,6 +97,8 @@ public final class Broker implements AutoCloseable {
     private final BrokerContext ctx;
     private final SessionTable sessions;
     private final InternalAppender internalAppender = new InternalAppender();
+    private final ProduceLatency latency = new ProduceLatency();
+    private volatile MetricsServer metrics;
     private CountersFile countersFile;
     private BrokerCounters counters;
     private final TopicRegistry registry = new TopicRegistry();
@@ -162,7 +164,7 @@ public final class Broker implements AutoCloseable {
         }
         pendingAcks = new PendingAcks(sequencerContext.ringSize());
         final ProduceReleaseHandler releaseHandler =
-            new ProduceReleaseHandler(sessions, pendingAcks, internalAppender, counters.responsesDropped);
+            new ProduceReleaseHandler(sessions, pendingAcks, internalAppender, counters, latency, ctx.nanoClock());
         final ClusterMembers members = ctx.clusterMembers();
         cluster = new ClusterState(ctx.brokerId(), members);
         final LiveStream liveStream =
@@ -187,7 +189,7 @@ public final class Broker implements AutoCloseable {
         final List<byte[]> migration = metadata.planMigration(legacy, catalog);
         catalog.finishDeletions();
         final ResponseSender adminSender =
-            new ResponseSender(new ExpandableDirectByteBuffer(64 * 1024), counters.responsesDropped);
+            new ResponseSender(new ExpandableDirectByteBuffer(64 * 1024), counters);
         final TopicAdmin topicAdmin =
             new TopicAdmin(ctx, sequencer, registry, catalog, metadata, adminSender, clusterId);
         final ProducerIdAdmin producerIdAdmin = new ProducerIdAdmin(
@@ -292,7 +294,9 @@ public final class Broker implements AutoCloseable {
             hotRunners.add(new AgentRunner(
                 IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors, fetch));
         }
-        adminRunner = new AgentRunner(adminIdleStrategy(), errorHandler, counters.errors, admin);
+        adminRunner = new AgentRunner(adminIdleStrategy(), errorHandler, counters.errors,
+            new NamedCompositeAgent(admin.roleName(), admin,
+                new PositionSampler(sequencer, counters, ctx.nanoClock())));
         for (final AgentRunner runner : hotRunners) {
             AgentRunner.startOnThread(runner);
         }
@@ -300,6 +304,9 @@ public final class Broker implements AutoCloseable {
         if (members.size() == 1) {
             awaitLeadership();
         }
+        metrics = MetricsServer.start(
+            new BrokerMetrics(countersFile.manager(), latency, registry, groupRequests), countersFile.manager(),
+            ctx.metricsHost(), ctx.metricsPort(), dataDir.toAbsolutePath().toString());
         metadata.completeMigration(migration, legacy);
         LOG.info("broker {} accepting clients on {} stream {} ({} threading, data in {}, aeron dir {})",
             ctx.brokerId(), advertisedChannel, BrokerContext.INGRESS_STREAM_ID,
@@ -549,6 +556,23 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * @return the port of the Prometheus endpoint {@code /metrics}, or -1 when {@code metrics.port} is not set.
+     */
+    public int metricsPort() {
+        final MetricsServer server = metrics;
+        return null == server ? -1 : server.port();
+    }
+
+    /**
+     * @return the name of the counters MBean on the platform MBean server, or null when it could not be
+     *     registered.
+     */
+    public javax.management.ObjectName countersMBean() {
+        final MetricsServer server = metrics;
+        return null == server ? null : server.mbeanName();
+    }
+
+    /**
      * @return the number of open client sessions.
      */
     public int sessionCount() {
@@ -577,6 +601,7 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        CloseHelper.quietClose(metrics);
         CloseHelper.quietCloseAll(hotRunners);
         CloseHelper.quietClose(adminRunner);
         if (null != sequencer && null != replicaAgent) {

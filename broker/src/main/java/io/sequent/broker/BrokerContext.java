@@ -130,6 +130,16 @@ public final class BrokerContext {
      * deletions to {@code __consumer_offsets}). At least 1000. Default 604800000 ms (7 days, as Kafka's).
      */
     public static final String OFFSETS_RETENTION_MS_PROP = "offsets.retention.ms";
+
+    /**
+     * Port of the Prometheus text endpoint {@code /metrics} (HTTP); -1 (the default) serves none, 0 takes an
+     * ephemeral port ({@code Broker.metricsPort()}).
+     */
+    public static final String METRICS_PORT_PROP = "metrics.port";
+    public static final int METRICS_PORT_DEFAULT = -1;
+
+    /** Address the metrics endpoint binds. Default: the broker's host ({@code broker.host}). */
+    public static final String METRICS_HOST_PROP = "metrics.host";
     public static final long OFFSETS_RETENTION_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
 
     /**
@@ -213,7 +223,7 @@ public final class BrokerContext {
         DRIVER_IDLE_STRATEGY_PROP, IDLE_STRATEGY_PROP, THREADING_MODE_PROP, SESSION_TIMEOUT_MS_PROP,
         SESSION_CONNECT_TIMEOUT_MS_PROP, MAX_SESSIONS_PROP, FETCH_MAX_BYTES_PROP, NUM_PARTITIONS_PROP,
         PRODUCE_TIMEOUT_MS_PROP, OFFSETS_RETENTION_MS_PROP, CLUSTER_MEMBERS_PROP, REPLICATION_CHANNEL_PROP,
-        ELECTION_TIMEOUT_MS_PROP, HEARTBEAT_INTERVAL_MS_PROP,
+        ELECTION_TIMEOUT_MS_PROP, HEARTBEAT_INTERVAL_MS_PROP, METRICS_PORT_PROP, METRICS_HOST_PROP,
     };
     private static final String[] SEQUENCER_KEYS = {
         SequencerContext.RING_SIZE_PROP, SequencerContext.DATA_BUFFER_BYTES_PROP,
@@ -247,6 +257,8 @@ public final class BrokerContext {
     private ThreadingMode threadingMode = ThreadingMode.forCores(Runtime.getRuntime().availableProcessors());
     private int sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
     private long offsetsRetentionMs = OFFSETS_RETENTION_MS_DEFAULT;
+    private int metricsPort = METRICS_PORT_DEFAULT;
+    private String metricsHost;
     private int sessionConnectTimeoutMs = SESSION_CONNECT_TIMEOUT_MS_DEFAULT;
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
@@ -334,6 +346,10 @@ public final class BrokerContext {
             }
         }
         ctx.sessionTimeoutMs(intValue(properties, SESSION_TIMEOUT_MS_PROP, SESSION_TIMEOUT_MS_DEFAULT));
+        ctx.metricsPort(intValue(properties, METRICS_PORT_PROP, METRICS_PORT_DEFAULT));
+        if (null != properties.getProperty(METRICS_HOST_PROP)) {
+            ctx.metricsHost(properties.getProperty(METRICS_HOST_PROP).trim());
+        }
         final String retention = properties.getProperty(OFFSETS_RETENTION_MS_PROP);
         if (null != retention) {
             try {
@@ -469,6 +485,12 @@ public final class BrokerContext {
         }
         if (sessionTimeoutMs < 100) {
             throw BrokerException.invalidConfig(SESSION_TIMEOUT_MS_PROP, sessionTimeoutMs, "must be >= 100");
+        }
+        if (metricsPort < -1 || metricsPort > 65535) {
+            throw BrokerException.invalidConfig(METRICS_PORT_PROP, metricsPort, "must be -1 (none), 0 or a port");
+        }
+        if (null == metricsHost || metricsHost.isEmpty()) {
+            metricsHost = host;
         }
         if (offsetsRetentionMs < 1000) {
             throw BrokerException.invalidConfig(OFFSETS_RETENTION_MS_PROP, offsetsRetentionMs, "must be >= 1000");
@@ -706,6 +728,24 @@ public final class BrokerContext {
 
     public long offsetsRetentionMs() {
         return offsetsRetentionMs;
+    }
+
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public BrokerContext metricsPort(final int metricsPort) {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public String metricsHost() {
+        return metricsHost;
+    }
+
+    public BrokerContext metricsHost(final String metricsHost) {
+        this.metricsHost = metricsHost;
+        return this;
     }
 
     public BrokerContext offsetsRetentionMs(final long offsetsRetentionMs) {

@@ -1,5 +1,6 @@
 package io.sequent.broker;
 
+import io.sequent.codec.client.ErrorCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -56,6 +57,23 @@ public final class BrokerCounters implements AutoCloseable {
     public final AtomicCounter replicationFramesLost;
     /** Replication frames received that failed validation and were dropped. */
     public final AtomicCounter replicationFramesInvalid;
+    /** Bytes of record batches offered to the sequencer by produce requests (ingress). */
+    public final AtomicCounter bytesIn;
+    /** Bytes of log data sent in fetch responses (fetch). */
+    public final AtomicCounter bytesOut;
+    /** Records in the whole batches sent in fetch responses (fetch). */
+    public final AtomicCounter recordsOut;
+    /** Ring sequence of the last batch offered to the sequencer (admin, sampled every duty cycle). */
+    public final AtomicCounter sequencerPosition;
+    /** Highest group sequence durable in the journal (admin, sampled). */
+    public final AtomicCounter journalPosition;
+    /** Highest group sequence committed; with a replica group of one, the journal position (admin, sampled). */
+    public final AtomicCounter commitPosition;
+
+    /** Label prefix, after {@code sequent broker <id>: }, of the answered-error counters, one per code. */
+    public static final String ERRORS_ANSWERED = "errors answered ";
+
+    private final AtomicCounter[] errorsByCode;
 
     private final List<AtomicCounter> all = new ArrayList<>();
     private final CountersManager manager;
@@ -80,6 +98,43 @@ public final class BrokerCounters implements AutoCloseable {
         errors = add(prefix + "errors");
         replicationFramesLost = add(prefix + "replication frames lost");
         replicationFramesInvalid = add(prefix + "replication frames invalid");
+        bytesIn = add(prefix + "bytes in");
+        bytesOut = add(prefix + "bytes out");
+        recordsOut = add(prefix + "records out");
+        sequencerPosition = add(prefix + "sequencer position");
+        journalPosition = add(prefix + "journal position");
+        commitPosition = add(prefix + "commit position");
+        int maxCode = 0;
+        for (final ErrorCode code : ErrorCode.values()) {
+            if (code != ErrorCode.NULL_VAL) {
+                maxCode = Math.max(maxCode, code.value());
+            }
+        }
+        errorsByCode = new AtomicCounter[maxCode + 1];
+        for (final ErrorCode code : ErrorCode.values()) {
+            if (code != ErrorCode.NULL_VAL && code != ErrorCode.NONE) {
+                errorsByCode[code.value()] = add(prefix + ERRORS_ANSWERED + code.name());
+            }
+        }
+    }
+
+    /**
+     * Counts an error answered to a client (ErrorResponse, or a produce or fetch answer carrying the code). Any
+     * thread: an atomic increment, no allocation.
+     */
+    public void countError(final ErrorCode code) {
+        if (null != code && code != ErrorCode.NONE && code != ErrorCode.NULL_VAL) {
+            final int value = code.value();
+            if (value < errorsByCode.length && null != errorsByCode[value]) {
+                errorsByCode[value].increment();
+            }
+        }
+    }
+
+    /** The count of errors answered with this code. */
+    public long errorsAnswered(final ErrorCode code) {
+        final int value = code.value();
+        return value < errorsByCode.length && null != errorsByCode[value] ? errorsByCode[value].get() : 0;
     }
 
     private AtomicCounter add(final String label) {

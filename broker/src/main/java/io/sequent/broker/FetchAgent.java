@@ -13,6 +13,7 @@ import io.sequent.codec.client.ListOffsetsRequestDecoder;
 import io.sequent.codec.client.ListOffsetsResponseEncoder;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.log.FrameDescriptor;
 import io.sequent.log.LogReader;
 import io.sequent.log.LogResult;
 import io.sequent.log.PartitionLog;
@@ -118,7 +119,7 @@ final class FetchAgent implements Agent, MessageHandler {
         this.brokerId = brokerId;
         this.fetchMaxBytes = fetchMaxBytes;
         this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
-        this.sender = new ResponseSender(buffer, counters.responsesDropped);
+        this.sender = new ResponseSender(buffer, counters);
         for (int i = 0; i < MAX_PARKED; i++) {
             free[freeCount++] = new FetchState();
         }
@@ -373,7 +374,14 @@ final class FetchAgent implements Agent, MessageHandler {
             .leaderId(brokerId)
             .errorCode(topicGone ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE);
         final FetchResponseEncoder.PartitionsEncoder partitions = encoder.partitionsCount(count);
+        long records = 0;
         for (int i = 0; i < count; i++) {
+            if (errors[i] != ErrorCode.NONE) {
+                sender.countError(errors[i]);
+            }
+            if (lengths[i] > 0) {
+                records += wholeBatchRecords(readers[i].buffer(), readers[i].bufferOffset(), lengths[i]);
+            }
             partitions.next()
                 .highWatermark(highWatermarks[i])
                 .logStartOffset(startOffsets[i])
@@ -383,6 +391,10 @@ final class FetchAgent implements Agent, MessageHandler {
             partitions.putRecords(buffer, 0, 0);
         }
         encoder.putTopic(state.topicName, 0, state.topicNameLength);
+        if (total > 0) {
+            counters.bytesOut.getAndAddRelease(total);
+            counters.recordsOut.getAndAddRelease(records);
+        }
         final int end = ResponseSender.forVersion(
             buffer, state.protocolVersion, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         if (0 == total) {
@@ -404,6 +416,22 @@ final class FetchAgent implements Agent, MessageHandler {
         }
         vectors[2 * count].reset(buffer, start, end - start);
         sender.offer(publication, vectors);
+    }
+
+    /** Records in the whole batches of {@code [offset, offset + length)}: a cut trailing frame is not counted. */
+    private static long wholeBatchRecords(final DirectBuffer data, final int offset, final int length) {
+        long records = 0;
+        int position = offset;
+        final int limit = offset + length;
+        while (position + FrameDescriptor.MIN_FRAME_LENGTH <= limit) {
+            final int frameLength = FrameDescriptor.frameLength(data, position);
+            if (frameLength <= 0 || position + frameLength > limit) {
+                break;
+            }
+            records += FrameDescriptor.lastOffset(data, position) - Batches.baseOffset(data, position) + 1;
+            position += FrameDescriptor.alignedLength(frameLength);
+        }
+        return records;
     }
 
     private DirectBufferVector[] vectors(final int count) {

@@ -24,20 +24,34 @@ import java.util.TreeSet;
  * from its old owner before it is assigned to a new one, and every member keeps consuming the partitions it
  * keeps meanwhile.
  *
+ * <p>A static member ({@code group.instance.id}) that restarts takes its member over: a new member id with the
+ * same target, assignment and epoch, so nobody else's partitions move; the old member id is fenced.
+ *
  * <p>Written by the admin thread only (through the {@link GroupCoordinator}).
  */
 final class Group {
     static final long NOT_EMPTY = Long.MIN_VALUE;
 
+    /** Member ids whose instance id a newer member took over, kept to answer them FENCED_INSTANCE_ID. */
+    static final int FENCED_MEMORY = 64;
+    /** {@link Member#lastSeenNs} of a member restored from the log: set to the time of the first check. */
+    static final long RESTORED = Long.MIN_VALUE;
+
     /** A member and its assignment. */
     static final class Member {
         final String memberId;
         final String clientId;
+        /** {@code group.instance.id}, empty for a dynamic member. */
+        final String instanceId;
         long sessionId;
         int sessionTimeoutMs;
         int rebalanceTimeoutMs;
+        /** {@code max.poll.interval.ms}; 0 when the broker does not watch the member's polls. */
+        int maxPollIntervalMs;
         List<String> topics;
         long lastSeenNs;
+        /** When the application last polled, as its heartbeats report it; by the broker's clock. */
+        long lastPollNs;
         /** The epoch of {@link #assigned}; bumped each time it changes. */
         int epoch;
         /** The epoch before the last change, still accepted from a member that missed that response. */
@@ -49,8 +63,17 @@ final class Group {
         Set<GroupPartition> owned = new TreeSet<>();
 
         Member(final String memberId, final String clientId) {
+            this(memberId, clientId, "");
+        }
+
+        Member(final String memberId, final String clientId, final String instanceId) {
             this.memberId = memberId;
             this.clientId = clientId;
+            this.instanceId = instanceId;
+        }
+
+        boolean isStatic() {
+            return !instanceId.isEmpty();
         }
 
         boolean acceptsEpoch(final int memberEpoch) {
@@ -87,6 +110,25 @@ final class Group {
     Map<String, Integer> partitionCounts = new TreeMap<>();
     /** Since when the group has had no members ({@link #NOT_EMPTY} while it has some); by the broker's clock. */
     long emptySinceNs = NOT_EMPTY;
+    /** The most recent member ids fenced by a newer member with the same instance id, to their instance id. */
+    final Map<String, String> fenced = new java.util.LinkedHashMap<>();
+
+    /** The member holding this {@code group.instance.id}, or null. */
+    Member staticMember(final String instanceId) {
+        for (final Member member : members.values()) {
+            if (member.instanceId.equals(instanceId)) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    void fence(final Member member) {
+        fenced.put(member.memberId, member.instanceId);
+        if (fenced.size() > FENCED_MEMORY) {
+            fenced.remove(fenced.keySet().iterator().next());
+        }
+    }
 
     Group(final String groupId) {
         this.groupId = groupId;

@@ -22,9 +22,17 @@ import java.util.function.ToIntFunction;
  * A member that misses its session timeout is evicted; one that keeps a partition it was asked to revoke past
  * its rebalance timeout too. Either way its partitions move to the others.
  *
- * <p>Membership is soft state, rebuilt by the members' own heartbeats (a member the broker does not know, after
- * a restart say, is answered UNKNOWN_MEMBER_ID and joins again); committed offsets are the durable part, replayed
- * from the {@link OffsetsLog} at start ({@link #onCommit}).
+ * <p>Static members ({@code group.instance.id}) keep their assignment over a restart: a join with the instance id
+ * of a current member takes that member over (new member id, same assignment and epoch, nobody else moves), and
+ * the old member id is answered FENCED_INSTANCE_ID. A member whose heartbeats report no poll for longer than
+ * its {@code max.poll.interval.ms} is evicted like one that missed its session timeout.
+ *
+ * <p>Both the committed offsets and the membership are rebuilt from the {@link OffsetsLog} at start
+ * ({@link #onCommit}, {@link #onGroupState}): each change of a group's membership or assignment marks it
+ * {@linkplain #takeDirty dirty}, and {@link GroupRequests} writes its state as a record after the change (not
+ * before answering: a crash can lose the latest change, and a member whose epoch the rebuilt state does not
+ * accept is answered ILLEGAL_GENERATION and joins again). Timers (last heartbeat, last poll) restart at the
+ * first check after the rebuild.
  *
  * <p>Single writer: the admin thread (the launching thread while replaying, before the admin thread starts).
  * Time is the broker's injected clock, passed in by the caller, so tests step it.
@@ -38,6 +46,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
     static final int MAX_GROUP_ID_BYTES = 1024;
 
     private final Map<String, Group> groups = new TreeMap<>();
+    private final Set<String> dirty = new TreeSet<>();
     private final ToIntFunction<String> partitionCount;
 
     /**
@@ -48,9 +57,14 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         this.partitionCount = partitionCount;
     }
 
-    /** The heartbeat interval a member with this session timeout is told to keep. */
+    /**
+     * The heartbeat interval a member with this session timeout is told to keep: a tenth of it, 100 ms to 3 s. A
+     * member learns of a new assignment at its next heartbeat, so partitions of an evicted member reach the others
+     * within the session timeout plus one interval; heartbeats are cheap (the admin thread, and the member's I/O
+     * thread).
+     */
     static int heartbeatIntervalMs(final int sessionTimeoutMs) {
-        return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.min(MAX_HEARTBEAT_INTERVAL_MS, sessionTimeoutMs / 3));
+        return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.min(MAX_HEARTBEAT_INTERVAL_MS, sessionTimeoutMs / 10));
     }
 
     Group group(final String groupId) {
@@ -62,11 +76,11 @@ final class GroupCoordinator implements OffsetsLog.Handler {
     }
 
     /**
-     * A member joins (empty {@code memberId}) or rejoins with a new subscription.
+     * A dynamic member joins (empty {@code memberId}) or rejoins with a new subscription; the broker does not
+     * watch its polls.
      *
      * @return the member, with its current assignment and epoch.
-     * @throws BrokerException INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, INVALID_REQUEST (no topics),
-     *                         UNKNOWN_MEMBER_ID (a member id the group does not know).
+     * @see #join(String, String, String, String, long, List, Assignor, int, int, int, long)
      */
     Group.Member join(
         final String groupId,
@@ -78,16 +92,51 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         final int sessionTimeoutMs,
         final int rebalanceTimeoutMs,
         final long nowNs) {
+        return join(groupId, memberId, "", clientId, sessionId, topics, assignor, sessionTimeoutMs,
+            rebalanceTimeoutMs, 0, nowNs);
+    }
+
+    /**
+     * A member joins (empty {@code memberId}) or rejoins with a new subscription. A join with the
+     * {@code instanceId} of a member the group has takes that member over (a static member's restart): the new
+     * member id gets the old one's target, assignment and epoch, no other member's partitions move, and the old
+     * member id is answered FENCED_INSTANCE_ID from then on.
+     *
+     * @param instanceId        {@code group.instance.id}, empty for a dynamic member.
+     * @param maxPollIntervalMs {@code max.poll.interval.ms}: the member is evicted when its heartbeats report no
+     *                          poll for longer; 0 to not watch.
+     * @return the member, with its current assignment and epoch.
+     * @throws BrokerException INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, INVALID_REQUEST (no topics, negative
+     *                         max poll interval), UNKNOWN_MEMBER_ID (a member id the group does not know),
+     *                         FENCED_INSTANCE_ID (a member id whose instance id a newer member took over).
+     */
+    Group.Member join(
+        final String groupId,
+        final String memberId,
+        final String instanceId,
+        final String clientId,
+        final long sessionId,
+        final List<String> topics,
+        final Assignor assignor,
+        final int sessionTimeoutMs,
+        final int rebalanceTimeoutMs,
+        final int maxPollIntervalMs,
+        final long nowNs) {
         checkGroupId(groupId);
         if (sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS || sessionTimeoutMs > MAX_SESSION_TIMEOUT_MS) {
             throw new BrokerException(ErrorCode.INVALID_SESSION_TIMEOUT, "session timeout " + sessionTimeoutMs +
                 " ms is outside [" + MIN_SESSION_TIMEOUT_MS + ", " + MAX_SESSION_TIMEOUT_MS + "] ms");
+        }
+        if (maxPollIntervalMs < 0) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "max poll interval " + maxPollIntervalMs +
+                " ms is negative");
         }
         if (topics.isEmpty()) {
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "a member must subscribe to at least one topic");
         }
         Group group = groups.get(groupId);
         Group.Member member;
+        boolean takeover = false;
         if (memberId.isEmpty()) {
             if (null == group) {
                 group = new Group(groupId);
@@ -96,20 +145,37 @@ final class GroupCoordinator implements OffsetsLog.Handler {
             if (group.members.isEmpty() && null != assignor && assignor != Assignor.NULL_VAL) {
                 group.assignor = assignor;
             }
-            member = new Group.Member(UUID.randomUUID().toString(), clientId);
+            final Group.Member previous = instanceId.isEmpty() ? null : group.staticMember(instanceId);
+            member = new Group.Member(UUID.randomUUID().toString(), clientId, instanceId);
+            if (null != previous) {
+                group.members.remove(previous.memberId);
+                group.fence(previous);
+                member.target = previous.target;
+                member.assigned = previous.assigned;
+                member.epoch = previous.epoch;
+                member.previousEpoch = previous.epoch;
+                takeover = previous.topics.equals(new ArrayList<>(new TreeSet<>(topics)));
+            }
             group.members.put(member.memberId, member);
+            member.lastPollNs = nowNs;
         } else {
             member = null == group ? null : group.members.get(memberId);
             if (null == member) {
-                throw unknownMember(groupId, memberId);
+                throw unknownMember(group, groupId, memberId);
             }
         }
         member.sessionId = sessionId;
         member.sessionTimeoutMs = sessionTimeoutMs;
         member.rebalanceTimeoutMs = rebalanceTimeoutMs > 0 ? rebalanceTimeoutMs : sessionTimeoutMs;
+        member.maxPollIntervalMs = maxPollIntervalMs;
         member.topics = new ArrayList<>(new TreeSet<>(topics));
         member.lastSeenNs = nowNs;
-        rebalance(group, nowNs);
+        if (takeover) {
+            group.reconcile(nowNs);
+        } else {
+            rebalance(group, nowNs);
+        }
+        dirty.add(groupId);
         return member;
     }
 
@@ -118,7 +184,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
      *
      * @return the member, with its current assignment and epoch.
      * @throws BrokerException GROUP_ID_NOT_FOUND, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION (a stale member epoch:
-     *                         the member must drop its partitions and join again).
+     *                         the member must drop its partitions and join again), FENCED_INSTANCE_ID.
      */
     Group.Member heartbeat(
         final String groupId,
@@ -126,14 +192,51 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         final int memberEpoch,
         final Collection<GroupPartition> owned,
         final long nowNs) {
+        return heartbeat(groupId, memberId, memberEpoch, owned, -1, nowNs);
+    }
+
+    /**
+     * A member's heartbeat, reporting what it owns and how long ago its application last polled.
+     *
+     * @param pollAgeMs ms since the member's last poll; negative when not reported.
+     * @return the member, with its current assignment and epoch.
+     * @throws BrokerException GROUP_ID_NOT_FOUND, UNKNOWN_MEMBER_ID (also when the reported poll age exceeds the
+     *                         member's max poll interval: it is evicted), ILLEGAL_GENERATION (a stale member
+     *                         epoch: the member must drop its partitions and join again), FENCED_INSTANCE_ID.
+     */
+    Group.Member heartbeat(
+        final String groupId,
+        final String memberId,
+        final int memberEpoch,
+        final Collection<GroupPartition> owned,
+        final int pollAgeMs,
+        final long nowNs) {
         final Group.Member member = member(groupId, memberId, memberEpoch);
-        member.lastSeenNs = nowNs;
-        member.owned = new TreeSet<>(owned);
         final Group group = groups.get(groupId);
+        member.lastSeenNs = nowNs;
+        if (pollAgeMs >= 0) {
+            member.lastPollNs = nowNs - TimeUnit.MILLISECONDS.toNanos(pollAgeMs);
+            if (pollExpired(member, nowNs)) {
+                group.members.remove(memberId);
+                rebalance(group, nowNs);
+                dirty.add(groupId);
+                throw new BrokerException(ErrorCode.UNKNOWN_MEMBER_ID, "member '" + memberId + "' of group '" +
+                    groupId + "' was evicted: no poll for " + pollAgeMs + " ms, more than its max.poll.interval.ms " +
+                    "of " + member.maxPollIntervalMs + " ms; join again");
+            }
+        }
+        final Set<GroupPartition> reported = new TreeSet<>(owned);
+        final boolean ownedChanged = !reported.equals(member.owned);
+        member.owned = reported;
+        final boolean changed;
         if (!currentPartitionCounts(group).equals(group.partitionCounts)) {
             rebalance(group, nowNs);
+            changed = true;
         } else {
-            group.reconcile(nowNs);
+            changed = !group.reconcile(nowNs).isEmpty();
+        }
+        if (changed || ownedChanged) {
+            dirty.add(groupId);
         }
         return member;
     }
@@ -146,9 +249,10 @@ final class GroupCoordinator implements OffsetsLog.Handler {
     void leave(final String groupId, final String memberId, final long nowNs) {
         final Group group = existing(groupId);
         if (null == group.members.remove(memberId)) {
-            throw unknownMember(groupId, memberId);
+            throw unknownMember(group, groupId, memberId);
         }
         rebalance(group, nowNs);
+        dirty.add(groupId);
     }
 
     /**
@@ -165,6 +269,9 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         }
         Group group = groups.get(groupId);
         if (null != group && !group.members.isEmpty()) {
+            if (group.fenced.containsKey(memberId)) {
+                throw unknownMember(group, groupId, memberId);
+            }
             throw new BrokerException(ErrorCode.UNKNOWN_MEMBER_ID, "group '" + groupId + "' has members: only " +
                 "they commit its offsets (with their member id and epoch)");
         }
@@ -193,11 +300,15 @@ final class GroupCoordinator implements OffsetsLog.Handler {
             final Iterator<Group.Member> it = group.members.values().iterator();
             while (it.hasNext()) {
                 final Group.Member member = it.next();
+                if (member.lastSeenNs == Group.RESTORED) {
+                    member.lastSeenNs = nowNs;
+                    member.lastPollNs = nowNs;
+                }
                 final boolean sessionExpired =
                     nowNs - member.lastSeenNs > TimeUnit.MILLISECONDS.toNanos(member.sessionTimeoutMs);
                 final boolean revokeExpired = member.revokingSinceNs != Long.MIN_VALUE &&
                     nowNs - member.revokingSinceNs > TimeUnit.MILLISECONDS.toNanos(member.rebalanceTimeoutMs);
-                if (sessionExpired || revokeExpired) {
+                if (sessionExpired || revokeExpired || pollExpired(member, nowNs)) {
                     it.remove();
                     changed = true;
                     evicted++;
@@ -205,9 +316,42 @@ final class GroupCoordinator implements OffsetsLog.Handler {
             }
             if (changed) {
                 rebalance(group, nowNs);
+                dirty.add(group.groupId);
             }
         }
         return evicted;
+    }
+
+    private static boolean pollExpired(final Group.Member member, final long nowNs) {
+        return member.maxPollIntervalMs > 0 &&
+            nowNs - member.lastPollNs > TimeUnit.MILLISECONDS.toNanos(member.maxPollIntervalMs);
+    }
+
+    /**
+     * Takes the ids of the groups whose membership or assignment changed since the last call, so that their
+     * state is written to the offsets log.
+     */
+    Set<String> takeDirty() {
+        if (dirty.isEmpty()) {
+            return Set.of();
+        }
+        final Set<String> taken = new TreeSet<>(dirty);
+        dirty.clear();
+        return taken;
+    }
+
+    /**
+     * Checks that a group may be deleted: it exists and has no members.
+     *
+     * @throws BrokerException INVALID_GROUP_ID, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP.
+     */
+    Group checkDelete(final String groupId) {
+        final Group group = existing(groupId);
+        if (!group.members.isEmpty()) {
+            throw new BrokerException(ErrorCode.NON_EMPTY_GROUP, "group '" + groupId + "' has " +
+                group.members.size() + " member(s): stop its consumers first");
+        }
+        return group;
     }
 
     /**
@@ -244,6 +388,22 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         final String metadata) {
         groups.computeIfAbsent(groupId, Group::new).offsets.put(
             partition, new Group.Committed(offset, leaderEpoch, timestampMs, metadata));
+    }
+
+    /** Replay: a group's membership, as a group-state record holds it. */
+    @Override
+    public void onGroupState(
+        final String groupId, final org.agrona.DirectBuffer value, final int offset, final int length) {
+        final Group group = groups.computeIfAbsent(groupId, Group::new);
+        GroupStateRecord.decodeInto(value, offset, length, group);
+        group.partitionCounts = currentPartitionCounts(group);
+    }
+
+    /** Replay, and the admin thread once a deletion is durable: the group and its offsets are gone. */
+    @Override
+    public void onGroupDeleted(final String groupId) {
+        groups.remove(groupId);
+        dirty.remove(groupId);
     }
 
     @Override
@@ -286,7 +446,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         final Group group = existing(groupId);
         final Group.Member member = group.members.get(memberId);
         if (null == member) {
-            throw unknownMember(groupId, memberId);
+            throw unknownMember(group, groupId, memberId);
         }
         if (!member.acceptsEpoch(memberEpoch)) {
             throw new BrokerException(ErrorCode.ILLEGAL_GENERATION, "stale member epoch " + memberEpoch + " for " +
@@ -316,7 +476,12 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         }
     }
 
-    private static BrokerException unknownMember(final String groupId, final String memberId) {
+    private static BrokerException unknownMember(final Group group, final String groupId, final String memberId) {
+        final String instanceId = null == group ? null : group.fenced.get(memberId);
+        if (null != instanceId) {
+            return new BrokerException(ErrorCode.FENCED_INSTANCE_ID, "member '" + memberId + "' of group '" +
+                groupId + "' was fenced: a newer member joined with its group.instance.id '" + instanceId + "'");
+        }
         return new BrokerException(ErrorCode.UNKNOWN_MEMBER_ID, "member '" + memberId + "' is not in group '" +
             groupId + "' (evicted, or the broker restarted): join again with an empty member id");
     }

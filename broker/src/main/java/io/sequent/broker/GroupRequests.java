@@ -1,6 +1,8 @@
 package io.sequent.broker;
 
 import io.sequent.codec.client.BooleanType;
+import io.sequent.codec.client.DeleteGroupsRequestDecoder;
+import io.sequent.codec.client.DeleteGroupsResponseEncoder;
 import io.sequent.codec.client.DescribeGroupsRequestDecoder;
 import io.sequent.codec.client.DescribeGroupsResponseEncoder;
 import io.sequent.codec.client.ErrorCode;
@@ -12,6 +14,8 @@ import io.sequent.codec.client.JoinGroupResponseEncoder;
 import io.sequent.codec.client.LeaveGroupRequestDecoder;
 import io.sequent.codec.client.LeaveGroupResponseEncoder;
 import io.sequent.codec.client.ListGroupsResponseEncoder;
+import io.sequent.codec.client.MemberHeartbeatRequestDecoder;
+import io.sequent.codec.client.MemberJoinRequestDecoder;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import io.sequent.codec.client.OffsetCommitRequestDecoder;
@@ -32,15 +36,20 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The consumer-group requests on the wire: decodes JoinGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
- * DescribeGroups and ListGroups, runs them on the {@link GroupCoordinator}, and answers. A request the
- * coordinator refuses (unknown group or member, stale member epoch, bad session timeout) is answered with an
+ * The consumer-group requests on the wire: decodes JoinGroup and MemberJoin, Heartbeat and MemberHeartbeat,
+ * LeaveGroup, OffsetCommit, OffsetFetch, DescribeGroups, ListGroups and DeleteGroups, runs them on the
+ * {@link GroupCoordinator}, and answers. A request the coordinator refuses (unknown group or member, stale member
+ * epoch, fenced instance id, bad session timeout) is answered with an
  * ErrorResponse carrying the code and a message; OffsetCommit answers per partition.
  *
  * <p>An OffsetCommit is written to the {@link OffsetsLog} through the internal appender and answered, and
  * applied to the coordinator, only once that batch is durable ({@link #poll}). The offsets of a group without
  * members for {@code offsets.retention.ms} are deleted the same way: a batch of deletions, applied once durable
- * (an offset committed meanwhile is kept).
+ * (an offset committed meanwhile is kept). DeleteGroups (refused NON_EMPTY_GROUP while the group has members)
+ * writes deletion records of the group's offsets and its tombstone, and answers once they are durable.
+ *
+ * <p>After every change of a group's membership the coordinator marks it dirty, and {@link #poll} writes a
+ * group-state record of it ({@link GroupStateRecord}) without waiting for it (write-behind).
  *
  * <p>Admin thread only.
  */
@@ -72,6 +81,28 @@ final class GroupRequests {
     private final DescribeGroupsRequestDecoder describeDecoder = new DescribeGroupsRequestDecoder();
     private final DescribeGroupsResponseEncoder describeEncoder = new DescribeGroupsResponseEncoder();
     private final ListGroupsResponseEncoder listEncoder = new ListGroupsResponseEncoder();
+    private final MemberJoinRequestDecoder memberJoinDecoder = new MemberJoinRequestDecoder();
+    private final MemberHeartbeatRequestDecoder memberHeartbeatDecoder = new MemberHeartbeatRequestDecoder();
+    private final DeleteGroupsRequestDecoder deleteDecoder = new DeleteGroupsRequestDecoder();
+    private final DeleteGroupsResponseEncoder deleteEncoder = new DeleteGroupsResponseEncoder();
+    private final List<PendingDelete> deletes = new ArrayList<>();
+    private final java.util.Set<String> unwrittenStates = new java.util.TreeSet<>();
+    private boolean offsetsChanged = true;
+    private volatile Map<String, Map<GroupPartition, Long>> committedView = Map.of();
+
+    /** A DeleteGroups request waiting for its groups' deletion batches to be durable. */
+    private static final class PendingDelete {
+        final long sessionId;
+        final long correlationId;
+        final Map<String, ErrorCode> results = new java.util.LinkedHashMap<>();
+        final Map<String, InternalAppend> appends = new TreeMap<>();
+        final Map<String, Set<GroupPartition>> offsets = new TreeMap<>();
+
+        PendingDelete(final long sessionId, final long correlationId) {
+            this.sessionId = sessionId;
+            this.correlationId = correlationId;
+        }
+    }
 
     /** An OffsetCommit waiting for its batch to be durable. */
     private static final class PendingCommit {
@@ -150,6 +181,38 @@ final class GroupRequests {
             sender.sendError(session, correlationId, JoinGroupRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
             return;
         }
+        sendJoinResponse(session, correlationId, member);
+    }
+
+    void onMemberJoin(final AdminRequest request, final Session session, final long nowNs) {
+        final MemberJoinRequestDecoder decoder =
+            memberJoinDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final int sessionTimeoutMs = decoder.sessionTimeoutMs();
+        final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
+        final int maxPollIntervalMs = decoder.maxPollIntervalMs();
+        final io.sequent.codec.client.Assignor assignor = decoder.assignor();
+        final List<String> topics = new ArrayList<>();
+        for (final MemberJoinRequestDecoder.TopicsDecoder topic : decoder.topics()) {
+            topics.add(topic.name());
+        }
+        final String groupId = decoder.groupId();
+        final String memberId = decoder.memberId();
+        final String instanceId = decoder.instanceId();
+        final Group.Member member;
+        try {
+            member = coordinator.join(groupId, memberId, instanceId, session.clientId(), session.id(), topics,
+                assignor, sessionTimeoutMs, rebalanceTimeoutMs, maxPollIntervalMs, nowNs);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, MemberJoinRequestDecoder.TEMPLATE_ID, ex.code(),
+                ex.getMessage());
+            return;
+        }
+        sendJoinResponse(session, correlationId, member);
+    }
+
+    private void sendJoinResponse(final Session session, final long correlationId, final Group.Member member) {
         final JoinGroupResponseEncoder encoder = joinEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
             .correlationId(correlationId)
@@ -197,6 +260,42 @@ final class GroupRequests {
             sender.sendError(session, correlationId, HeartbeatRequestDecoder.TEMPLATE_ID, ex.code(), ex.getMessage());
             return;
         }
+        sendHeartbeatResponse(session, correlationId, memberEpoch, member);
+    }
+
+    void onMemberHeartbeat(final AdminRequest request, final Session session, final long nowNs) {
+        final MemberHeartbeatRequestDecoder decoder =
+            memberHeartbeatDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        decoder.sessionId();
+        final int memberEpoch = decoder.memberEpoch();
+        final int pollAgeMs = decoder.pollAgeMs();
+        final List<GroupPartition> owned = new ArrayList<>();
+        for (final MemberHeartbeatRequestDecoder.OwnedTopicsDecoder topic : decoder.ownedTopics()) {
+            final List<Integer> partitions = new ArrayList<>();
+            for (final MemberHeartbeatRequestDecoder.OwnedTopicsDecoder.PartitionsDecoder p : topic.partitions()) {
+                partitions.add(p.partition());
+            }
+            final String name = topic.topic();
+            for (final int partition : partitions) {
+                owned.add(new GroupPartition(name, partition));
+            }
+        }
+        final String groupId = decoder.groupId();
+        final String memberId = decoder.memberId();
+        final Group.Member member;
+        try {
+            member = coordinator.heartbeat(groupId, memberId, memberEpoch, owned, pollAgeMs, nowNs);
+        } catch (final BrokerException ex) {
+            sender.sendError(session, correlationId, MemberHeartbeatRequestDecoder.TEMPLATE_ID, ex.code(),
+                ex.getMessage());
+            return;
+        }
+        sendHeartbeatResponse(session, correlationId, memberEpoch, member);
+    }
+
+    private void sendHeartbeatResponse(
+        final Session session, final long correlationId, final int memberEpoch, final Group.Member member) {
         member.sessionId = session.id();
         final HeartbeatResponseEncoder encoder = heartbeatEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
@@ -217,6 +316,120 @@ final class GroupRequests {
             out.topic(entry.getKey());
         }
         sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void onDeleteGroups(final AdminRequest request, final Session session) {
+        final DeleteGroupsRequestDecoder decoder = deleteDecoder.wrapAndApplyHeader(request.frame, 0, headerDecoder);
+        final long correlationId = decoder.correlationId();
+        final long sessionId = decoder.sessionId();
+        final List<String> names = new ArrayList<>();
+        for (final DeleteGroupsRequestDecoder.GroupsDecoder group : decoder.groups()) {
+            names.add(group.groupId());
+        }
+        final PendingDelete pending = new PendingDelete(sessionId, correlationId);
+        for (final String name : names) {
+            if (pending.results.containsKey(name)) {
+                continue;
+            }
+            try {
+                final Group group = coordinator.checkDelete(name);
+                if (expiries.containsKey(name) || hasPendingCommit(name)) {
+                    pending.results.put(name, ErrorCode.BACK_PRESSURED);
+                    continue;
+                }
+                final Set<GroupPartition> gone = new java.util.TreeSet<>(group.offsets.keySet());
+                final InternalAppend append = offsets.appendGroupDeletion(name, gone, epochClock.time());
+                if (null == append) {
+                    pending.results.put(name, ErrorCode.BACK_PRESSURED);
+                    continue;
+                }
+                pending.results.put(name, ErrorCode.NONE);
+                pending.appends.put(name, append);
+                pending.offsets.put(name, gone);
+            } catch (final BrokerException ex) {
+                pending.results.put(name, ex.code());
+            }
+        }
+        deletes.add(pending);
+        pollDeletes();
+    }
+
+    private int pollDeletes() {
+        int work = 0;
+        final Iterator<PendingDelete> it = deletes.iterator();
+        while (it.hasNext()) {
+            final PendingDelete pending = it.next();
+            boolean done = true;
+            for (final InternalAppend append : pending.appends.values()) {
+                done &= append.isDone();
+            }
+            if (!done) {
+                continue;
+            }
+            it.remove();
+            work++;
+            for (final Map.Entry<String, InternalAppend> entry : pending.appends.entrySet()) {
+                final String name = entry.getKey();
+                if (!entry.getValue().isCommitted()) {
+                    final ErrorCode code = ProduceReleaseHandler.errorCode(entry.getValue().result());
+                    pending.results.put(name, code == ErrorCode.NONE ? ErrorCode.UNKNOWN_SERVER_ERROR : code);
+                    continue;
+                }
+                offsetsChanged = true;
+                final Group group = coordinator.group(name);
+                if (null != group) {
+                    for (final GroupPartition tp : pending.offsets.get(name)) {
+                        group.offsets.remove(tp);
+                    }
+                    if (group.members.isEmpty() && group.offsets.isEmpty()) {
+                        coordinator.onGroupDeleted(name);
+                    }
+                }
+                LOG.info("deleted consumer group '{}' and its {} committed offsets", name,
+                    pending.offsets.get(name).size());
+            }
+            final Session session = sessions.get(pending.sessionId);
+            if (null == session) {
+                continue;
+            }
+            final DeleteGroupsResponseEncoder encoder = deleteEncoder.wrapAndApplyHeader(
+                sender.buffer(), 0, sender.headerEncoder())
+                .correlationId(pending.correlationId);
+            final DeleteGroupsResponseEncoder.GroupsEncoder out = encoder.groupsCount(pending.results.size());
+            for (final Map.Entry<String, ErrorCode> entry : pending.results.entrySet()) {
+                out.next().errorCode(entry.getValue()).groupId(entry.getKey());
+            }
+            sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        }
+        return work;
+    }
+
+    /** Writes a group-state record of each group whose membership changed (write-behind). */
+    private int writeGroupStates() {
+        unwrittenStates.addAll(coordinator.takeDirty());
+        if (unwrittenStates.isEmpty()) {
+            return 0;
+        }
+        int work = 0;
+        final Iterator<String> it = unwrittenStates.iterator();
+        while (it.hasNext()) {
+            final String name = it.next();
+            final Group group = coordinator.group(name);
+            if (null == group) {
+                it.remove();
+                continue;
+            }
+            try {
+                if (null == offsets.appendGroupState(group, epochClock.time())) {
+                    break;
+                }
+            } catch (final BrokerException ex) {
+                LOG.warn("cannot write the state of group '{}' to the offsets log: {}", name, ex.getMessage());
+            }
+            it.remove();
+            work++;
+        }
+        return work;
     }
 
     void onLeaveGroup(final AdminRequest request, final Session session, final long nowNs) {
@@ -308,6 +521,12 @@ final class GroupRequests {
      */
     int poll(final long nowNs) {
         int work = pollCommits();
+        work += pollDeletes();
+        work += writeGroupStates();
+        if (offsetsChanged) {
+            offsetsChanged = false;
+            publishCommitted();
+        }
         final Iterator<Map.Entry<String, PendingExpiry>> it = expiries.entrySet().iterator();
         while (it.hasNext()) {
             final Map.Entry<String, PendingExpiry> entry = it.next();
@@ -318,6 +537,7 @@ final class GroupRequests {
             it.remove();
             work++;
             if (expiry.append.isCommitted()) {
+                offsetsChanged = true;
                 final Group group = coordinator.group(entry.getKey());
                 for (final Map.Entry<GroupPartition, Group.Committed> gone : expiry.expired.entrySet()) {
                     if (null != group && group.offsets.get(gone.getKey()) == gone.getValue()) {
@@ -336,11 +556,8 @@ final class GroupRequests {
                     continue;
                 }
                 final Map<GroupPartition, Group.Committed> expired = new TreeMap<>(group.offsets);
-                final List<OffsetsLog.Commit> deletions = new ArrayList<>();
-                for (final GroupPartition tp : expired.keySet()) {
-                    deletions.add(new OffsetsLog.Commit(tp, -1, -1, ""));
-                }
-                final InternalAppend append = offsets.append(group.groupId, deletions, epochClock.time());
+                final InternalAppend append =
+                    offsets.appendGroupDeletion(group.groupId, expired.keySet(), epochClock.time());
                 if (null != append) {
                     expiries.put(group.groupId, new PendingExpiry(expired, append));
                     work++;
@@ -348,6 +565,29 @@ final class GroupRequests {
             }
         }
         return work;
+    }
+
+    /**
+     * The committed offsets of every group, as of the admin thread's last change (an immutable copy, replaced
+     * whole). Any thread: the metrics thread reads it for the consumer lag.
+     */
+    Map<String, Map<GroupPartition, Long>> committedView() {
+        return committedView;
+    }
+
+    private void publishCommitted() {
+        final Map<String, Map<GroupPartition, Long>> view = new TreeMap<>();
+        for (final Group group : coordinator.groups()) {
+            if (group.offsets.isEmpty()) {
+                continue;
+            }
+            final Map<GroupPartition, Long> offsets = new TreeMap<>();
+            for (final Map.Entry<GroupPartition, Group.Committed> e : group.offsets.entrySet()) {
+                offsets.put(e.getKey(), e.getValue().offset);
+            }
+            view.put(group.groupId, java.util.Collections.unmodifiableMap(offsets));
+        }
+        committedView = java.util.Collections.unmodifiableMap(view);
     }
 
     private boolean hasPendingCommit(final String groupId) {
@@ -372,6 +612,7 @@ final class GroupRequests {
             ErrorCode failure = ErrorCode.NONE;
             if (null != pending.append) {
                 if (pending.append.isCommitted()) {
+                    offsetsChanged = true;
                     for (final OffsetsLog.Commit commit : pending.valid) {
                         coordinator.onCommit(pending.groupId, commit.partition, commit.offset, commit.leaderEpoch,
                             pending.timestampMs, commit.metadata);

@@ -10,6 +10,7 @@ import io.sequent.codec.client.AlterConfigsRequestDecoder;
 import io.sequent.codec.client.ClusterStatusRequestDecoder;
 import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.CreateTopicsRequestDecoder;
+import io.sequent.codec.client.DeleteGroupsRequestDecoder;
 import io.sequent.codec.client.DeleteTopicsRequestDecoder;
 import io.sequent.codec.client.DescribeConfigsRequestDecoder;
 import io.sequent.codec.client.DescribeGroupsRequestDecoder;
@@ -21,6 +22,8 @@ import io.sequent.codec.client.InitProducerIdRequestDecoder;
 import io.sequent.codec.client.JoinGroupRequestDecoder;
 import io.sequent.codec.client.LeaveGroupRequestDecoder;
 import io.sequent.codec.client.ListGroupsRequestDecoder;
+import io.sequent.codec.client.MemberHeartbeatRequestDecoder;
+import io.sequent.codec.client.MemberJoinRequestDecoder;
 import io.sequent.codec.client.ListOffsetsRequestDecoder;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
@@ -125,7 +128,7 @@ final class IngressAgent implements Agent {
         this.clock = clock;
         this.produceTimeoutNs = produceTimeoutNs;
         this.framesReceived = counters.framesReceived;
-        this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), counters.responsesDropped);
+        this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), counters);
     }
 
     /** Produce and internal appends are taken only while this member leads; set before the agent starts. */
@@ -261,6 +264,9 @@ final class IngressAgent implements Agent {
             case ListGroupsRequestDecoder.TEMPLATE_ID:
             case ClusterStatusRequestDecoder.TEMPLATE_ID:
             case TransferLeadershipRequestDecoder.TEMPLATE_ID:
+            case MemberJoinRequestDecoder.TEMPLATE_ID:
+            case MemberHeartbeatRequestDecoder.TEMPLATE_ID:
+            case DeleteGroupsRequestDecoder.TEMPLATE_ID:
                 return true;
             default:
                 return false;
@@ -371,7 +377,7 @@ final class IngressAgent implements Agent {
         int pending = -1;
         if (acks == Acks.ALL) {
             final long timeoutNs = timeoutMs > 0 ? timeoutMs * 1_000_000L : produceTimeoutNs;
-            pending = pendingAcks.claim(sessionId, correlationId, partitionId, nowNs + timeoutNs);
+            pending = pendingAcks.claim(sessionId, correlationId, partitionId, nowNs, nowNs + timeoutNs);
             if (pending < 0) {
                 refuse(session, correlationId, partitionId, acks, ErrorCode.BACK_PRESSURED);
                 return;
@@ -385,6 +391,7 @@ final class IngressAgent implements Agent {
                 pendingAcks.onOffered(pending);
             }
             counters.produceRequests.incrementRelease();
+            counters.bytesIn.getAndAddRelease(batchLength);
         } else {
             if (pending >= 0) {
                 pendingAcks.onRefused(pending);

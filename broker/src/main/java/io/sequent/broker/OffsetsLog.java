@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * and replayed at start into the {@link GroupCoordinator}. One OffsetCommit request is one record batch, so a
  * commit of several partitions is durable whole or not at all.
  *
- * <p>Each record is one committed offset; the latest record of a key wins. Little-endian layouts:
+ * <p>Each record is one committed offset (key version 1), or one group's membership (key version 2, layout in
+ * {@link GroupStateRecord}); the latest record of a key wins. Little-endian layouts of the offset records:
  *
  * <pre>
  *   key                                         value (absent: the offset was deleted)
@@ -71,6 +72,12 @@ final class OffsetsLog {
             String metadata);
 
         void onDelete(String group, GroupPartition partition);
+
+        /** A group-state record ({@link GroupStateRecord}): the group's membership at the time. */
+        void onGroupState(String group, DirectBuffer value, int offset, int length);
+
+        /** A group-state record without a value: the group was deleted. */
+        void onGroupDeleted(String group);
     }
 
     /** One offset to commit. */
@@ -158,6 +165,58 @@ final class OffsetsLog {
         return appender.offer(append) ? append : null;
     }
 
+    /**
+     * Queues a group-state record of the group's current membership. Admin thread.
+     *
+     * @return the append, or null when the appender's queue is full (try again later).
+     * @throws BrokerException (INVALID_REQUEST) when the state does not fit one batch.
+     */
+    InternalAppend appendGroupState(final Group group, final long timestampMs) {
+        builder.begin(batch, 0, batch.capacity(), Batches.NO_PRODUCER_ID, Batches.NO_PRODUCER_EPOCH,
+            Batches.NO_SEQUENCE);
+        final int keyLength = GroupStateRecord.encodeKey(group.groupId, key);
+        final int valueLength = GroupStateRecord.encodeValue(group, value);
+        if (!builder.tryAppend(timestampMs, key, 0, keyLength, value, 0, valueLength)) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "the state of group '" + group.groupId + "' (" +
+                valueLength + " bytes) does not fit a " + MAX_BATCH_BYTES + "-byte batch");
+        }
+        return offer();
+    }
+
+    /**
+     * Queues the deletion of a group: deletion records of these offsets, then the group's tombstone, one batch.
+     * Admin thread.
+     *
+     * @return the append, or null when the appender's queue is full.
+     * @throws BrokerException (INVALID_REQUEST) when the deletions do not fit one batch.
+     */
+    InternalAppend appendGroupDeletion(final String group, final Iterable<GroupPartition> offsets,
+        final long timestampMs) {
+        builder.begin(batch, 0, batch.capacity(), Batches.NO_PRODUCER_ID, Batches.NO_PRODUCER_EPOCH,
+            Batches.NO_SEQUENCE);
+        for (final GroupPartition tp : offsets) {
+            final int keyLength = encodeKey(group, tp);
+            if (!builder.tryAppend(timestampMs, key, 0, keyLength, null, 0, -1)) {
+                throw new BrokerException(ErrorCode.INVALID_REQUEST, "the deletion of group '" + group +
+                    "' does not fit a " + MAX_BATCH_BYTES + "-byte batch");
+            }
+        }
+        final int keyLength = GroupStateRecord.encodeKey(group, key);
+        if (!builder.tryAppend(timestampMs, key, 0, keyLength, null, 0, -1)) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "the deletion of group '" + group +
+                "' does not fit a " + MAX_BATCH_BYTES + "-byte batch");
+        }
+        return offer();
+    }
+
+    private InternalAppend offer() {
+        final int length = builder.finish();
+        final byte[] copy = new byte[length];
+        batch.getBytes(0, copy);
+        final InternalAppend append = new InternalAppend(partition, copy);
+        return appender.offer(append) ? append : null;
+    }
+
     private int encodeKey(final String group, final GroupPartition tp) {
         int at = 0;
         key.putShort(at, VERSION, ByteOrder.LITTLE_ENDIAN);
@@ -232,6 +291,15 @@ final class OffsetsLog {
             final DirectBuffer k = reader.keyBuffer();
             int at = reader.keyOffset();
             final short keyVersion = k.getShort(at, ByteOrder.LITTLE_ENDIAN);
+            if (keyVersion == GroupStateRecord.KEY_VERSION) {
+                final String group = getString(k, at + Short.BYTES);
+                if (reader.hasValue()) {
+                    handler.onGroupState(group, reader.valueBuffer(), reader.valueOffset(), reader.valueLength());
+                } else {
+                    handler.onGroupDeleted(group);
+                }
+                return;
+            }
             if (keyVersion != VERSION) {
                 throw undecodable(reader.offset(), "key version " + keyVersion);
             }

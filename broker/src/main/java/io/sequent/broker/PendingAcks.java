@@ -36,11 +36,14 @@ final class PendingAcks {
     static final int CLAIMED = 1;
     static final int PENDING = 2;
     static final int TIMED_OUT = 3;
+    /** {@link #startNs} of an entry claimed without its arrival time: no latency is recorded for it. */
+    static final long NO_START = Long.MIN_VALUE;
 
     private final int mask;
     private final long[] sessionIds;
     private final long[] correlationIds;
     private final long[] deadlinesNs;
+    private final long[] startsNs;
     private final int[] partitions;
     /** Per entry: {@code claimStamp << 2 | state}. */
     private final AtomicLongArray states;
@@ -54,6 +57,7 @@ final class PendingAcks {
         sessionIds = new long[capacity];
         correlationIds = new long[capacity];
         deadlinesNs = new long[capacity];
+        startsNs = new long[capacity];
         partitions = new int[capacity];
         states = new AtomicLongArray(capacity);
     }
@@ -76,6 +80,20 @@ final class PendingAcks {
      * @return the entry's index, or -1 when it is still in use.
      */
     int claim(final long sessionId, final long correlationId, final int partition, final long deadlineNs) {
+        return claim(sessionId, correlationId, partition, NO_START, deadlineNs);
+    }
+
+    /**
+     * Claims the next entry, noting when the request arrived (for the produce -&gt; ack latency). Ingress thread.
+     *
+     * @return the entry's index, or -1 when it is still in use.
+     */
+    int claim(
+        final long sessionId,
+        final long correlationId,
+        final int partition,
+        final long startNs,
+        final long deadlineNs) {
         final int index = (int) (next & mask);
         final long word = states.get(index);
         if (state(word) != FREE) {
@@ -84,6 +102,7 @@ final class PendingAcks {
         sessionIds[index] = sessionId;
         correlationIds[index] = correlationId;
         deadlinesNs[index] = deadlineNs;
+        startsNs[index] = startNs;
         partitions[index] = partition;
         states.lazySet(index, ((word >>> 2) + 1) << 2 | CLAIMED);
         return index;
@@ -109,6 +128,11 @@ final class PendingAcks {
 
     long correlationId(final int index) {
         return correlationIds[index];
+    }
+
+    /** When the request arrived, by the broker's clock; read before {@link #complete}. */
+    long startNs(final int index) {
+        return startsNs[index];
     }
 
     int partition(final int index) {

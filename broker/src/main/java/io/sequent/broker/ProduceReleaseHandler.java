@@ -7,6 +7,7 @@ import io.sequent.sequencer.Partition;
 import io.sequent.sequencer.ReleaseHandler;
 import io.sequent.sequencer.Sequencer;
 import io.sequent.sequencer.SequencerResult;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -29,6 +30,8 @@ final class ProduceReleaseHandler implements ReleaseHandler {
     private final PendingAcks pendingAcks;
     private final InternalAppender internal;
     private final ResponseSender sender;
+    private final ProduceLatency latency;
+    private final NanoClock clock;
     private Sequencer sequencer;
     private ClusterState cluster;
 
@@ -37,10 +40,37 @@ final class ProduceReleaseHandler implements ReleaseHandler {
         final PendingAcks pendingAcks,
         final InternalAppender internal,
         final AtomicCounter dropped) {
+        this(sessions, pendingAcks, internal, new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(256)),
+            dropped), null, null);
+    }
+
+    /**
+     * @param latency where the produce -&gt; ack latency of acks=all requests is recorded, by {@code clock}.
+     */
+    ProduceReleaseHandler(
+        final SessionTable sessions,
+        final PendingAcks pendingAcks,
+        final InternalAppender internal,
+        final BrokerCounters counters,
+        final ProduceLatency latency,
+        final NanoClock clock) {
+        this(sessions, pendingAcks, internal, new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(256)),
+            counters), latency, clock);
+    }
+
+    private ProduceReleaseHandler(
+        final SessionTable sessions,
+        final PendingAcks pendingAcks,
+        final InternalAppender internal,
+        final ResponseSender sender,
+        final ProduceLatency latency,
+        final NanoClock clock) {
         this.sessions = sessions;
         this.pendingAcks = pendingAcks;
         this.internal = internal;
-        this.sender = new ResponseSender(new UnsafeBuffer(ByteBuffer.allocateDirect(256)), dropped);
+        this.sender = sender;
+        this.latency = latency;
+        this.clock = clock;
     }
 
     /** Set once the sequencer exists, before any batch is offered. */
@@ -65,8 +95,12 @@ final class ProduceReleaseHandler implements ReleaseHandler {
             final int index = (int) ~sessionId;
             sessionId = pendingAcks.sessionId(index);
             correlationId = pendingAcks.correlationId(index);
+            final long startNs = pendingAcks.startNs(index);
             if (!pendingAcks.complete(index)) {
                 return;
+            }
+            if (null != latency) {
+                latency.record(startNs, clock.nanoTime());
             }
         }
         final Session session = sessions.get(sessionId);

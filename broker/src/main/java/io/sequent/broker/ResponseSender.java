@@ -35,9 +35,26 @@ final class ResponseSender {
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ProduceResponseEncoder produceEncoder = new ProduceResponseEncoder();
 
+    private final BrokerCounters counters;
+
     ResponseSender(final MutableDirectBuffer buffer, final AtomicCounter dropped) {
         this.buffer = buffer;
         this.dropped = dropped;
+        this.counters = null;
+    }
+
+    /** A sender that also counts every error it answers, by code ({@link BrokerCounters#countError}). */
+    ResponseSender(final MutableDirectBuffer buffer, final BrokerCounters counters) {
+        this.buffer = buffer;
+        this.dropped = counters.responsesDropped;
+        this.counters = counters;
+    }
+
+    /** Counts an error answered in a response this sender did not encode (a fetch partition's code). */
+    void countError(final ErrorCode code) {
+        if (null != counters) {
+            counters.countError(code);
+        }
     }
 
     static byte[] bytes(final String message) {
@@ -137,6 +154,7 @@ final class ResponseSender {
         final int requestTemplateId,
         final ErrorCode code,
         final byte[] message) {
+        countError(code);
         errorEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .requestTemplateId(requestTemplateId)
@@ -177,6 +195,7 @@ final class ResponseSender {
         final long logStartOffset,
         final ErrorCode code,
         final int leaderId) {
+        countError(code);
         produceEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .baseOffset(baseOffset)

@@ -266,4 +266,212 @@ class GroupCoordinatorTest {
         assertEquals(count, total, "no partition assigned twice");
         assertEquals(count, all.size(), "every partition assigned");
     }
+
+    private Group.Member joinStatic(final String clientId, final String instanceId, final String... subscribed) {
+        return coordinator.join("g", "", instanceId, clientId, 1, List.of(subscribed), Assignor.STICKY, SESSION_MS,
+            SESSION_MS, 0, nowNs);
+    }
+
+    @Test
+    void aStaticMemberRestartingWithinItsSessionTimeoutGetsItsAssignmentBackAndNobodyMoves() {
+        final Group.Member a = joinStatic("a", "instance-a", "t");
+        final Group.Member b = joinStatic("b", "instance-b", "t");
+        final Group.Member c = join("c", "t");
+        settle();
+        final int groupEpoch = coordinator.group("g").groupEpoch;
+        final Set<GroupPartition> aBefore = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bBefore = new TreeSet<>(b.assigned);
+        final Set<GroupPartition> cBefore = new TreeSet<>(c.assigned);
+        final int bEpoch = b.epoch;
+        final int cEpoch = c.epoch;
+
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS / 2);
+        sync(a);
+        sync(c);
+        final Group.Member restarted = joinStatic("b2", "instance-b", "t");
+        assertEquals(bBefore, restarted.assigned, "the restarted member gets its partitions back at once");
+        assertEquals(bEpoch, restarted.epoch);
+        assertFalse(restarted.memberId.equals(b.memberId), "a new member id");
+        assertEquals(groupEpoch, coordinator.group("g").groupEpoch, "no rebalance");
+        settle();
+        assertEquals(aBefore, a.assigned);
+        assertEquals(cBefore, c.assigned);
+        assertEquals(cEpoch, c.epoch, "c was not even told of a change");
+        assertEquals(3, coordinator.group("g").members.size());
+        assertDisjointAndComplete(6, a, restarted, c);
+
+        final BrokerException fenced = assertThrows(BrokerException.class, () -> sync(b));
+        assertEquals(ErrorCode.FENCED_INSTANCE_ID, fenced.code());
+        assertTrue(fenced.getMessage().contains("instance-b"), fenced.getMessage());
+        final BrokerException commit = assertThrows(BrokerException.class,
+            () -> coordinator.checkCommit("g", b.memberId, b.epoch));
+        assertEquals(ErrorCode.FENCED_INSTANCE_ID, commit.code());
+    }
+
+    @Test
+    void aSecondLiveMemberWithTheSameInstanceIdFencesTheFirst() {
+        final Group.Member first = joinStatic("first", "same", "t");
+        sync(first);
+        final Group.Member second = joinStatic("second", "same", "t");
+        assertEquals(1, coordinator.group("g").members.size(), "one member per instance id");
+        final BrokerException fenced = assertThrows(BrokerException.class, () -> sync(first));
+        assertEquals(ErrorCode.FENCED_INSTANCE_ID, fenced.code());
+        final BrokerException again = assertThrows(BrokerException.class,
+            () -> coordinator.join("g", first.memberId, "same", "first", 1, List.of("t"), Assignor.STICKY,
+                SESSION_MS, SESSION_MS, 0, nowNs));
+        assertEquals(ErrorCode.FENCED_INSTANCE_ID, again.code());
+        sync(second);
+        assertEquals(partitions("t", 0, 1, 2, 3, 4, 5), second.assigned);
+    }
+
+    @Test
+    void aStaticMemberPastItsSessionTimeoutIsEvictedLikeAnyOther() {
+        final Group.Member a = joinStatic("a", "instance-a", "t");
+        final Group.Member b = join("b", "t");
+        settle();
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS + 1);
+        sync(b);
+        assertEquals(1, coordinator.poll(nowNs));
+        settle();
+        assertEquals(partitions("t", 0, 1, 2, 3, 4, 5), b.assigned);
+        final Group.Member back = joinStatic("a2", "instance-a", "t");
+        assertTrue(back.assigned.isEmpty() || back.assigned.size() < 6, "a new member, rebalanced as any join");
+        assertFalse(a.memberId.equals(back.memberId));
+    }
+
+    @Test
+    void aMemberWhoseHeartbeatReportsAPollGapBeyondMaxPollIntervalIsEvicted() {
+        final Group.Member a = coordinator.join("g", "", "", "a", 1, List.of("t"), Assignor.STICKY, SESSION_MS,
+            SESSION_MS, 2_000, nowNs);
+        final Group.Member b = join("b", "t");
+        settle();
+        coordinator.heartbeat("g", a.memberId, a.epoch, a.assigned, 1_999, nowNs);
+        final BrokerException evicted = assertThrows(BrokerException.class,
+            () -> coordinator.heartbeat("g", a.memberId, a.epoch, a.assigned, 2_001, nowNs));
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, evicted.code());
+        assertTrue(evicted.getMessage().contains("max.poll.interval.ms"), evicted.getMessage());
+        assertFalse(coordinator.group("g").members.containsKey(a.memberId));
+        settle();
+        assertEquals(partitions("t", 0, 1, 2, 3, 4, 5), b.assigned, "its partitions moved");
+    }
+
+    @Test
+    void aMemberThatStopsPollingIsEvictedByTheTimerEvenWhileItHeartbeats() {
+        final Group.Member a = coordinator.join("g", "", "", "a", 1, List.of("t"), Assignor.STICKY, SESSION_MS,
+            SESSION_MS, 3_000, nowNs);
+        final Group.Member b = join("b", "t");
+        settle();
+        final long polledAt = nowNs;
+        nowNs += TimeUnit.MILLISECONDS.toNanos(1_000);
+        coordinator.heartbeat("g", a.memberId, a.epoch, a.assigned, 1_000, nowNs);
+        sync(b);
+        nowNs = polledAt + TimeUnit.MILLISECONDS.toNanos(3_000);
+        assertEquals(0, coordinator.poll(nowNs), "exactly max.poll.interval.ms is not late");
+        nowNs += TimeUnit.MILLISECONDS.toNanos(1);
+        assertEquals(1, coordinator.poll(nowNs), "a is evicted");
+        assertNull(coordinator.group("g").members.get(a.memberId));
+        assertThrows(BrokerException.class, () -> coordinator.join("g", "", "", "x", 1, List.of("t"),
+            Assignor.STICKY, SESSION_MS, SESSION_MS, -1, nowNs), "a negative max poll interval is refused");
+    }
+
+    @Test
+    void membershipIsRebuiltFromItsGroupStateRecord() {
+        final Group.Member a = joinStatic("a", "instance-a", "t", "u");
+        final Group.Member b = coordinator.join("g", "", "", "b", 1, List.of("t"), Assignor.STICKY, SESSION_MS,
+            SESSION_MS, 5_000, nowNs);
+        settle();
+        join("c", "t");
+        sync(a);
+        coordinator.onCommit("g", new GroupPartition("t", 1), 42, -1, 7, "meta");
+        assertFalse(coordinator.takeDirty().isEmpty(), "the changes marked the group dirty");
+        assertTrue(coordinator.takeDirty().isEmpty(), "taken once");
+        final Group original = coordinator.group("g");
+
+        final org.agrona.ExpandableArrayBuffer value = new org.agrona.ExpandableArrayBuffer();
+        final int length = GroupStateRecord.encodeValue(original, value);
+        final GroupCoordinator rebuilt = new GroupCoordinator(t -> topics.getOrDefault(t, -1));
+        rebuilt.onCommit("g", new GroupPartition("t", 1), 42, -1, 7, "meta");
+        rebuilt.onGroupState("g", value, 0, length);
+        final Group copy = rebuilt.group("g");
+        assertEquals(original.groupEpoch, copy.groupEpoch);
+        assertEquals(original.assignor, copy.assignor);
+        assertEquals(42, copy.offsets.get(new GroupPartition("t", 1)).offset, "offsets stay");
+        assertEquals(original.members.keySet(), copy.members.keySet());
+        for (final Group.Member m : original.members.values()) {
+            final Group.Member r = copy.members.get(m.memberId);
+            assertEquals(m.instanceId, r.instanceId);
+            assertEquals(m.clientId, r.clientId);
+            assertEquals(m.epoch, r.epoch);
+            assertEquals(m.previousEpoch, r.previousEpoch);
+            assertEquals(m.topics, r.topics);
+            assertEquals(m.target, r.target);
+            assertEquals(m.assigned, r.assigned);
+            assertEquals(m.owned, r.owned);
+            assertEquals(m.maxPollIntervalMs, r.maxPollIntervalMs);
+        }
+        assertEquals(original.state(), copy.state());
+
+        final long later = nowNs + TimeUnit.MILLISECONDS.toNanos(SESSION_MS * 5L);
+        assertEquals(0, rebuilt.poll(later), "restored members get a full session timeout from the first check");
+        final Group.Member restoredB = copy.members.get(b.memberId);
+        final Group.Member answered = rebuilt.heartbeat("g", b.memberId, restoredB.epoch, restoredB.assigned, 0,
+            later + 1);
+        assertEquals(b.assigned, answered.assigned, "a member carries on with its member id and epoch");
+        assertEquals(1, rebuilt.poll(later + TimeUnit.MILLISECONDS.toNanos(SESSION_MS + 1)) > 0 ? 1 : 0,
+            "and one that never comes back is evicted after its session timeout");
+
+        rebuilt.onGroupDeleted("g");
+        assertNull(rebuilt.group("g"));
+        final org.agrona.ExpandableArrayBuffer bad = new org.agrona.ExpandableArrayBuffer();
+        bad.putBytes(0, value, 0, length);
+        assertThrows(RuntimeException.class, () -> rebuilt.onGroupState("h", bad, 0, length - 3),
+            "a cut record is refused");
+    }
+
+    @Test
+    void aGroupWithMembersCannotBeDeleted() {
+        final Group.Member a = join("a", "t");
+        final BrokerException busy = assertThrows(BrokerException.class, () -> coordinator.checkDelete("g"));
+        assertEquals(ErrorCode.NON_EMPTY_GROUP, busy.code());
+        assertEquals(ErrorCode.GROUP_ID_NOT_FOUND,
+            assertThrows(BrokerException.class, () -> coordinator.checkDelete("nope")).code());
+        coordinator.leave("g", a.memberId, nowNs);
+        assertEquals("g", coordinator.checkDelete("g").groupId);
+    }
+
+    @Test
+    void aJoinAfterAnEvictionMovesOnlyWhatTheNewcomerTakes() {
+        final Group.Member b = join("b", "t");
+        settle();
+        final Group.Member a = join("a", "t");
+        settle();
+        final Group.Member c = join("c", "t");
+        settle();
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS - 1);
+        sync(a);
+        sync(b);
+        nowNs += TimeUnit.MILLISECONDS.toNanos(2);
+        assertEquals(1, coordinator.poll(nowNs));
+        settle();
+        assertEquals(3, a.assigned.size());
+        assertEquals(3, b.assigned.size());
+        assertDisjointAndComplete(6, a, b);
+        final Set<GroupPartition> aBefore = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bBefore = new TreeSet<>(b.assigned);
+        final Group.Member d = join("d", "t");
+        settle();
+        assertEquals(2, d.assigned.size());
+        assertTrue(aBefore.containsAll(a.assigned), a.assigned + " only lost partitions of " + aBefore);
+        assertTrue(bBefore.containsAll(b.assigned), b.assigned + " only lost partitions of " + bBefore);
+        assertDisjointAndComplete(6, a, b, d);
+        assertFalse(coordinator.group("g").members.containsKey(c.memberId), "c was evicted");
+    }
+
+    @Test
+    void theHeartbeatIntervalIsATenthOfTheSessionTimeoutWithinBounds() {
+        assertEquals(200, GroupCoordinator.heartbeatIntervalMs(2_000));
+        assertEquals(GroupCoordinator.MIN_HEARTBEAT_INTERVAL_MS,
+            GroupCoordinator.heartbeatIntervalMs(GroupCoordinator.MIN_SESSION_TIMEOUT_MS));
+        assertEquals(GroupCoordinator.MAX_HEARTBEAT_INTERVAL_MS, GroupCoordinator.heartbeatIntervalMs(45_000));
+    }
 }

@@ -61,6 +61,11 @@ final class BrokerCommand implements Runnable {
             description = "Address the SQL server listens on (default: ${DEFAULT-VALUE}).")
         String sqlHost;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (overrides metrics.port; 0: any free "
+                + "port).")
+        Integer metricsPort;
+
         @Override
         public Integer call() {
             final Properties properties = BrokerContext.load(config);
@@ -75,6 +80,9 @@ final class BrokerCommand implements Runnable {
             }
             if (members != null) {
                 properties.setProperty(BrokerContext.CLUSTER_MEMBERS_PROP, members);
+            }
+            if (metricsPort != null) {
+                properties.setProperty(BrokerContext.METRICS_PORT_PROP, metricsPort.toString());
             }
             final BrokerContext context = BrokerContext.fromProperties(properties);
             final CountDownLatch stopped = new CountDownLatch(1);
@@ -96,6 +104,10 @@ final class BrokerCommand implements Runnable {
                 (context.clusterMembers().isConfigured() ? ", member " + context.brokerId() + " of " +
                     context.clusterMembers().size() : "") + ")" +
                 (sql == null ? "" : "; SQL on " + sql.url()));
+            if (broker.metricsPort() >= 0) {
+                spec.commandLine().getOut().println("Metrics on http://" + context.metricsHost() + ":" +
+                    broker.metricsPort() + "/metrics");
+            }
             spec.commandLine().getOut().flush();
             // A broker that can no longer serve (its Aeron client timed out after a long pause) stops with one line
             // and Broker.EXIT_RESTART, so that a supervisor starts a new one instead of keeping an unreachable process.

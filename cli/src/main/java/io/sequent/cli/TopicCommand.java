@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code sequent topic create|list|describe|delete}. */
-@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
+@Command(name = "topic", mixinStandardHelpOptions = true,
+    description = "Create, list, describe, alter and delete topics.",
     subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
-        TopicCommand.Delete.class})
+        TopicCommand.Alter.class, TopicCommand.Delete.class})
 final class TopicCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -27,7 +28,7 @@ final class TopicCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: create, list, describe or delete");
+            "missing command: create, list, describe, alter or delete");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
@@ -108,6 +109,42 @@ final class TopicCommand implements Runnable {
                 out.println("  Partition: " + partition.partition() + "\tLeader: " + partition.leader() +
                     "\tStartOffset: " + partition.startOffset() + "\tEndOffset: " + partition.endOffset());
             }
+        }
+    }
+
+    @Command(name = "alter", mixinStandardHelpOptions = true,
+        description = "Change a topic's settings (stored at once, in force from the broker's next start).")
+    static final class Alter implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Setting to set, e.g. retention.ms=60000.")
+        Map<String, String> configs = new LinkedHashMap<>();
+
+        @Option(names = "--delete-config", paramLabel = "KEY",
+            description = "Setting to revert to the broker's default.")
+        java.util.List<String> deletes = new java.util.ArrayList<>();
+
+        @Override
+        public void run() {
+            if (configs.isEmpty() && deletes.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "nothing to alter: give --config KEY=VALUE or --delete-config KEY");
+            }
+            try (Admin admin = Admin.create(client.clientConfig(spec, "sequent-topic"))) {
+                admin.alterConfigs(name, configs, deletes);
+            }
+            final java.util.List<String> changes = new java.util.ArrayList<>();
+            configs.forEach((k, v) -> changes.add(k + "=" + v));
+            deletes.forEach(k -> changes.add(k + " (default)"));
+            spec.commandLine().getOut().println("Altered topic " + name + ": " + String.join(", ", changes) +
+                " (in force from the broker's next start)");
         }
     }
 

@@ -149,6 +149,24 @@ public final class Admin implements AutoCloseable {
     }
 
     /**
+     * Changes a topic's settings, as Kafka's {@code incrementalAlterConfigs}: each key of {@code set} is set, each
+     * of {@code delete} reverts to the broker's default. Answered once the change is durable in the metadata log;
+     * the broker applies it from its next start.
+     *
+     * @param name   the topic.
+     * @param set    settings to set.
+     * @param delete settings to revert.
+     * @throws UnknownTopicException when it does not exist.
+     * @throws InvalidConfigException for an unknown key or a bad value (nothing is changed).
+     */
+    public void alterConfigs(final String name, final Map<String, String> set, final List<String> delete) {
+        checkName(name);
+        Objects.requireNonNull(set, "set");
+        Objects.requireNonNull(delete, "delete");
+        io.call(new AlterConfigsCall(name, set, delete, requestTimeoutNs));
+    }
+
+    /**
      * Looks up offsets: earliest, latest (high watermark) or by timestamp, per partition.
      *
      * @param specs what to look up per partition.
@@ -248,6 +266,67 @@ public final class Admin implements AutoCloseable {
      */
     public int transferLeadership(final int targetId) {
         return io.call(new ClusterCalls.TransferCall(targetId, requestTimeoutNs));
+    }
+
+    /**
+     * Deletes consumer groups without members, with their committed offsets, as Kafka's
+     * {@code deleteConsumerGroups}.
+     *
+     * @param groupIds the groups.
+     * @return per group, in the order asked, {@code NONE} or why it was not deleted: {@code NON_EMPTY_GROUP}
+     *     (it has members), {@code GROUP_ID_NOT_FOUND}, {@code INVALID_GROUP_ID}, or a storage error.
+     */
+    public Map<String, ErrorCode> deleteGroups(final List<String> groupIds) {
+        Objects.requireNonNull(groupIds, "groupIds");
+        return io.call(new GroupCalls.DeleteGroupsCall(groupIds, requestTimeoutNs));
+    }
+
+    /**
+     * Deletes a consumer group without members, with its committed offsets.
+     *
+     * @param groupId the group.
+     * @throws SequentException carrying {@code NON_EMPTY_GROUP}, {@code GROUP_ID_NOT_FOUND} or the broker's error.
+     */
+    public void deleteGroup(final String groupId) {
+        final ErrorCode code = deleteGroups(List.of(groupId)).get(groupId);
+        if (code == null) {
+            throw new SequentException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                "the broker did not answer for group '" + groupId + "'");
+        }
+        switch (code) {
+            case NONE:
+                return;
+            case NON_EMPTY_GROUP:
+                throw SequentException.of(code, "group '" + groupId + "' has members: stop its consumers first");
+            case GROUP_ID_NOT_FOUND:
+                throw SequentException.of(code, "group '" + groupId + "' does not exist");
+            default:
+                throw SequentException.of(code, "deleting group '" + groupId + "' failed: " + code);
+        }
+    }
+
+    /**
+     * Sets a group's committed offsets, as Kafka's {@code alterConsumerGroupOffsets}: only while the group has
+     * no members (the broker refuses with {@code UNKNOWN_MEMBER_ID} otherwise). Answered once durable.
+     *
+     * @param groupId the group (created when it does not exist).
+     * @param offsets the next offset to read per partition.
+     * @throws SequentException the broker's error, or the first partition's.
+     */
+    public void alterGroupOffsets(final String groupId, final Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(offsets, "offsets");
+        if (offsets.isEmpty()) {
+            return;
+        }
+        final Map<TopicPartition, ErrorCode> results =
+            io.call(new GroupCalls.CommitCall(groupId, "", -1, offsets, requestTimeoutNs));
+        for (final Map.Entry<TopicPartition, ErrorCode> e : results.entrySet()) {
+            if (e.getValue() != ErrorCode.NONE) {
+                throw SequentException.of(e.getValue(), "setting the offset of " + e.getKey() + " for group '"
+                    + groupId + "' failed: " + e.getValue());
+            }
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToLongFunction;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,9 @@ import io.sequent.codec.client.IsolationLevel;
  * offsets ({@link #commitSync}, {@link #commitAsync}, auto-commit), and a partition without a position
  * starts where {@code auto.offset.reset} says.
  *
- * <p>Group heartbeats are sent from {@link #poll}: call it at least every {@code session.timeout.ms}, or the
- * broker evicts the member and gives its partitions to the others.
+ * <p>Group heartbeats are sent from the consumer's I/O thread, so a slow {@link #poll} loop keeps its membership;
+ * but a gap between two polls longer than {@code max.poll.interval.ms} makes the broker evict the member and give
+ * its partitions to the others (the next {@code poll} calls {@code onPartitionsLost} and joins again).
  *
  * <p>Threading: like Kafka's consumer, not thread-safe: one thread calls it (another thread may only
  * call {@link #wakeup()}); concurrent use fails with {@link ConcurrentModificationException}. The
@@ -67,6 +69,21 @@ public final class Consumer implements AutoCloseable {
     private ConsumerRebalanceListener listener;
     private final ArrayList<AsyncCommit> pendingCommits = new ArrayList<>();
     private long nextAutoCommitNs;
+    private final GroupWork groupWork = new GroupWork();
+    private Pattern pattern;
+    private ClusterMetadata.MetadataCall pendingPatternMetadata;
+    private long nextPatternNs;
+
+    /** Runs the group membership's joins and heartbeats on the I/O thread. */
+    private static final class GroupWork implements IoWork {
+        volatile GroupMember member;
+
+        @Override
+        public int doWork(final long nowNs) {
+            final GroupMember current = member;
+            return current == null ? 0 : current.doWork(System.nanoTime());
+        }
+    }
 
     /** A commitAsync in flight and whom to tell. */
     private record AsyncCommit(GroupCalls.CommitCall call, OffsetCommitCallback callback) {
@@ -107,7 +124,7 @@ public final class Consumer implements AutoCloseable {
         requestTimeoutNs = this.config.client().requestTimeout().toNanos();
         retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(this.config.retryBackoffMs());
         metadataMaxAgeNs = this.config.client().metadataMaxAge().toNanos();
-        io = ClientIo.start(this.config.client(), "consumer", this.config.readsFromFollower(), clientIo -> IoWork.NONE);
+        io = ClientIo.start(this.config.client(), "consumer", this.config.readsFromFollower(), clientIo -> groupWork);
         assignment = new Assignment(this.config.maxPartitionFetchBytes());
         fetcher = new Fetcher(io, assignment, this.config, resetPolicy, subscribed);
     }
@@ -125,6 +142,7 @@ public final class Consumer implements AutoCloseable {
             leaveGroup();
             subscribed[0] = false;
             subscription = null;
+            pattern = null;
             pendingMetadata = null;
             setAssignment(partitions);
         } finally {
@@ -156,22 +174,169 @@ public final class Consumer implements AutoCloseable {
                     throw new IllegalArgumentException("invalid topic name: '" + topic + "'");
                 }
             }
+            pattern = null;
             if (topics.isEmpty()) {
                 leaveGroup();
                 subscribed[0] = false;
                 subscription = null;
                 return;
             }
-            if (group == null) {
-                setAssignment(List.of());
-                group = new GroupMember(config.groupId(), io, config, requestTimeoutNs);
-                nextAutoCommitNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
-            }
-            this.listener = listener;
-            pendingMetadata = null;
-            subscribed[0] = true;
+            joinGroup(listener);
             subscription = new LinkedHashSet<>(topics);
             group.subscribe(subscription);
+        } finally {
+            release();
+        }
+    }
+
+    private void joinGroup(final ConsumerRebalanceListener listener) {
+        if (group == null) {
+            setAssignment(List.of());
+            group = new GroupMember(config.groupId(), io, config, requestTimeoutNs);
+            groupWork.member = group;
+            nextAutoCommitNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+        }
+        this.listener = listener;
+        pendingMetadata = null;
+        subscribed[0] = true;
+    }
+
+    /**
+     * Subscribes to every topic whose name matches {@code pattern} (as {@link java.util.regex.Matcher#matches}),
+     * internal topics left out. The topics are looked up at the next {@link #poll} and again every
+     * {@code metadata.max.age.ms}, so topics created later join the subscription. With {@code group.id}, as a
+     * member of that group (see {@link #subscribe(Collection, ConsumerRebalanceListener)}); without, every
+     * partition of the matching topics.
+     *
+     * @param pattern  the topic name pattern.
+     * @param listener told of partitions revoked, assigned and lost (group members only).
+     */
+    public void subscribe(final Pattern pattern, final ConsumerRebalanceListener listener) {
+        Objects.requireNonNull(pattern, "pattern");
+        Objects.requireNonNull(listener, "listener");
+        acquire();
+        try {
+            checkOpen();
+            if (!config.groupId().isEmpty()) {
+                joinGroup(listener);
+            } else {
+                leaveGroup();
+                subscribed[0] = true;
+                pendingMetadata = null;
+                setAssignment(List.of());
+            }
+            this.pattern = pattern;
+            subscription = new LinkedHashSet<>();
+            pendingPatternMetadata = null;
+            nextPatternNs = System.nanoTime();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * {@link #subscribe(Pattern, ConsumerRebalanceListener)} without a listener.
+     *
+     * @param pattern the topic name pattern.
+     */
+    public void subscribe(final Pattern pattern) {
+        subscribe(pattern, NO_LISTENER);
+    }
+
+    /**
+     * Stops fetching these partitions: {@link #poll} returns none of their records (what was fetched stays
+     * buffered) until {@link #resume}. Their positions and the group assignment are kept; a partition revoked
+     * and assigned again starts unpaused.
+     *
+     * @param partitions assigned partitions.
+     * @throws IllegalStateException for a partition not assigned.
+     */
+    public void pause(final Collection<TopicPartition> partitions) {
+        setPaused(partitions, true);
+    }
+
+    /**
+     * Fetches these paused partitions again.
+     *
+     * @param partitions assigned partitions.
+     * @throws IllegalStateException for a partition not assigned.
+     */
+    public void resume(final Collection<TopicPartition> partitions) {
+        setPaused(partitions, false);
+    }
+
+    /**
+     * The partitions {@link #pause}d and not resumed.
+     *
+     * @return a snapshot.
+     */
+    public Set<TopicPartition> paused() {
+        acquire();
+        try {
+            final Set<TopicPartition> paused = new LinkedHashSet<>();
+            for (final PartitionState state : assignment.list) {
+                if (state.paused) {
+                    paused.add(state.tp);
+                }
+            }
+            return paused;
+        } finally {
+            release();
+        }
+    }
+
+    private void setPaused(final Collection<TopicPartition> partitions, final boolean paused) {
+        Objects.requireNonNull(partitions, "partitions");
+        acquire();
+        try {
+            for (final TopicPartition tp : partitions) {
+                assigned(tp);
+            }
+            for (final TopicPartition tp : partitions) {
+                assigned(tp).paused = paused;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Asks the broker to compute the group's assignment again (this member joins again with its member id and
+     * subscription; the group epoch is bumped and the assignor rerun, moving partitions only as it decides).
+     *
+     * @throws IllegalStateException when the consumer is not subscribed as a group member.
+     */
+    public void enforceRebalance() {
+        acquire();
+        try {
+            checkOpen();
+            if (group == null) {
+                throw new IllegalStateException("enforceRebalance needs a group subscription ("
+                    + ConsumerConfig.GROUP_ID + " and subscribe)");
+            }
+            group.rejoin();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * This consumer's membership, as Kafka's {@code groupMetadata()}: group id, member epoch, member id and
+     * {@code group.instance.id}.
+     *
+     * @return the current membership.
+     * @throws SequentException (INVALID_GROUP_ID) without {@code group.id}.
+     */
+    public ConsumerGroupMetadata groupMetadata() {
+        acquire();
+        try {
+            checkOpen();
+            requireGroupId();
+            final String instance = config.groupInstanceId();
+            final GroupMember member = group;
+            return new ConsumerGroupMetadata(config.groupId(), member == null ? 0 : member.epoch(),
+                member == null ? "" : member.memberId(),
+                instance.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(instance));
         } finally {
             release();
         }
@@ -201,6 +366,7 @@ public final class Consumer implements AutoCloseable {
                 }
             }
             pendingMetadata = null;
+            pattern = null;
             if (topics.isEmpty()) {
                 subscribed[0] = false;
                 subscription = null;
@@ -288,6 +454,7 @@ public final class Consumer implements AutoCloseable {
             while (true) {
                 checkWakeup();
                 final long now = System.nanoTime();
+                updatePattern(now);
                 pollGroup(now, self);
                 updateSubscription(now);
                 fetcher.processCompletions(now);
@@ -659,9 +826,12 @@ public final class Consumer implements AutoCloseable {
         if (event == GroupMember.Event.FENCED) {
             final Set<TopicPartition> lost = group.owned();
             setAssignment(List.of());
-            group.owned(Set.of());
-            if (!lost.isEmpty()) {
-                listener.onPartitionsLost(lost);
+            try {
+                if (!lost.isEmpty()) {
+                    listener.onPartitionsLost(lost);
+                }
+            } finally {
+                group.rejoinAfterFenced();
             }
         } else if (event == GroupMember.Event.ASSIGNMENT) {
             reconcile(group.assignment());
@@ -761,6 +931,7 @@ public final class Consumer implements AutoCloseable {
             group = null;
             setAssignment(List.of());
             member.leave();
+            groupWork.member = null;
         }
     }
 
@@ -891,6 +1062,53 @@ public final class Consumer implements AutoCloseable {
             }
         }
         return complete;
+    }
+
+    /** Looks the topics up again when due and moves the pattern subscription to the matching ones. */
+    private void updatePattern(final long now) {
+        if (pattern == null) {
+            return;
+        }
+        final ClusterMetadata.MetadataCall call = pendingPatternMetadata;
+        if (call != null) {
+            if (!call.future.isDone()) {
+                return;
+            }
+            pendingPatternMetadata = null;
+            if (call.future.isCompletedExceptionally()) {
+                nextPatternNs = now + retryBackoffNs;
+                return;
+            }
+            nextPatternNs = now + metadataMaxAgeNs;
+            final LinkedHashSet<String> matched = new LinkedHashSet<>();
+            for (final ClusterMetadata.Topic topic : new java.util.TreeMap<>(call.future.join().topics()).values()) {
+                if (!topic.internal() && topic.errorCode() == ErrorCode.NONE
+                    && pattern.matcher(topic.name()).matches()) {
+                    matched.add(topic.name());
+                }
+            }
+            if (matched.equals(subscription)) {
+                return;
+            }
+            LOG.info("consumer {}: topics matching {} are now {}", io.clientId(), pattern, matched);
+            subscription = matched;
+            if (group != null) {
+                if (!matched.isEmpty()) {
+                    group.subscribe(matched);
+                }
+            } else {
+                pendingMetadata = null;
+                nextMetadataNs = now;
+            }
+            return;
+        }
+        if (now - nextPatternNs >= 0) {
+            final ClusterMetadata.MetadataCall next = new ClusterMetadata.MetadataCall(List.of(), requestTimeoutNs);
+            final Thread thread = Thread.currentThread();
+            next.future.whenComplete((r, e) -> LockSupport.unpark(thread));
+            pendingPatternMetadata = next;
+            io.submit(next);
+        }
     }
 
     private void updateSubscription(final long now) {

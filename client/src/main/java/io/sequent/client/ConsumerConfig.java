@@ -47,6 +47,12 @@ import org.slf4j.LoggerFactory;
  *       before it evicts the member and moves its partitions (1000 to 1800000)</td></tr>
  *   <tr><td>{@value #GROUP_REMOTE_ASSIGNOR}</td><td>sticky</td><td>the broker-side assignor a new group
  *       uses: {@code sticky}, {@code range} or {@code roundrobin}</td></tr>
+ *   <tr><td>{@value #GROUP_INSTANCE_ID}</td><td>empty</td><td>static membership: a restart within the session
+ *       timeout gets the same partitions back and moves nobody's; a second live consumer with the same id fences
+ *       the first ({@link FencedInstanceIdException})</td></tr>
+ *   <tr><td>{@value #MAX_POLL_INTERVAL_MS}</td><td>300000</td><td>the longest gap between two {@code poll}s
+ *       before the broker evicts the member and moves its partitions (the next {@code poll} tells
+ *       {@code onPartitionsLost} and joins again)</td></tr>
  * </table>
  */
 public final class ConsumerConfig {
@@ -80,12 +86,16 @@ public final class ConsumerConfig {
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     /** Property key of {@link #groupRemoteAssignor(String)}. */
     public static final String GROUP_REMOTE_ASSIGNOR = "group.remote.assignor";
+    /** Property key of {@link #groupInstanceId(String)}. */
+    public static final String GROUP_INSTANCE_ID = "group.instance.id";
+    /** Property key of {@link #maxPollIntervalMs(int)}. */
+    public static final String MAX_POLL_INTERVAL_MS = "max.poll.interval.ms";
 
     /** Every key {@link #fromProperties} reads besides {@link ClientConfig}'s. */
     static final Set<String> KEYS = Set.of(FETCH_MAX_WAIT_MS, FETCH_MIN_BYTES, FETCH_MAX_BYTES,
         MAX_PARTITION_FETCH_BYTES, MAX_POLL_RECORDS, AUTO_OFFSET_RESET, ISOLATION_LEVEL, CLIENT_RACK, RETRY_BACKOFF_MS,
         CLIENT_READ_FROM, GROUP_ID, ENABLE_AUTO_COMMIT, AUTO_COMMIT_INTERVAL_MS, SESSION_TIMEOUT_MS,
-        GROUP_REMOTE_ASSIGNOR);
+        GROUP_REMOTE_ASSIGNOR, GROUP_INSTANCE_ID, MAX_POLL_INTERVAL_MS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerConfig.class);
 
@@ -108,6 +118,8 @@ public final class ConsumerConfig {
     private long autoCommitIntervalMs = 5_000;
     private int sessionTimeoutMs = 45_000;
     private String groupRemoteAssignor = "sticky";
+    private String groupInstanceId = "";
+    private int maxPollIntervalMs = 300_000;
 
     /**
      * @param client the connection settings.
@@ -186,6 +198,14 @@ public final class ConsumerConfig {
         v = Settings.string(properties, GROUP_REMOTE_ASSIGNOR);
         if (v != null) {
             c.groupRemoteAssignor(v);
+        }
+        v = Settings.string(properties, GROUP_INSTANCE_ID);
+        if (v != null) {
+            c.groupInstanceId(v);
+        }
+        v = Settings.string(properties, MAX_POLL_INTERVAL_MS);
+        if (v != null) {
+            c.maxPollIntervalMs(Settings.intValue(MAX_POLL_INTERVAL_MS, v));
         }
         return c;
     }
@@ -453,6 +473,43 @@ public final class ConsumerConfig {
     }
 
     /**
+     * @param id the static member id, unique in the group; empty for a dynamic member
+     *           ({@value #GROUP_INSTANCE_ID}).
+     * @return this.
+     */
+    public ConsumerConfig groupInstanceId(final String id) {
+        Objects.requireNonNull(id, GROUP_INSTANCE_ID);
+        if (!id.isEmpty() && id.isBlank()) {
+            throw new InvalidConfigException(GROUP_INSTANCE_ID + " must not be blank: '" + id + "'");
+        }
+        groupInstanceId = id;
+        return this;
+    }
+
+    /**
+     * @return the static member id, empty for a dynamic member.
+     */
+    public String groupInstanceId() {
+        return groupInstanceId;
+    }
+
+    /**
+     * @param ms the longest gap between polls, 1000 or more ({@value #MAX_POLL_INTERVAL_MS}).
+     * @return this.
+     */
+    public ConsumerConfig maxPollIntervalMs(final int ms) {
+        maxPollIntervalMs = Settings.requireRange(MAX_POLL_INTERVAL_MS, ms, 1_000, Integer.MAX_VALUE);
+        return this;
+    }
+
+    /**
+     * @return the longest gap between polls, in ms.
+     */
+    public int maxPollIntervalMs() {
+        return maxPollIntervalMs;
+    }
+
+    /**
      * A copy with a copied {@link ClientConfig}.
      *
      * @return a new config with the same values.
@@ -474,6 +531,8 @@ public final class ConsumerConfig {
         c.autoCommitIntervalMs = autoCommitIntervalMs;
         c.sessionTimeoutMs = sessionTimeoutMs;
         c.groupRemoteAssignor = groupRemoteAssignor;
+        c.groupInstanceId = groupInstanceId;
+        c.maxPollIntervalMs = maxPollIntervalMs;
         return c;
     }
 
@@ -487,6 +546,7 @@ public final class ConsumerConfig {
             + retryBackoffMs + ", " + GROUP_ID + "=" + groupId + ", "
             + ENABLE_AUTO_COMMIT + "=" + enableAutoCommit + ", " + AUTO_COMMIT_INTERVAL_MS + "=" + autoCommitIntervalMs
             + ", " + SESSION_TIMEOUT_MS + "=" + sessionTimeoutMs + ", " + GROUP_REMOTE_ASSIGNOR + "="
-            + groupRemoteAssignor + ", " + client + "}";
+            + groupRemoteAssignor + ", " + GROUP_INSTANCE_ID + "=" + groupInstanceId + ", " + MAX_POLL_INTERVAL_MS
+            + "=" + maxPollIntervalMs + ", " + client + "}";
     }
 }

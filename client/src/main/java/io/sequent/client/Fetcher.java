@@ -118,7 +118,7 @@ final class Fetcher {
             FetchCall call = null;
             int largest = 0;
             for (final PartitionState state : states) {
-                if (state == null || state.position < 0 || state.reset != PartitionState.RESET_NONE
+                if (state == null || state.paused || state.position < 0 || state.reset != PartitionState.RESET_NONE
                     || state.fetchInFlight || state.data != null || nowNs - state.retryAtNs < 0) {
                     continue;
                 }
@@ -186,7 +186,7 @@ final class Fetcher {
         start = first + 1;
         for (int k = 0; k < n && count < maxRecords; k++) {
             final PartitionState state = states.get((first + k) % n);
-            if (state.data == null) {
+            if (state.data == null || state.paused) {
                 continue;
             }
             if (out == null) {

@@ -13,6 +13,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import io.sequent.codec.client.Assignor;
+import io.sequent.codec.client.DeleteGroupsRequestEncoder;
+import io.sequent.codec.client.DeleteGroupsResponseDecoder;
 import io.sequent.codec.client.DescribeGroupsRequestEncoder;
 import io.sequent.codec.client.DescribeGroupsResponseDecoder;
 import io.sequent.codec.client.ErrorCode;
@@ -24,6 +26,8 @@ import io.sequent.codec.client.LeaveGroupRequestEncoder;
 import io.sequent.codec.client.LeaveGroupResponseDecoder;
 import io.sequent.codec.client.ListGroupsRequestEncoder;
 import io.sequent.codec.client.ListGroupsResponseDecoder;
+import io.sequent.codec.client.MemberHeartbeatRequestEncoder;
+import io.sequent.codec.client.MemberJoinRequestEncoder;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import io.sequent.codec.client.OffsetCommitRequestEncoder;
@@ -32,8 +36,9 @@ import io.sequent.codec.client.OffsetFetchRequestEncoder;
 import io.sequent.codec.client.OffsetFetchResponseDecoder;
 
 /**
- * The consumer-group requests as calls: JoinGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
- * DescribeGroups, ListGroups. A refusal (unknown group or member, stale member epoch) comes back as an
+ * The consumer-group requests as calls: JoinGroup and MemberJoin, Heartbeat and MemberHeartbeat, LeaveGroup,
+ * OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups.
+ * A refusal (unknown group or member, stale member epoch) comes back as an
  * ErrorResponse and fails the call with a {@link SequentException} carrying the broker's code and message.
  */
 final class GroupCalls {
@@ -135,6 +140,161 @@ final class GroupCalls {
                 throw SequentException.of(code, "join group '" + groupId + "' failed: " + code);
             }
             return new Membership(member, epoch, interval, assigned);
+        }
+    }
+
+    /**
+     * MemberJoin: joins (empty member id) or rejoins, with {@code group.instance.id} and
+     * {@code max.poll.interval.ms}; answered like JoinGroup.
+     */
+    static final class MemberJoinCall extends Call<Membership> {
+        private final JoinCall join;
+        private final String instanceId;
+        private final int maxPollIntervalMs;
+        private final String groupId;
+        private final String memberId;
+        private final Collection<String> topics;
+        private final Assignor assignor;
+        private final int sessionTimeoutMs;
+
+        MemberJoinCall(final String groupId, final String memberId, final String instanceId,
+            final Collection<String> topics, final Assignor assignor, final int sessionTimeoutMs,
+            final int maxPollIntervalMs, final long timeoutNs) {
+            this.join = new JoinCall(groupId, memberId, topics, assignor, sessionTimeoutMs, timeoutNs);
+            this.groupId = groupId;
+            this.memberId = memberId;
+            this.instanceId = instanceId;
+            this.topics = List.copyOf(topics);
+            this.assignor = assignor;
+            this.sessionTimeoutMs = sessionTimeoutMs;
+            this.maxPollIntervalMs = maxPollIntervalMs;
+            this.timeoutNs = timeoutNs;
+        }
+
+        @Override
+        int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
+            final MemberJoinRequestEncoder encoder = new MemberJoinRequestEncoder();
+            final MemberJoinRequestEncoder.TopicsEncoder out = encoder
+                .wrapAndApplyHeader(scratch, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .sessionId(sessionId)
+                .sessionTimeoutMs(sessionTimeoutMs)
+                .rebalanceTimeoutMs(maxPollIntervalMs)
+                .maxPollIntervalMs(maxPollIntervalMs)
+                .assignor(assignor)
+                .topicsCount(topics.size());
+            for (final String topic : topics) {
+                out.next().name(topic);
+            }
+            encoder.groupId(groupId).memberId(memberId).instanceId(instanceId);
+            return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        }
+
+        @Override
+        int responseTemplateId() {
+            return JoinGroupResponseDecoder.TEMPLATE_ID;
+        }
+
+        @Override
+        Membership decode(final DirectBuffer buffer, final int offset, final int length) {
+            return join.decode(buffer, offset, length);
+        }
+    }
+
+    /** MemberHeartbeat: a heartbeat that also reports how long ago the application last polled. */
+    static final class MemberHeartbeatCall extends Call<Membership> {
+        private final HeartbeatCall heartbeat;
+        private final String groupId;
+        private final String memberId;
+        private final int memberEpoch;
+        private final int pollAgeMs;
+        private final Collection<TopicPartition> owned;
+
+        MemberHeartbeatCall(final String groupId, final String memberId, final int memberEpoch, final int pollAgeMs,
+            final Collection<TopicPartition> owned, final long timeoutNs) {
+            this.heartbeat = new HeartbeatCall(groupId, memberId, memberEpoch, owned, timeoutNs);
+            this.groupId = groupId;
+            this.memberId = memberId;
+            this.memberEpoch = memberEpoch;
+            this.pollAgeMs = pollAgeMs;
+            this.owned = List.copyOf(owned);
+            this.timeoutNs = timeoutNs;
+        }
+
+        @Override
+        int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
+            final MemberHeartbeatRequestEncoder encoder = new MemberHeartbeatRequestEncoder();
+            final Map<String, List<Integer>> byTopic = byTopic(owned);
+            final MemberHeartbeatRequestEncoder.OwnedTopicsEncoder out = encoder
+                .wrapAndApplyHeader(scratch, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .sessionId(sessionId)
+                .memberEpoch(memberEpoch)
+                .pollAgeMs(pollAgeMs)
+                .ownedTopicsCount(byTopic.size());
+            for (final Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+                out.next();
+                final MemberHeartbeatRequestEncoder.OwnedTopicsEncoder.PartitionsEncoder ps =
+                    out.partitionsCount(e.getValue().size());
+                for (final int p : e.getValue()) {
+                    ps.next().partition(p);
+                }
+                out.topic(e.getKey());
+            }
+            encoder.groupId(groupId).memberId(memberId);
+            return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        }
+
+        @Override
+        int responseTemplateId() {
+            return HeartbeatResponseDecoder.TEMPLATE_ID;
+        }
+
+        @Override
+        Membership decode(final DirectBuffer buffer, final int offset, final int length) {
+            return heartbeat.decode(buffer, offset, length);
+        }
+    }
+
+    /** DeleteGroups: the result is each group's code (NONE, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP...). */
+    static final class DeleteGroupsCall extends Call<Map<String, ErrorCode>> {
+        private final Collection<String> groupIds;
+
+        DeleteGroupsCall(final Collection<String> groupIds, final long timeoutNs) {
+            this.groupIds = List.copyOf(groupIds);
+            this.timeoutNs = timeoutNs;
+        }
+
+        @Override
+        int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
+            final DeleteGroupsRequestEncoder encoder = new DeleteGroupsRequestEncoder();
+            final DeleteGroupsRequestEncoder.GroupsEncoder out = encoder
+                .wrapAndApplyHeader(scratch, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .sessionId(sessionId)
+                .groupsCount(groupIds.size());
+            for (final String id : groupIds) {
+                out.next().groupId(id);
+            }
+            return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        }
+
+        @Override
+        int responseTemplateId() {
+            return DeleteGroupsResponseDecoder.TEMPLATE_ID;
+        }
+
+        @Override
+        Map<String, ErrorCode> decode(final DirectBuffer buffer, final int offset, final int length) {
+            final DeleteGroupsResponseDecoder decoder = new DeleteGroupsResponseDecoder();
+            decoder.wrapAndApplyHeader(buffer, offset, new MessageHeaderDecoder());
+            decoder.correlationId();
+            final Map<String, ErrorCode> results = new LinkedHashMap<>();
+            for (final DeleteGroupsResponseDecoder.GroupsDecoder g : decoder.groups()) {
+                final ErrorCode code = g.errorCode();
+                results.put(g.groupId(), code);
+            }
+            return results;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,12 +15,18 @@ import io.sequent.codec.client.ErrorCode;
 
 /**
  * A consumer's membership of its group, in KIP-848 style: joins, heartbeats every interval the broker names
- * (reporting the partitions it owns), and hands the consumer each new assignment the broker answers with.
- * The consumer reconciles (revokes, adopts) and reports back with {@link #owned}; the next heartbeat goes at
- * once so the broker can hand revoked partitions on.
+ * (reporting the partitions it owns and how long ago the application last polled), and hands the consumer each
+ * new assignment the broker answers with. The consumer reconciles (revokes, adopts) and reports back with
+ * {@link #owned}; the next heartbeat goes at once so the broker can hand revoked partitions on.
  *
- * <p>Not thread-safe: the consumer's calling thread only (requests complete on the I/O thread, and are read
- * here once done).
+ * <p>Joins and heartbeats are sent from the consumer's I/O thread ({@link #doWork}, as Kafka's heartbeat
+ * thread), so a slow {@code poll} loop does not miss the session timeout; the broker evicts a member whose
+ * heartbeats report no poll for longer than {@code max.poll.interval.ms}.
+ *
+ * <p>Threads: the consumer's calling thread writes the subscription, the owned set and the time of its last
+ * poll, and reads events with {@link #poll}; the I/O thread alone sends requests and writes the membership
+ * (member id, epoch, assignment, fenced or failed). What one writes and the other reads is volatile; each value
+ * published is immutable.
  */
 final class GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
@@ -38,13 +45,27 @@ final class GroupMember {
     private final ConsumerConfig config;
     private final long requestTimeoutNs;
     private final long retryBackoffNs;
-    private List<String> topics;
-    private String memberId = "";
-    private int epoch;
-    private Set<TopicPartition> assignment = new TreeSet<>(GroupCalls.PARTITION_ORDER);
-    private Set<TopicPartition> owned = new TreeSet<>(GroupCalls.PARTITION_ORDER);
-    private Call<GroupCalls.Membership> inFlight;
-    private boolean rejoin;
+    private final String instanceId;
+
+    // written by the calling thread
+    private volatile List<String> topics;
+    private volatile int subscriptionSeq;
+    private volatile Set<TopicPartition> owned = Set.of();
+    private volatile boolean urgent;
+    private volatile long lastPollNs = System.nanoTime();
+    private volatile boolean stopped;
+    private volatile Thread waiter;
+    private int seenAssignmentSeq;
+
+    // written by the I/O thread
+    private volatile String memberId = "";
+    private volatile int epoch;
+    private volatile Set<TopicPartition> assignment = Set.of();
+    private volatile int assignmentSeq;
+    private volatile boolean fenced;
+    private volatile SequentException fatal;
+    private volatile Call<GroupCalls.Membership> inFlight;
+    private int joinedSeq = -1;
     private long nextHeartbeatNs;
     private long intervalNs;
 
@@ -55,13 +76,18 @@ final class GroupMember {
         this.requestTimeoutNs = requestTimeoutNs;
         this.retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.sessionTimeoutMs() / 3);
+        this.instanceId = config.groupInstanceId();
     }
 
-    /** Subscribes to these topics: joins, or rejoins with the new subscription, at the next {@link #poll}. */
+    /** Subscribes to these topics: joins, or rejoins with the new subscription, from the I/O thread. */
     void subscribe(final Collection<String> topics) {
         this.topics = List.copyOf(topics);
-        rejoin = true;
-        nextHeartbeatNs = System.nanoTime();
+        subscriptionSeq++;
+    }
+
+    /** Joins again with the same subscription: the broker recomputes the assignment (enforceRebalance). */
+    void rejoin() {
+        subscriptionSeq++;
     }
 
     String memberId() {
@@ -76,6 +102,10 @@ final class GroupMember {
         return !memberId.isEmpty();
     }
 
+    boolean isStatic() {
+        return !instanceId.isEmpty();
+    }
+
     /** The partitions the broker last assigned. */
     Set<TopicPartition> assignment() {
         return assignment;
@@ -83,9 +113,10 @@ final class GroupMember {
 
     /** The consumer now owns exactly these partitions: tell the broker at once. */
     void owned(final Set<TopicPartition> partitions) {
-        owned = new TreeSet<>(GroupCalls.PARTITION_ORDER);
-        owned.addAll(partitions);
-        nextHeartbeatNs = System.nanoTime();
+        final Set<TopicPartition> copy = new TreeSet<>(GroupCalls.PARTITION_ORDER);
+        copy.addAll(partitions);
+        owned = java.util.Collections.unmodifiableSet(copy);
+        urgent = true;
     }
 
     Set<TopicPartition> owned() {
@@ -93,40 +124,87 @@ final class GroupMember {
     }
 
     /**
-     * Sends the join or heartbeat that is due and reads the one that finished.
+     * Reads what the I/O thread learned since the last call, and notes that the application polled.
+     *
+     * @param now    {@link System#nanoTime()}.
+     * @param caller the thread to wake when something arrives.
+     * @return what happened.
+     * @throws FencedInstanceIdException when a newer member took this one's {@code group.instance.id} over, or
+     *                                   the broker's non-retriable error.
+     */
+    Event poll(final long now, final Thread caller) {
+        waiter = caller;
+        lastPollNs = now;
+        final SequentException failure = fatal;
+        if (failure != null) {
+            throw failure;
+        }
+        if (fenced) {
+            return Event.FENCED;
+        }
+        final int seq = assignmentSeq;
+        if (seq != seenAssignmentSeq) {
+            seenAssignmentSeq = seq;
+            return Event.ASSIGNMENT;
+        }
+        return Event.NONE;
+    }
+
+    /** The consumer has told its listener the partitions are lost and owns nothing: join again. */
+    void rejoinAfterFenced() {
+        owned = Set.of();
+        seenAssignmentSeq = assignmentSeq;
+        fenced = false;
+    }
+
+    /**
+     * I/O thread: takes the answer to the request in flight, and sends the join or heartbeat that is due.
      *
      * @param now {@link System#nanoTime()}.
-     * @param waiter the thread to wake when a request completes.
-     * @return what happened.
+     * @return work done.
      */
-    Event poll(final long now, final Thread waiter) {
-        Event event = Event.NONE;
+    int doWork(final long now) {
+        if (stopped || fatal != null) {
+            return 0;
+        }
+        int work = 0;
         final Call<GroupCalls.Membership> call = inFlight;
         if (call != null) {
             if (!call.future.isDone()) {
-                return Event.NONE;
+                return 0;
             }
             inFlight = null;
-            event = complete(call, now);
+            complete(call, now);
+            work++;
         }
-        if (inFlight == null && now - nextHeartbeatNs >= 0 && topics != null) {
+        final List<String> subscribed = topics;
+        if (fenced || fatal != null || subscribed == null) {
+            return work;
+        }
+        final int seq = subscriptionSeq;
+        final boolean join = memberId.isEmpty() || seq != joinedSeq;
+        if (join || urgent || now - nextHeartbeatNs >= 0) {
             final Call<GroupCalls.Membership> next;
-            if (memberId.isEmpty() || rejoin) {
-                next = new GroupCalls.JoinCall(groupId, memberId, topics,
-                    GroupCalls.assignor(config.groupRemoteAssignor()), config.sessionTimeoutMs(), requestTimeoutNs);
-                rejoin = false;
+            if (join) {
+                joinedSeq = seq;
+                next = new GroupCalls.MemberJoinCall(groupId, memberId, instanceId, subscribed,
+                    GroupCalls.assignor(config.groupRemoteAssignor()), config.sessionTimeoutMs(),
+                    config.maxPollIntervalMs(), requestTimeoutNs);
             } else {
-                next = new GroupCalls.HeartbeatCall(groupId, memberId, epoch, owned, requestTimeoutNs);
+                final long pollAgeMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - lastPollNs));
+                next = new GroupCalls.MemberHeartbeatCall(groupId, memberId, epoch,
+                    (int) Math.min(Integer.MAX_VALUE, pollAgeMs), owned, requestTimeoutNs);
             }
-            next.future.whenComplete((r, e) -> LockSupport.unpark(waiter));
+            urgent = false;
             nextHeartbeatNs = now + intervalNs;
             inFlight = next;
             io.submit(next);
+            work++;
         }
-        return event;
+        return work;
     }
 
-    private Event complete(final Call<GroupCalls.Membership> call, final long now) {
+    private void complete(final Call<GroupCalls.Membership> call, final long now) {
         final GroupCalls.Membership membership;
         try {
             membership = call.future.join();
@@ -140,32 +218,60 @@ final class GroupMember {
                     failure.getMessage());
                 memberId = "";
                 epoch = 0;
-                assignment = new TreeSet<>(GroupCalls.PARTITION_ORDER);
-                nextHeartbeatNs = now;
-                return Event.FENCED;
+                assignment = Set.of();
+                fenced = true;
+                wake();
+                return;
             }
-            if (!failure.isRetriable() && code != ErrorCode.NULL_VAL) {
-                throw failure;
+            if (code == ErrorCode.FENCED_INSTANCE_ID || !failure.isRetriable() && code != ErrorCode.NULL_VAL) {
+                LOG.warn("consumer {}: group '{}' refused the member: {}", io.clientId(), groupId,
+                    failure.getMessage());
+                fatal = failure;
+                wake();
+                return;
             }
             LOG.debug("consumer {}: group request failed, retrying: {}", io.clientId(), failure.getMessage());
             nextHeartbeatNs = now + retryBackoffNs;
-            return Event.NONE;
+            if (call instanceof GroupCalls.MemberJoinCall) {
+                joinedSeq = -1;
+            }
+            return;
         }
         memberId = membership.memberId();
         intervalNs = TimeUnit.MILLISECONDS.toNanos(membership.heartbeatIntervalMs());
         final boolean changed = membership.memberEpoch() != epoch || !membership.assigned().equals(assignment);
         epoch = membership.memberEpoch();
         if (changed) {
-            assignment = membership.assigned();
-            return Event.ASSIGNMENT;
+            assignment = java.util.Collections.unmodifiableSet(membership.assigned());
+            assignmentSeq++;
+            wake();
         }
-        return Event.NONE;
+    }
+
+    private void wake() {
+        final Thread thread = waiter;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 
     /**
-     * Leaves the group (waits for the answer, bounded by the request timeout); failures are logged.
+     * Stops heartbeating and leaves the group (waits for the answer, bounded by the request timeout); failures
+     * are logged. A static member ({@code group.instance.id}) does not leave: the broker keeps its partitions
+     * for it until its session timeout, so a restart gets them back.
      */
     void leave() {
+        final CompletableFuture<Void> halted = new CompletableFuture<>();
+        try {
+            io.execute(() -> {
+                stopped = true;
+                halted.complete(null);
+            });
+            ClientIo.await(halted, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs));
+        } catch (final RuntimeException ex) {
+            stopped = true;
+            LOG.debug("consumer {}: stopping the heartbeats: {}", io.clientId(), ex.toString());
+        }
         final Call<GroupCalls.Membership> call = inFlight;
         if (call != null) {
             try {
@@ -176,18 +282,18 @@ final class GroupMember {
             }
             inFlight = null;
         }
-        if (memberId.isEmpty()) {
-            return;
-        }
-        try {
-            io.call(new GroupCalls.LeaveCall(groupId, memberId, requestTimeoutNs));
-        } catch (final RuntimeException ex) {
-            LOG.warn("consumer {}: leaving group '{}' failed: {}", io.clientId(), groupId, ex.getMessage());
+        final String id = memberId;
+        if (!id.isEmpty() && !isStatic() && fatal == null) {
+            try {
+                io.call(new GroupCalls.LeaveCall(groupId, id, requestTimeoutNs));
+            } catch (final RuntimeException ex) {
+                LOG.warn("consumer {}: leaving group '{}' failed: {}", io.clientId(), groupId, ex.getMessage());
+            }
         }
         memberId = "";
         epoch = 0;
         topics = null;
-        assignment = new TreeSet<>(GroupCalls.PARTITION_ORDER);
-        owned = new TreeSet<>(GroupCalls.PARTITION_ORDER);
+        assignment = Set.of();
+        owned = Set.of();
     }
 }

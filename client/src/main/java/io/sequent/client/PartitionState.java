@@ -24,6 +24,8 @@ final class PartitionState {
     long epoch;
     boolean fetchInFlight;
     boolean resetInFlight;
+    /** {@link Consumer#pause}d: not fetched, and what was fetched stays buffered until resumed. */
+    boolean paused;
     long retryAtNs;
     long highWatermark = -1;
     long logStartOffset = -1;

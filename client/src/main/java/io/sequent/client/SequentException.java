@@ -108,6 +108,8 @@ public class SequentException extends RuntimeException {
                 return new OffsetOutOfRangeException(message);
             case STORAGE_ERROR:
                 return new StorageException(message);
+            case FENCED_INSTANCE_ID:
+                return new FencedInstanceIdException(message);
             default:
                 return new SequentException(code, message);
         }

@@ -27,7 +27,8 @@ class FrameLayoutsTest {
         assertEquals(100, client.id);
         assertEquals(2, client.version);
         assertEquals("io.sequent.codec.client", client.packageName);
-        assertEquals(36, client.messages.size(), "17 request/response pairs, ErrorResponse, DisconnectRequest");
+        assertEquals(40, client.messages.size(), "18 request/response pairs, ErrorResponse, DisconnectRequest, "
+            + "MemberJoinRequest and MemberHeartbeatRequest (answered by JoinGroupResponse and HeartbeatResponse)");
         final FrameLayouts.Schema replication = SCHEMAS.get(1);
         assertEquals(101, replication.id);
         assertEquals(1, replication.version);
@@ -87,11 +88,14 @@ class FrameLayoutsTest {
             "ConnectRequest", "MetadataRequest", "CreateTopicsRequest", "DeleteTopicsRequest",
             "DescribeConfigsRequest", "AlterConfigsRequest", "InitProducerIdRequest", "ProduceRequest",
             "FetchRequest", "ListOffsetsRequest", "JoinGroupRequest", "HeartbeatRequest", "LeaveGroupRequest",
-            "OffsetCommitRequest", "OffsetFetchRequest", "DescribeGroupsRequest", "ListGroupsRequest")),
+            "OffsetCommitRequest", "OffsetFetchRequest", "DescribeGroupsRequest", "ListGroupsRequest",
+            "MemberJoinRequest", "MemberHeartbeatRequest", "DeleteGroupsRequest")),
             requests.toString());
+        final java.util.Map<String, String> sharedResponses = java.util.Map.of(
+            "MemberJoinRequest", "JoinGroupResponse", "MemberHeartbeatRequest", "HeartbeatResponse");
         for (final String request : requests) {
             if (!request.equals("DisconnectRequest")) {
-                final String response = request.replace("Request", "Response");
+                final String response = sharedResponses.getOrDefault(request, request.replace("Request", "Response"));
                 assertNotNull(client.messages.stream().filter(m -> m.name.equals(response)).findFirst().orElse(null),
                     "response for " + request);
             }
