@@ -58,7 +58,7 @@ final class ClusterCommand implements Runnable {
             int reached = 0;
             for (final String endpoint : client.broker.split(",")) {
                 final ClusterStatus status;
-                try (Admin admin = Admin.create(memberConfig(client, spec, endpoint.trim()))) {
+                try (Admin admin = Admin.forMember(memberConfig(client, spec, endpoint.trim()))) {
                     status = admin.clusterStatus();
                 } catch (final SequentException ex) {
                     err.println("member at " + endpoint.trim() + " not reached: " + ex.getMessage());

@@ -20,10 +20,22 @@ public final class Admin implements AutoCloseable {
     private final ClientIo io;
     private final long requestTimeoutNs;
 
-    private Admin(final ClientConfig config) {
+    private Admin(final ClientConfig config, final boolean memberSession) {
         final ClientConfig copy = Objects.requireNonNull(config, "config").copy();
         requestTimeoutNs = copy.requestTimeout().toNanos();
-        io = ClientIo.start(copy, "admin", clientIo -> IoWork.NONE);
+        io = ClientIo.start(copy, "admin", memberSession, clientIo -> IoWork.NONE);
+    }
+
+    /**
+     * An admin client that also keeps a session with the first member of {@code bootstrap.servers} itself, not
+     * only with the leader: its {@link #clusterStatus()} is that member's own view (how {@code sequent cluster
+     * status} asks every member). Everything else goes to the leader, as with {@link #create}.
+     *
+     * @param config connection settings.
+     * @return a connected admin client.
+     */
+    public static Admin forMember(final ClientConfig config) {
+        return new Admin(config, true);
     }
 
     /**
@@ -34,7 +46,7 @@ public final class Admin implements AutoCloseable {
      * @throws BrokerUnreachableException when no broker answered within {@code connect.timeout.ms}.
      */
     public static Admin create(final ClientConfig config) {
-        return new Admin(config);
+        return new Admin(config, false);
     }
 
     /**

@@ -26,6 +26,11 @@ final class ClusterCalls {
         }
 
         @Override
+        boolean anyMember() {
+            return true; // every member answers with its own view
+        }
+
+        @Override
         int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
             final ClusterStatusRequestEncoder encoder = new ClusterStatusRequestEncoder();
             encoder.wrapAndApplyHeader(scratch, 0, new MessageHeaderEncoder())
