@@ -27,7 +27,7 @@ class FrameLayoutsTest {
         assertEquals(100, client.id);
         assertEquals(2, client.version);
         assertEquals("io.sequent.codec.client", client.packageName);
-        assertEquals(40, client.messages.size(), "18 request/response pairs, ErrorResponse, DisconnectRequest, "
+        assertEquals(44, client.messages.size(), "20 request/response pairs, ErrorResponse, DisconnectRequest, "
             + "MemberJoinRequest and MemberHeartbeatRequest (answered by JoinGroupResponse and HeartbeatResponse)");
         final FrameLayouts.Schema replication = SCHEMAS.get(1);
         assertEquals(101, replication.id);
