@@ -54,7 +54,7 @@ final class HistoryWriter implements AutoCloseable {
             }
             if (n % 4 == 0) {
                 try {
-                    Thread.sleep(1); // a steady load (a few thousand records/s), not a flood that fills the checker's heap
+                    Thread.sleep(1); // a steady load, not a flood that fills the checker's heap
                 } catch (final InterruptedException ex) {
                     return;
                 }
