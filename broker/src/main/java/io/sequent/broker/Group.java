@@ -54,7 +54,12 @@ final class Group {
         long lastPollNs;
         /** The epoch of {@link #assigned}; bumped each time it changes. */
         int epoch;
-        /** The epoch before the last change, still accepted from a member that missed that response. */
+        /**
+         * The epoch the member was last answered with (join or heartbeat): its next request carries it, however
+         * often other members' heartbeats moved {@link #epoch} meanwhile.
+         */
+        int answeredEpoch;
+        /** The epoch answered before {@link #answeredEpoch}, still accepted from a member that missed that answer. */
         int previousEpoch;
         /** Since when the member has owned a partition it was asked to revoke; Long.MIN_VALUE when none. */
         long revokingSinceNs = Long.MIN_VALUE;
@@ -76,8 +81,23 @@ final class Group {
             return !instanceId.isEmpty();
         }
 
+        /**
+         * Whether a request carrying this member epoch comes from the member's current view: the epoch it was last
+         * answered with (or the one before, when that answer was lost), or the current one. Not merely the epoch
+         * before the last change: a member's epoch moves at every change of its assignment, and several changes
+         * (another member's join, others releasing partitions it waits for) can come between two of its
+         * heartbeats.
+         */
         boolean acceptsEpoch(final int memberEpoch) {
-            return memberEpoch == epoch || memberEpoch == previousEpoch;
+            return memberEpoch == epoch || memberEpoch == answeredEpoch || memberEpoch == previousEpoch;
+        }
+
+        /** The member is being answered with its current epoch and assignment. */
+        void answered() {
+            if (answeredEpoch != epoch) {
+                previousEpoch = answeredEpoch;
+                answeredEpoch = epoch;
+            }
         }
 
         @Override
@@ -194,7 +214,6 @@ final class Group {
             }
         }
         for (final Member member : changed) {
-            member.previousEpoch = member.epoch;
             member.epoch++;
         }
         for (final Member member : members.values()) {

@@ -153,6 +153,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
                 member.target = previous.target;
                 member.assigned = previous.assigned;
                 member.epoch = previous.epoch;
+                member.answeredEpoch = previous.epoch;
                 member.previousEpoch = previous.epoch;
                 takeover = previous.topics.equals(new ArrayList<>(new TreeSet<>(topics)));
             }
@@ -175,6 +176,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         } else {
             rebalance(group, nowNs);
         }
+        member.answered();
         dirty.add(groupId);
         return member;
     }
@@ -235,7 +237,9 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         } else {
             changed = !group.reconcile(nowNs).isEmpty();
         }
-        if (changed || ownedChanged) {
+        final int answeredBefore = member.answeredEpoch;
+        member.answered();
+        if (changed || ownedChanged || answeredBefore != member.answeredEpoch) {
             dirty.add(groupId);
         }
         return member;

@@ -31,7 +31,7 @@ import java.util.TreeSet;
  *
  *   member:
  *   +---------------------------------------+---------------------------------------+
- *   | member epoch (int32)                  | previous member epoch (int32)         |
+ *   | member epoch (int32)                  | answered member epoch (int32)         |
  *   +---------------------------------------+---------------------------------------+
  *   | session timeout ms (int32)            | rebalance timeout ms (int32)          |
  *   +---------------------------------------+---------------------------------------+
@@ -43,7 +43,8 @@ import java.util.TreeSet;
  *
  * <p>Not recorded (soft state, rebuilt after a restart): when each member was last heard from and last polled
  * (a restored member gets a full session timeout from the first check), its session, since when a member has
- * been revoking, and the fenced member ids. Encoding and decoding allocate (cold path); any thread.
+ * been revoking, the fenced member ids, and the epoch answered before the last (a restored member is accepted at
+ * its current or its last answered epoch). Encoding and decoding allocate (cold path); any thread.
  */
 final class GroupStateRecord {
     static final short KEY_VERSION = 2;
@@ -71,7 +72,7 @@ final class GroupStateRecord {
         at += Short.BYTES;
         for (final Group.Member member : group.members.values()) {
             out.putInt(at, member.epoch, ByteOrder.LITTLE_ENDIAN);
-            out.putInt(at + 4, member.previousEpoch, ByteOrder.LITTLE_ENDIAN);
+            out.putInt(at + 4, member.answeredEpoch, ByteOrder.LITTLE_ENDIAN);
             out.putInt(at + 8, member.sessionTimeoutMs, ByteOrder.LITTLE_ENDIAN);
             out.putInt(at + 12, member.rebalanceTimeoutMs, ByteOrder.LITTLE_ENDIAN);
             out.putInt(at + 16, member.maxPollIntervalMs, ByteOrder.LITTLE_ENDIAN);
@@ -114,7 +115,7 @@ final class GroupStateRecord {
         final int[] cursor = new int[1];
         for (int i = 0; i < count; i++) {
             final int epoch = buffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
-            final int previousEpoch = buffer.getInt(at + 4, ByteOrder.LITTLE_ENDIAN);
+            final int answeredEpoch = buffer.getInt(at + 4, ByteOrder.LITTLE_ENDIAN);
             final int sessionTimeoutMs = buffer.getInt(at + 8, ByteOrder.LITTLE_ENDIAN);
             final int rebalanceTimeoutMs = buffer.getInt(at + 12, ByteOrder.LITTLE_ENDIAN);
             final int maxPollIntervalMs = buffer.getInt(at + 16, ByteOrder.LITTLE_ENDIAN);
@@ -130,7 +131,8 @@ final class GroupStateRecord {
             }
             final Group.Member member = new Group.Member(memberId, clientId, instanceId);
             member.epoch = epoch;
-            member.previousEpoch = previousEpoch;
+            member.answeredEpoch = answeredEpoch;
+            member.previousEpoch = answeredEpoch;
             member.sessionTimeoutMs = sessionTimeoutMs;
             member.rebalanceTimeoutMs = rebalanceTimeoutMs;
             member.maxPollIntervalMs = maxPollIntervalMs;

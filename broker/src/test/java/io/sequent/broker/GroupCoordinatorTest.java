@@ -402,7 +402,7 @@ class GroupCoordinatorTest {
             assertEquals(m.instanceId, r.instanceId);
             assertEquals(m.clientId, r.clientId);
             assertEquals(m.epoch, r.epoch);
-            assertEquals(m.previousEpoch, r.previousEpoch);
+            assertEquals(m.answeredEpoch, r.answeredEpoch);
             assertEquals(m.topics, r.topics);
             assertEquals(m.target, r.target);
             assertEquals(m.assigned, r.assigned);
@@ -465,6 +465,83 @@ class GroupCoordinatorTest {
         assertTrue(bBefore.containsAll(b.assigned), b.assigned + " only lost partitions of " + bBefore);
         assertDisjointAndComplete(6, a, b, d);
         assertFalse(coordinator.group("g").members.containsKey(c.memberId), "c was evicted");
+    }
+
+    /**
+     * The member's epoch moves twice before its next heartbeat (b joins, then c, while a's heartbeat is on its
+     * way): a still heartbeats with the epoch it was last answered with, and is not fenced. Refusing it made the
+     * consumer drop everything and join again under a new member id while the broker kept the old one until its
+     * session timeout: a phantom member, and partitions revoked and given back.
+     */
+    @Test
+    void aMemberWhoseEpochMovedTwiceSinceItsLastAnswerIsNotFenced() {
+        final Group.Member a = join("a", "t");
+        final int told = a.epoch;
+        final Set<GroupPartition> owned = new TreeSet<>(a.assigned);
+        coordinator.heartbeat("g", a.memberId, told, owned, nowNs);
+        final Group.Member b = join("b", "t");
+        final Group.Member c = join("c", "t");
+        assertEquals(told + 2, a.epoch, "two revocations, two epochs");
+        final int groupEpoch = coordinator.group("g").groupEpoch;
+
+        coordinator.heartbeat("g", a.memberId, told, owned, nowNs);
+        assertEquals(2, a.assigned.size(), "answered with its current assignment");
+        assertEquals(groupEpoch, coordinator.group("g").groupEpoch, "no rebalance");
+        assertEquals(3, coordinator.group("g").members.size(), "nobody left, nobody joined");
+        coordinator.checkCommit("g", a.memberId, told);
+        settle();
+        assertDisjointAndComplete(6, a, b, c);
+    }
+
+    /**
+     * A newcomer waits for partitions that two members release in two heartbeats: each release moves its epoch.
+     * Its first heartbeat carries the epoch of its join answer, and must get it the freed partitions, nothing else
+     * moving.
+     */
+    @Test
+    void aNewcomerWhoseEpochMovedTwiceBeforeItsFirstHeartbeatGetsItsShare() {
+        final Group.Member a = join("a", "t");
+        settle();
+        final Group.Member b = join("b", "t");
+        settle();
+        final Set<GroupPartition> aBefore = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bBefore = new TreeSet<>(b.assigned);
+        final Group.Member d = join("d", "t");
+        final int joinedAt = d.epoch;
+        final int groupEpoch = coordinator.group("g").groupEpoch;
+        sync(a);
+        sync(b);
+        assertEquals(joinedAt + 2, d.epoch, "a's release, then b's");
+
+        coordinator.heartbeat("g", d.memberId, joinedAt, Set.of(), nowNs);
+        assertEquals(2, d.assigned.size());
+        assertEquals(groupEpoch, coordinator.group("g").groupEpoch, "the join was the only rebalance");
+        settle();
+        assertEquals(3, coordinator.group("g").members.size());
+        final Set<GroupPartition> moved = new TreeSet<>(aBefore);
+        moved.removeAll(a.assigned);
+        final Set<GroupPartition> fromB = new TreeSet<>(bBefore);
+        fromB.removeAll(b.assigned);
+        moved.addAll(fromB);
+        assertEquals(d.assigned, moved, "d got exactly what a and b gave up");
+        assertTrue(aBefore.containsAll(a.assigned) && bBefore.containsAll(b.assigned), "nothing moved back");
+    }
+
+    /** An answer that never arrived (a lost connection): the epoch answered before it is still accepted. */
+    @Test
+    void theEpochAnsweredBeforeALostAnswerIsAcceptedButNotOlderOnes() {
+        final Group.Member a = join("a", "t");
+        settle();
+        final int received = a.epoch;
+        join("b", "t");
+        coordinator.heartbeat("g", a.memberId, received, a.owned, nowNs);
+        final int lost = a.answeredEpoch;
+        assertTrue(lost > received);
+        join("c", "t");
+        coordinator.heartbeat("g", a.memberId, received, a.owned, nowNs);
+        final BrokerException stale = assertThrows(BrokerException.class,
+            () -> coordinator.heartbeat("g", a.memberId, received - 1, a.owned, nowNs));
+        assertEquals(ErrorCode.ILLEGAL_GENERATION, stale.code());
     }
 
     @Test
