@@ -17,7 +17,6 @@ import io.sequent.client.ProducerRecord;
 import io.sequent.client.SequentException;
 import io.sequent.client.TopicPartition;
 import io.sequent.codec.client.ErrorCode;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,10 +102,7 @@ class GroupMembershipTest {
         return admin.describeGroups(List.of("g")).get(0);
     }
 
-    // In the long profile until an intermittent extra rebalance (the group epoch moves once more than it should,
-    // about one run in several on a loaded 2-core machine) is found and fixed: a known defect, not a slow test.
     @Test
-    @Tag("long")
     void aStaticMemberThatRestartsGetsItsPartitionsBackAndNothingElseMoves() {
         try (Broker broker = Broker.launch(context(aeronDir()));
             Admin admin = Admin.create(client(broker, "admin"))) {

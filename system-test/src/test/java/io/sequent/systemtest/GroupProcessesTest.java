@@ -9,7 +9,6 @@ import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
 import io.sequent.client.ProducerRecord;
 import io.sequent.client.TopicPartition;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -251,10 +250,7 @@ class GroupProcessesTest {
         return true;
     }
 
-    // In the long profile until an intermittent extra rebalance on a join (a member revokes a partition and gets
-    // it back, about one run in four here) is found and fixed: a known defect, not a slow test.
     @Test
-    @Tag("long")
     void membersShareMoveAndResumeAsProcesses() throws Exception {
         final Path data = dir.resolve("data");
         final int port = Cli.freeUdpPort();
