@@ -102,7 +102,7 @@ class GroupMembershipTest {
         return admin.describeGroups(List.of("g")).get(0);
     }
 
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(5)
     void aStaticMemberThatRestartsGetsItsPartitionsBackAndNothingElseMoves() {
         try (Broker broker = Broker.launch(context(aeronDir()));
             Admin admin = Admin.create(client(broker, "admin"))) {
