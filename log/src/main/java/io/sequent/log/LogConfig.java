@@ -110,6 +110,20 @@ public final class LogConfig implements Cloneable {
     /** Default for {@link #VERIFY_CRC_ON_APPEND_PROP_NAME}: false. */
     public static final boolean VERIFY_CRC_ON_APPEND_DEFAULT = false;
 
+    /**
+     * Bytes of the active segment beyond the writer's end that the janitor keeps touched ({@link Pretoucher}), so
+     * the writer's first store to each page of a fresh mapping takes no page fault; the janitor also touches
+     * this many bytes at the start of each spare segment it prepares. 0 turns pre-touching off. Between 0 and
+     * {@link #MAX_SEGMENT_BYTES}. The pages touched are dirtied with the zeros they hold, so this is also the
+     * most page cache, per partition being written, that holds zeros waiting to be written back.
+     */
+    public static final String PRETOUCH_BYTES_PROP_NAME = "log.pretouch.bytes";
+    /**
+     * Default for {@link #PRETOUCH_BYTES_PROP_NAME}: 4 MiB. A saturating producer here writes about 60 MB/s,
+     * 0.6 MB per 10 ms janitor round: 4 MiB keeps the toucher several rounds ahead when its thread is late.
+     */
+    public static final int PRETOUCH_BYTES_DEFAULT = 4 * 1024 * 1024;
+
     private int segmentBytes = SEGMENT_BYTES_DEFAULT;
     private int indexIntervalBytes = INDEX_INTERVAL_BYTES_DEFAULT;
     private long segmentMs = SEGMENT_MS_DEFAULT;
@@ -122,6 +136,7 @@ public final class LogConfig implements Cloneable {
     private int maxFrameLength = MAX_FRAME_LENGTH_DEFAULT;
     private long checkpointIntervalMs = CHECKPOINT_INTERVAL_MS_DEFAULT;
     private boolean verifyCrcOnAppend = VERIFY_CRC_ON_APPEND_DEFAULT;
+    private int pretouchBytes = PRETOUCH_BYTES_DEFAULT;
 
     /**
      * Read the {@code log.*} properties listed in this class; absent keys keep their defaults, other keys are
@@ -178,6 +193,10 @@ public final class LogConfig implements Cloneable {
         if (null != verifyCrc) {
             config.verifyCrcOnAppend(parseBoolean(VERIFY_CRC_ON_APPEND_PROP_NAME, verifyCrc));
         }
+        final String pretouch = properties.getProperty(PRETOUCH_BYTES_PROP_NAME);
+        if (null != pretouch) {
+            config.pretouchBytes(parseInt(PRETOUCH_BYTES_PROP_NAME, pretouch));
+        }
         return config.conclude();
     }
 
@@ -219,6 +238,10 @@ public final class LogConfig implements Cloneable {
             throw invalid(MAX_FRAME_LENGTH_PROP_NAME, maxFrameLength, "must be between " +
                 FrameDescriptor.MIN_FRAME_LENGTH + " and " + SEGMENT_BYTES_PROP_NAME + " (" + segmentBytes +
                 "), or 0 to use the segment size");
+        }
+        if (pretouchBytes < 0 || pretouchBytes > MAX_SEGMENT_BYTES) {
+            throw invalid(PRETOUCH_BYTES_PROP_NAME, pretouchBytes, "must be between 0 (off) and " +
+                MAX_SEGMENT_BYTES);
         }
         return this;
     }
@@ -420,6 +443,23 @@ public final class LogConfig implements Cloneable {
     }
 
     /**
+     * @return bytes kept touched ahead of the writer; see {@link #PRETOUCH_BYTES_PROP_NAME}.
+     */
+    public int pretouchBytes() {
+        return pretouchBytes;
+    }
+
+    /**
+     * @param pretouchBytes bytes kept touched ahead of the writer, 0 for none; see
+     *                      {@link #PRETOUCH_BYTES_PROP_NAME}.
+     * @return this.
+     */
+    public LogConfig pretouchBytes(final int pretouchBytes) {
+        this.pretouchBytes = pretouchBytes;
+        return this;
+    }
+
+    /**
      * @return an independent copy of this configuration.
      */
     public LogConfig copy() {
@@ -444,6 +484,7 @@ public final class LogConfig implements Cloneable {
             ", " + MAX_FRAME_LENGTH_PROP_NAME + "=" + maxFrameLength() +
             ", " + CHECKPOINT_INTERVAL_MS_PROP_NAME + "=" + checkpointIntervalMs +
             ", " + VERIFY_CRC_ON_APPEND_PROP_NAME + "=" + verifyCrcOnAppend +
+            ", " + PRETOUCH_BYTES_PROP_NAME + "=" + pretouchBytes +
             '}';
     }
 

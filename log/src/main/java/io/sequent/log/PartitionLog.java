@@ -50,7 +50,8 @@ import static io.sequent.log.FrameDescriptor.alignedLength;
  * length word last, then the segment's end, then {@link #highestOffsetVisible()}.</li>
  * <li><b>Any thread</b>: {@link #newReader}, {@link #offsetForTimestamp}, {@link #highestOffsetVisible},
  * {@link #startOffset}, {@link #durableNextOffset}, {@link #sizeInBytes}, {@link #recoveryReport}.</li>
- * <li><b>Janitor</b> (one thread): {@link #enforceRetention}, {@link #preallocateNext}.</li>
+ * <li><b>Janitor</b> (one thread): {@link #enforceRetention}, {@link #preallocateNext},
+ * {@link #preallocateNextIfFilling}, {@link #pretouch}.</li>
  * </ul>
  * The segment list is an immutable array replaced on roll, truncation and retention under a lock that only those
  * cold paths take; readers and appends never lock. A segment removed from the list stays mapped until the last
@@ -99,6 +100,7 @@ public final class PartitionLog implements AutoCloseable {
     private final long flushIntervalMs;
     private final long checkpointIntervalMs;
     private final boolean verifyCrcOnAppend;
+    private final Pretoucher pretoucher;
 
     private final SegmentList segments;
     private volatile boolean closed;
@@ -143,6 +145,7 @@ public final class PartitionLog implements AutoCloseable {
         this.flushIntervalMs = config.flushIntervalMs();
         this.checkpointIntervalMs = config.checkpointIntervalMs();
         this.verifyCrcOnAppend = config.verifyCrcOnAppend();
+        this.pretoucher = new Pretoucher(config.pretouchBytes());
 
         Segment[] initial = recovered.segments;
         if (0 == initial.length) {
@@ -831,6 +834,44 @@ public final class PartitionLog implements AutoCloseable {
             return false;
         }
         return preallocator.prepareSpare(preallocator.nextLength(last.mappedLength(), 0));
+    }
+
+    /**
+     * Touch the pages of the active segment up to {@link LogConfig#pretouchBytes()} beyond the writer's end, so
+     * the writer's first store to each of them takes no page fault ({@link Pretoucher}). Never changes a byte the
+     * writer wrote or will write. Janitor thread; allocation-free; meant to be called every janitor round (it
+     * does nothing while the writer has not moved).
+     *
+     * @return the number of pages touched.
+     */
+    public int pretouch() {
+        if (closed) {
+            return 0;
+        }
+        final Segment[] current = segments.snapshot();
+        if (0 == current.length) {
+            return 0;
+        }
+        final Segment last = current[current.length - 1];
+        if (!last.tryAcquire()) {
+            return 0;
+        }
+        try {
+            return pretoucher.touch(last);
+        } finally {
+            last.release();
+        }
+    }
+
+    /** @return the newest segment of the list (the active one as readers see it). Any thread; tests. */
+    Segment lastSegment() {
+        final Segment[] current = segments.snapshot();
+        return 0 == current.length ? null : current[current.length - 1];
+    }
+
+    /** @return pages touched by {@link #pretouch()} so far. Janitor thread. */
+    long pagesPretouched() {
+        return pretoucher.pagesTouched();
     }
 
     @Override

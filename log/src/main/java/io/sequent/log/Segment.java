@@ -38,7 +38,9 @@ import static io.sequent.log.FrameDescriptor.alignedLength;
  * never look past it, so they see only whole frames. The mapping's lifetime is governed by a reference count:
  * the log holds one reference while the segment belongs to it and each reader holds one while it uses the
  * segment's memory; the thread that drops the last reference unmaps the files (and deletes them if the segment
- * was removed by retention or truncation). The count never rises again after reaching zero.
+ * was removed by retention or truncation). The count never rises again after reaching zero. The janitor's
+ * {@link Pretoucher} may touch pages above the published end (a compare-and-set of a zero int to zero, which never
+ * changes a byte) while it holds a reference; {@link #finish()} never cuts the file below the pages it is touching.
  */
 final class Segment {
     static final long NO_TIMESTAMP = Long.MIN_VALUE;
@@ -47,6 +49,8 @@ final class Segment {
     private static final VarHandle PUBLISHED_POSITION;
     private static final VarHandle MAX_TIMESTAMP;
     private static final VarHandle REF_COUNT;
+    private static final VarHandle TOUCH_LIMIT;
+    private static final VarHandle SEALED;
 
     static {
         try {
@@ -54,6 +58,8 @@ final class Segment {
             PUBLISHED_POSITION = lookup.findVarHandle(Segment.class, "publishedPosition", int.class);
             MAX_TIMESTAMP = lookup.findVarHandle(Segment.class, "maxTimestamp", long.class);
             REF_COUNT = lookup.findVarHandle(Segment.class, "refCount", int.class);
+            TOUCH_LIMIT = lookup.findVarHandle(Segment.class, "touchLimit", int.class);
+            SEALED = lookup.findVarHandle(Segment.class, "sealed", boolean.class);
         } catch (final ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -84,6 +90,12 @@ final class Segment {
     private volatile long maxTimestamp = NO_TIMESTAMP;
     @SuppressWarnings("unused")
     private volatile int refCount = 1;
+    // toucher thread: end of the pages it is touching now, 0 when it is not touching
+    @SuppressWarnings("unused")
+    private volatile int touchLimit;
+    // writer thread: set by finish() before the file shrinks
+    @SuppressWarnings("unused")
+    private volatile boolean sealed;
 
     Segment(
         final Path logFile,
@@ -344,13 +356,39 @@ final class Segment {
     /**
      * The segment stops being the active one: shrink its files to their data so a partly filled segment holds
      * no pre-allocated space. Nothing reads past the published end, so the mappings stay valid. Writer thread
-     * only; cold path. A failure leaves the files full size, which recovery handles.
+     * only; cold path. A failure leaves the files full size, which recovery handles. If the {@link Pretoucher}
+     * is touching pages of this segment at this moment, the log file keeps them: it is cut at the end of the
+     * pages being touched instead (zeros after the data, as after a crash before the cut); the writer never waits
+     * for the toucher.
      */
     void finish() throws IOException {
         capacity = writePosition;
-        LogFiles.truncateFile(logFile, writePosition);
+        SEALED.setVolatile(this, true);
+        // Dekker with beginTouch: either the toucher sees the seal and touches nothing, or its limit is seen here
+        // and the file keeps the pages it may be touching (zeros after the data, which recovery accepts).
+        final int touching = (int) TOUCH_LIMIT.getVolatile(this);
+        LogFiles.truncateFile(logFile, Math.max(writePosition, Math.min(touching, mappedLength())));
         offsetIndex.trimFile();
         timeIndex.trimFile();
+    }
+
+    /**
+     * The toucher is about to touch the pages below {@code limit} ({@link Pretoucher}). Toucher thread.
+     *
+     * @return false when the segment has been sealed by {@link #finish()}: nothing may be touched.
+     */
+    boolean beginTouch(final int limit) {
+        TOUCH_LIMIT.setVolatile(this, limit);
+        if ((boolean) SEALED.getVolatile(this)) {
+            TOUCH_LIMIT.setVolatile(this, 0);
+            return false;
+        }
+        return true;
+    }
+
+    /** The toucher is done with the pages it announced in {@link #beginTouch}. Toucher thread. */
+    void endTouch() {
+        TOUCH_LIMIT.setVolatile(this, 0);
     }
 
     /**

@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
  * Prepares the files of the next segment: a zero-filled {@code .log} and zero-filled indexes sized for it, under
  * temporary {@code *.prealloc} names. Segments grow in steps so that disk use follows the data: a partition's first
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * extending a sparse file) makes the file system reserve every block now, so a full disk fails here with an
  * {@link IOException} instead of later inside a mapped write.
  * <p>
- * Threads: the janitor may prepare a spare ahead of time ({@link #prepareSpare()}); the writer thread takes it
+ * Threads: the janitor may prepare a spare ahead of time ({@link #prepareSpare}), mapped and with its first pages
+ * touched; the writer thread takes it
  * when the segment rolls ({@link #newSegment}) or prepares one inline, and installs it under the segment's final
  * names. The spare is handed over through an atomic reference. The writer also grows an emptied, trimmed segment
  * back to full size ({@link #regrow}).
@@ -36,6 +39,7 @@ final class SegmentPreallocator {
         final Path index;
         final Path timeIndex;
         final int length;
+        MappedByteBuffer mapped;
 
         Prepared(final Path log, final Path index, final Path timeIndex, final int length) {
             this.log = log;
@@ -45,6 +49,8 @@ final class SegmentPreallocator {
         }
 
         void deleteQuietly() {
+            LogFiles.unmap(mapped);
+            mapped = null;
             LogFiles.deleteQuietly(log);
             LogFiles.deleteQuietly(index);
             LogFiles.deleteQuietly(timeIndex);
@@ -118,7 +124,9 @@ final class SegmentPreallocator {
     }
 
     /**
-     * Prepare a spare segment if none is waiting. Janitor thread.
+     * Prepare a spare segment if none is waiting: its files, its mapping (so the roll does not map it on the
+     * writer thread) and, when {@link LogConfig#pretouchBytes()} is not 0, its first pages touched (so the
+     * writer's first appends to it take no page faults). Janitor thread.
      *
      * @param length the segment's length.
      * @return true when a spare is ready.
@@ -133,6 +141,14 @@ final class SegmentPreallocator {
         } catch (final IOException ex) {
             return false;
         }
+        try {
+            prepared.mapped = LogFiles.mapExisting(prepared.log);
+        } catch (final IOException | RuntimeException ex) {
+            prepared.deleteQuietly();
+            return false;
+        }
+        // nobody else sees the mapping before it is handed over below
+        Pretoucher.touchPages(new UnsafeBuffer(prepared.mapped), 0, Math.min(length, config.pretouchBytes()));
         if (!spare.compareAndSet(null, prepared)) {
             prepared.deleteQuietly();
         }
@@ -234,7 +250,9 @@ final class SegmentPreallocator {
             Files.move(prepared.timeIndex, timeIndex, StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
             Files.move(prepared.log, log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            mapped = LogFiles.mapExisting(log);
+            // a spare mapped by the janitor stays valid across the rename (same file)
+            mapped = null != prepared.mapped ? prepared.mapped : LogFiles.mapExisting(log);
+            prepared.mapped = null;
             offsetIdx = new OffsetIndex(index, 0);
             final TimeIndex timeIdx = new TimeIndex(timeIndex, 0);
             return new Segment(log, mapped, baseOffset, offsetIdx, timeIdx);

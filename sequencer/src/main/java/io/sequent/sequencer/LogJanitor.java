@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Background work on the partition logs, off the write path: prepares each log's next segment once
- * its active segment is filling up (so the journal's roll only renames and maps a ready file), the
+ * its active segment is filling up (so the journal's roll only renames a ready, mapped file), touches the
+ * pages ahead of each log's writer every round ({@link PartitionLog#pretouch()}), the
  * group-sequence journal's next file likewise, and applies retention. Runs on its own thread with a
  * sleeping idle strategy.
  *
@@ -50,6 +51,7 @@ final class LogJanitor implements Agent {
             nextPreallocateMs = nowMs + preallocateIntervalMs;
             for (final Partition partition : partitions) {
                 work += preallocate(partition.log());
+                work += pretouch(partition.log());
             }
             if (null != groupJournal && groupJournal.prepareNextIfFilling()) {
                 work++;
@@ -71,6 +73,15 @@ final class LogJanitor implements Agent {
     private int preallocate(final PartitionLog log) {
         try {
             return log.preallocateNextIfFilling() ? 1 : 0;
+        } catch (final RuntimeException ex) {
+            errorHandler.onError(ex);
+            return 0;
+        }
+    }
+
+    private int pretouch(final PartitionLog log) {
+        try {
+            return log.pretouch() > 0 ? 1 : 0;
         } catch (final RuntimeException ex) {
             errorHandler.onError(ex);
             return 0;
