@@ -21,19 +21,21 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sequent perf produce|e2e|throughput}: one workload against the raw Aeron round trip,
+ * {@code sequent perf produce|e2e|throughput|consume}: one workload against the raw Aeron round trip,
  * Sequent and (with {@code --kafka}) Apache Kafka, with HdrHistogram reports and plots.
  */
 @Command(name = "perf", mixinStandardHelpOptions = true,
     description = "Measure latency and throughput beside the raw Aeron round trip and, with --kafka, Apache Kafka.",
-    subcommands = {PerfCommand.Produce.class, PerfCommand.EndToEnd.class, PerfCommand.Throughput.class})
+    subcommands = {PerfCommand.Produce.class, PerfCommand.EndToEnd.class, PerfCommand.Throughput.class,
+        PerfCommand.Consume.class})
 final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: produce, e2e or throughput");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "missing command: produce, e2e, throughput or consume");
     }
 
     /** The options every perf mode takes. */
@@ -129,10 +131,13 @@ final class PerfCommand implements Runnable {
             try {
                 IdleStrategies.parse(clientIdle);
                 IdleStrategies.parse(brokerIdle);
-                final long effectiveRate = rate != null ? rate : mode() == Mode.THROUGHPUT ? 0 : 10_000;
-                final Duration measured = records == null ? Durations.parse(duration != null ? duration : "30s") :
+                final long effectiveRate = rate != null ? rate :
+                    mode() == Mode.THROUGHPUT || mode() == Mode.CONSUME ? 0 : 10_000;
+                final long count = records != null ? records :
+                    mode() == Mode.CONSUME && duration == null ? Consume.DEFAULT_RECORDS : 0;
+                final Duration measured = count == 0 ? Durations.parse(duration != null ? duration : "30s") :
                     duration != null ? Durations.parse(duration) : null;
-                workload = new Workload(mode(), effectiveRate, records == null ? 0 : records, measured, size, acks,
+                workload = new Workload(mode(), effectiveRate, count, measured, size, acks,
                     partitions, producers, Durations.parse(warmup), flush, lingerMs);
                 if (noSequent && kafka == null && cluster == null) {
                     throw new IllegalArgumentException(
@@ -178,6 +183,20 @@ final class PerfCommand implements Runnable {
         @Override
         Mode mode() {
             return Mode.THROUGHPUT;
+        }
+    }
+
+    /** {@code sequent perf consume}. */
+    @Command(name = "consume", mixinStandardHelpOptions = true,
+        description = "Records/s and MB/s of one consumer reading a pre-filled topic from the start "
+            + "(--records N fill it, default 1,000,000; --warmup is a first, unmeasured read).")
+    static final class Consume extends Run {
+        /** Records the topic is filled with when --records is not given. */
+        static final long DEFAULT_RECORDS = 1_000_000;
+
+        @Override
+        Mode mode() {
+            return Mode.CONSUME;
         }
     }
 }

@@ -30,7 +30,7 @@ public interface Driver extends AutoCloseable {
      */
     Sender producer(String topic, Workload workload) throws Exception;
 
-    /** A new consumer of every partition of the topic, positioned at their ends. */
+    /** A new consumer of every partition of the topic, positioned at their beginnings (no group). */
     Receiver consumer(String topic, Workload workload) throws Exception;
 
     @Override

@@ -9,7 +9,12 @@ public enum Mode {
     /** Fixed-rate sends and a consumer; produce -> ack and producer -> consumer (end-to-end) latency. */
     E2E,
     /** Sends as fast as the system takes them; records/s and MB/s (ack latency is not corrected). */
-    THROUGHPUT;
+    THROUGHPUT,
+    /**
+     * A topic pre-filled with {@code records} records (not measured), then read from the start by one consumer;
+     * records/s and MB/s of the read.
+     */
+    CONSUME;
 
     /** The name on the command line and in reports. */
     public String label() {

@@ -58,6 +58,9 @@ public final class PerfRunner {
      *                   counted, not thrown).
      */
     public SystemResult run(final Driver driver) throws Exception {
+        if (workload.mode() == Mode.CONSUME) {
+            return consume(driver);
+        }
         final String topic = "perf-" + workload.mode().label() + "-" +
             Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         driver.createTopic(topic, workload);
@@ -139,6 +142,162 @@ public final class PerfRunner {
         return new SystemResult(driver.system(), driver.description(), state.produceAckTotal,
             endToEnd ? state.endToEndTotal : null, acked, acked * workload.size(), Math.max(0, elapsed),
             state.errors.sum());
+    }
+
+    /**
+     * {@link Mode#CONSUME}: fills a new topic with {@code records} records (the producers each send their share
+     * as fast as the system takes them; not measured), then a consumer reads them from the start for up to the
+     * warm-up (JIT, page cache; not measured), then a new consumer reads all of them from the start. The read is
+     * timed from its first poll to the delivery of the last record. Every value carries a sequence unique in
+     * the topic, and the read checks it saw each one exactly once: a record read twice counts as an error, one
+     * never read fails the run.
+     */
+    private SystemResult consume(final Driver driver) throws Exception {
+        if (!driver.hasConsumer()) {
+            throw new IllegalStateException(driver.system() + " has no consumer");
+        }
+        final String topic =
+            "perf-consume-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        driver.createTopic(topic, workload);
+        final long records = workload.records();
+        final LongAdder fillErrors = new LongAdder();
+        fill(driver, topic, fillErrors);
+        if (fillErrors.sum() > 0) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "%s: %,d of %,d records could not be written " +
+                "to fill the topic", driver.system(), fillErrors.sum(), records));
+        }
+        if (!workload.warmup().isZero()) {
+            try (Driver.Receiver receiver = driver.consumer(topic, workload)) {
+                read(driver.system(), receiver, records, clock.nanoTime() + workload.warmup().toNanos(), "warm-up");
+            }
+        }
+        try (Driver.Receiver receiver = driver.consumer(topic, workload)) {
+            final Read read = read(driver.system(), receiver, records, Long.MAX_VALUE, "read");
+            if (read.distinct < records) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                    "%s: the consumer read %,d of the %,d records and nothing more in %d s", driver.system(),
+                    read.distinct, records, TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NS)));
+            }
+            return new SystemResult(driver.system(), driver.description(), null, null, read.distinct,
+                read.distinct * workload.size(), read.elapsedNs, read.duplicates);
+        }
+    }
+
+    /** Sends the workload's records to the topic, the producers each their share, and waits for every answer. */
+    private void fill(final Driver driver, final String topic, final LongAdder errors) throws Exception {
+        final int producers = workload.producers();
+        final long records = workload.records();
+        final Driver.Sender[] senders = new Driver.Sender[producers];
+        final Thread[] threads = new Thread[producers];
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final LongAdder acked = new LongAdder();
+        final long start = clock.nanoTime();
+        try {
+            long first = 0;
+            for (int i = 0; i < producers; i++) {
+                senders[i] = driver.producer(topic, workload);
+                final Driver.Sender sender = senders[i];
+                final long from = first;
+                final long to = from + records / producers + (i < records % producers ? 1 : 0);
+                first = to;
+                threads[i] = new Thread(() -> {
+                    try {
+                        for (long sequence = from; sequence < to; sequence++) {
+                            final byte[] value = new byte[workload.size()];
+                            putLong(value, 0, clock.nanoTime());
+                            putLong(value, 8, sequence);
+                            sender.send(value, ex -> {
+                                if (ex != null) {
+                                    errors.increment();
+                                } else {
+                                    acked.increment();
+                                }
+                            });
+                        }
+                        sender.flush();
+                    } catch (final Throwable ex) {
+                        failure.compareAndSet(null, ex);
+                    }
+                }, "perf-fill-" + driver.system() + "-" + i);
+                threads[i].start();
+            }
+            for (final Thread thread : threads) {
+                while (thread.isAlive()) {
+                    thread.join(PROGRESS_INTERVAL_MS);
+                    if (progress != null) {
+                        progress.printf(Locale.ROOT, "[%s] %5.1f s  filling: %,d of %,d records written%n",
+                            driver.system(), (clock.nanoTime() - start) / 1e9, acked.sum(), records);
+                    }
+                }
+            }
+        } finally {
+            for (final Driver.Sender sender : senders) {
+                if (sender != null) {
+                    sender.close();
+                }
+            }
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(driver.system() + " producer failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /** What a read of the topic saw. */
+    private static final class Read {
+        long distinct;
+        long duplicates;
+        long elapsedNs;
+    }
+
+    /**
+     * Polls until every record was read once, the deadline passed, or nothing came for the drain timeout.
+     * Sequences outside {@code [0, records)} fail the run: they are not this run's records.
+     */
+    private Read read(final String system, final Driver.Receiver receiver, final long records, final long deadlineNs,
+        final String phase) throws Exception {
+        final long[] seen = new long[(int) ((records + 63) >>> 6)];
+        final Read read = new Read();
+        final long start = clock.nanoTime();
+        final long[] lastDelivery = {start};
+        final Driver.ValueSink sink = value -> {
+            final long sequence = getLong(value, 8);
+            if (sequence < 0 || sequence >= records) {
+                throw new IllegalStateException(system + ": read a record that was not written (sequence " +
+                    sequence + ")");
+            }
+            final int word = (int) (sequence >>> 6);
+            final long bit = 1L << sequence;
+            if ((seen[word] & bit) != 0) {
+                read.duplicates++;
+            } else {
+                seen[word] |= bit;
+                read.distinct++;
+                lastDelivery[0] = clock.nanoTime();
+            }
+        };
+        long lastProgress = start;
+        long lastCount = 0;
+        long lastReport = start;
+        while (read.distinct < records) {
+            receiver.poll(sink, 100);
+            final long now = clock.nanoTime();
+            if (read.distinct != lastCount) {
+                lastCount = read.distinct;
+                lastProgress = now;
+            } else if (now - lastProgress > DRAIN_TIMEOUT_NS) {
+                break;
+            }
+            if (now - deadlineNs >= 0) {
+                break;
+            }
+            if (progress != null && now - lastReport >= PROGRESS_INTERVAL_MS * 1_000_000L) {
+                lastReport = now;
+                progress.printf(Locale.ROOT, "[%s] %5.1f s  %s: %,d of %,d records%n", system, (now - start) / 1e9,
+                    phase, read.distinct, records);
+            }
+        }
+        read.elapsedNs = lastDelivery[0] - start;
+        return read;
     }
 
     private void sendLoop(final Driver.Sender sender, final long start, final long intervalNs, final long records,

@@ -104,7 +104,7 @@ public final class PerfSuite {
                 bootstrap = options.client().bootstrap();
                 where = "broker at " + bootstrap;
             }
-            if (options.baseline()) {
+            if (options.baseline() && workload.mode() != Mode.CONSUME) {
                 results.add(runOne(runner, Workload.BASELINE, () -> new AeronPingPongDriver(aeronDir,
                     options.brokerIdle(), options.clientIdle()), progress));
             }

@@ -44,8 +44,12 @@ public record Workload(
         if (rate < 0) {
             throw new IllegalArgumentException("--rate must be >= 0, not " + rate);
         }
-        if (rate == 0 && mode != Mode.THROUGHPUT) {
+        if (rate == 0 && mode != Mode.THROUGHPUT && mode != Mode.CONSUME) {
             throw new IllegalArgumentException("--rate is required for " + mode.label() + " (records per second)");
+        }
+        if (mode == Mode.CONSUME && (records <= 0 || duration != null)) {
+            throw new IllegalArgumentException(
+                "consume reads a topic filled with --records N; --duration does not apply");
         }
         if ((records > 0) == (duration != null)) {
             throw new IllegalArgumentException("give one of --records N or --duration D");
@@ -62,6 +66,9 @@ public record Workload(
         }
         if ("-1".equals(acks)) {
             acks = "all";
+        }
+        if (mode == Mode.CONSUME && "0".equals(acks)) {
+            throw new IllegalArgumentException("--acks 0 cannot tell which records the topic holds; use 1 or all");
         }
         if (mode != Mode.THROUGHPUT && "0".equals(acks)) {
             throw new IllegalArgumentException("--acks 0 has no acknowledgement to time; use throughput mode");
@@ -83,6 +90,12 @@ public record Workload(
 
     /** One line describing the workload, for reports. */
     public String describe() {
+        if (mode == Mode.CONSUME) {
+            return String.format(Locale.ROOT, "consume, %,d %d-byte records read from the start by one consumer " +
+                "(filled with acks=%s, flush=%s, %d partition(s), %d producer(s)), %s warm-up read",
+                records, size, acks, flush, partitions, producers,
+                warmup.toMillis() % 1000 == 0 ? warmup.toSeconds() + " s" : warmup.toMillis() + " ms");
+        }
         return String.format(Locale.ROOT, "%s, %s, %d-byte records, acks=%s, flush=%s, %d partition(s), " +
             "%d producer(s), linger.ms=%d, %s after %s warm-up", mode.label(),
             rate == 0 ? "unthrottled" : String.format(Locale.ROOT, "%,d records/s", rate), size, acks, flush,

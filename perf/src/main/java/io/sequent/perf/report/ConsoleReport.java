@@ -1,5 +1,6 @@
 package io.sequent.perf.report;
 
+import io.sequent.perf.harness.Mode;
 import io.sequent.perf.harness.RunResult;
 import io.sequent.perf.harness.SystemResult;
 
@@ -36,7 +37,9 @@ public final class ConsoleReport {
         for (final LatencyRow row : LatencyRow.of(run)) {
             table.add(row.humanCells());
         }
-        if (table.size() == 1) {
+        if (table.size() == 1 && run.workload().mode() == Mode.CONSUME) {
+            out.append("Records read from the start by one consumer:\n");
+        } else if (table.size() == 1) {
             out.append("No latency was recorded.\n");
         } else {
             final int[] widths = new int[LatencyRow.HUMAN_HEADER.size()];

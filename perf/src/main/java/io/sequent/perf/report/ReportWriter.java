@@ -1,6 +1,7 @@
 package io.sequent.perf.report;
 
 import io.sequent.perf.harness.Metric;
+import io.sequent.perf.harness.Mode;
 import io.sequent.perf.harness.RunResult;
 import io.sequent.perf.harness.SystemResult;
 import io.sequent.perf.harness.Workload;
@@ -124,17 +125,38 @@ public final class ReportWriter {
             cells.add(String.format(Locale.ROOT, "%.1f", result.recordsPerSecond()));
             cells.add(String.format(Locale.ROOT, "%.3f", result.megabytesPerSecond()));
             cells.add(Long.toString(result.errors()));
-            cells.add(workload.mode().label());
-            cells.add(Long.toString(workload.rate()));
-            cells.add(Integer.toString(workload.size()));
-            cells.add(workload.acks());
-            cells.add(workload.flush());
-            cells.add(Integer.toString(workload.partitions()));
-            cells.add(Integer.toString(workload.producers()));
-            cells.add(Long.toString(workload.lingerMs()));
+            workloadCells(cells, workload);
             csvLine(csv, cells);
         }
+        for (final SystemResult result : run.systems()) {
+            if (result.produceAck() == null && result.endToEnd() == null) {
+                // No latency (consume): the row carries the system's count and throughput alone.
+                final List<String> cells = new ArrayList<>();
+                cells.add(result.system());
+                cells.add(workload.mode().label());
+                cells.add(Long.toString(result.records()));
+                for (int i = 0; i < LatencyRow.PERCENTILES.length + 4; i++) {
+                    cells.add("");
+                }
+                cells.add(String.format(Locale.ROOT, "%.1f", result.recordsPerSecond()));
+                cells.add(String.format(Locale.ROOT, "%.3f", result.megabytesPerSecond()));
+                cells.add(Long.toString(result.errors()));
+                workloadCells(cells, workload);
+                csvLine(csv, cells);
+            }
+        }
         return csv.toString();
+    }
+
+    private static void workloadCells(final List<String> cells, final Workload workload) {
+        cells.add(workload.mode().label());
+        cells.add(Long.toString(workload.rate()));
+        cells.add(Integer.toString(workload.size()));
+        cells.add(workload.acks());
+        cells.add(workload.flush());
+        cells.add(Integer.toString(workload.partitions()));
+        cells.add(Integer.toString(workload.producers()));
+        cells.add(Long.toString(workload.lingerMs()));
     }
 
     private static void csvLine(final StringBuilder csv, final List<String> cells) {
@@ -169,7 +191,8 @@ public final class ReportWriter {
 
         final List<LatencyRow> rows = LatencyRow.of(run);
         if (rows.isEmpty()) {
-            md.append("No latency was recorded.\n\n");
+            md.append(workload.mode() == Mode.CONSUME ? "A read measures throughput, not latency.\n\n" :
+                "No latency was recorded.\n\n");
         } else {
             markdownRow(md, LatencyRow.HUMAN_HEADER);
             final List<String> rule = new ArrayList<>();

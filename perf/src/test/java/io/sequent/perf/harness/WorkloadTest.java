@@ -43,6 +43,17 @@ class WorkloadTest {
     }
 
     @Test
+    void consumeFillsWithRecordsAndNeedsAcknowledgements() {
+        final Duration w = Duration.ZERO;
+        assertTrue(error(() -> new Workload(Mode.CONSUME, 0, 0, Duration.ofSeconds(1), 100, "1", 1, 1, w, "none", 0))
+            .contains("--records N"));
+        assertTrue(error(() -> new Workload(Mode.CONSUME, 0, 10, null, 100, "0", 1, 1, w, "none", 0))
+            .contains("--acks 0"));
+        final Workload consume = new Workload(Mode.CONSUME, 0, 1_000, null, 100, "all", 2, 1, w, "none", 0);
+        assertTrue(consume.describe().contains("1,000 100-byte records read from the start"), consume.describe());
+    }
+
+    @Test
     void parsesDurations() {
         assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
         assertEquals(Duration.ofSeconds(30), Durations.parse("30s"));
