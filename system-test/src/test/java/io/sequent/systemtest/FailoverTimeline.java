@@ -33,8 +33,8 @@ final class FailoverTimeline {
     /** One failover, each phase in ms from the kill. */
     record Cycle(int cycle, int killed, long detectMs, long electMs, long foundMs, long ackMs) {
         String describe() {
-            return String.format("cycle %d (leader %d killed): detect %d ms, elect %d ms, new leader's session %d ms, " +
-                "first ack %d ms", cycle, killed, detectMs, electMs, foundMs, ackMs);
+            return String.format("cycle %d (leader %d killed): detect %d ms, elect %d ms, " +
+                "new leader's session %d ms, first ack %d ms", cycle, killed, detectMs, electMs, foundMs, ackMs);
         }
     }
 
@@ -73,9 +73,9 @@ final class FailoverTimeline {
 
     /** p50 / p99 / max of each phase over the failovers recorded. */
     String summary() {
-        return String.format("failover phases ms (p50/p99/max over %d): detect %s, elect %s, new leader's session %s, " +
-                "first ack %s", cycles.size(), percentiles(Cycle::detectMs), percentiles(Cycle::electMs),
-            percentiles(Cycle::foundMs), percentiles(Cycle::ackMs));
+        return String.format("failover phases ms (p50/p99/max over %d): detect %s, elect %s, " +
+                "new leader's session %s, first ack %s", cycles.size(), percentiles(Cycle::detectMs),
+            percentiles(Cycle::electMs), percentiles(Cycle::foundMs), percentiles(Cycle::ackMs));
     }
 
     private String percentiles(final java.util.function.ToLongFunction<Cycle> phase) {
