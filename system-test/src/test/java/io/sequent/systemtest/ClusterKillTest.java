@@ -39,6 +39,7 @@ class ClusterKillTest {
     private static final String TOPIC = "replicated";
     private static final int ELECTION_TIMEOUT_MS = 500;
     private static final long LOAD_PER_CYCLE_MS = 700;
+    private static final String PRODUCER_ID = "kill-test-producer";
     private static final AtomicReference<RuntimeException> LAST_READ_ERROR = new AtomicReference<>();
 
     @TempDir
@@ -47,7 +48,8 @@ class ClusterKillTest {
     @Test
     void noAcknowledgedWriteIsLostDuplicatedOrDivergentAcrossLeaderKills() throws Exception {
         final int cycles = Integer.getInteger("cluster.cycles", Boolean.getBoolean("sequent.long") ? 200 : 20);
-        try (Cluster cluster = new Cluster(dir, MEMBERS, member -> List.of())) {
+        try (Cluster cluster = new Cluster(dir, MEMBERS, member -> List.of());
+            FailoverTimeline.LogTap clientLog = new FailoverTimeline.LogTap()) {
             cluster.startAll();
             try (Admin admin = Admin.create(cluster.client())) {
                 admin.createTopic(TOPIC, PARTITIONS, Map.of());
@@ -58,7 +60,8 @@ class ClusterKillTest {
             final List<HistoryChecker.Read> reads = new ArrayList<>();
             final AtomicLongArray consumed = new AtomicLongArray(PARTITIONS);
             final List<Long> killTimes = new ArrayList<>();
-            final Producer producer = new Producer(new ProducerConfig(cluster.client())
+            final FailoverTimeline timeline = new FailoverTimeline(PRODUCER_ID);
+            final Producer producer = new Producer(new ProducerConfig(cluster.client().clientId(PRODUCER_ID))
                 .acks("all").enableIdempotence(true).lingerMs(1).deliveryTimeoutMs(120_000));
             final Consumer consumer = new Consumer(new ConsumerConfig(cluster.client()).autoOffsetReset("earliest"));
             final List<TopicPartition> partitions = new ArrayList<>();
@@ -75,15 +78,20 @@ class ClusterKillTest {
                 for (int cycle = 0; cycle < cycles; cycle++) {
                     Thread.sleep(LOAD_PER_CYCLE_MS);
                     final int leader = cluster.leader(30_000);
+                    final long killedWallMs = System.currentTimeMillis();
                     final long killedAt = System.nanoTime();
                     killTimes.add(killedAt);
                     cluster.kill(leader);
+                    final long ackMs;
                     try {
-                        HistoryWriter.awaitAcknowledgementAfter(history, killedAt, 60_000);
+                        ackMs = HistoryWriter.awaitAcknowledgementAfter(history, killedAt, 60_000);
                     } catch (final AssertionError ex) {
                         throw new AssertionError("cycle " + cycle + ", leader " + leader + " killed: " +
                             ex.getMessage() + "\n" + cluster.tails(40), ex);
                     }
+                    Thread.sleep(100); // the lines of the phases logged last
+                    System.out.println(timeline.add(cycle, leader, killedWallMs, clientLog.lines(),
+                        brokerLines(cluster), ackMs).describe());
                     cluster.start(leader);
                 }
                 Thread.sleep(LOAD_PER_CYCLE_MS);
@@ -107,10 +115,21 @@ class ClusterKillTest {
             final HistoryChecker.Verdict verdict = HistoryChecker.check(history.ops(), logs, reads, killTimes);
             System.out.printf("cluster kill -9 x%d (3 members, election timeout %d ms): %s%n", cycles,
                 ELECTION_TIMEOUT_MS, verdict.summary());
+            System.out.println(timeline.summary());
             assertTrue(verdict.clean(), verdict.summary() + "\n" + String.join("\n", verdict.examples()) +
                 "\nhistory: " + dir.resolve("history.log"));
             assertTrue(verdict.acknowledged() > 1000, "too few acknowledged to mean anything: " + verdict.summary());
         }
+    }
+
+    private static List<String> brokerLines(final Cluster cluster) {
+        final List<String> lines = new ArrayList<>();
+        for (int m = 0; m < cluster.size(); m++) {
+            if (cluster.isRunning(m)) {
+                lines.addAll(List.of(cluster.output(m).split("\n")));
+            }
+        }
+        return lines;
     }
 
     private static void read(final Consumer consumer, final List<HistoryChecker.Read> reads,
