@@ -61,12 +61,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>the embedded media driver, SHARED mode: one thread ({@code aeron.driver.idle.strategy});</li>
- *   <li>{@code broker.threading.mode=shared} (default on four cores or fewer): one thread,
- *   {@code sequent-broker}, runs the ingress (which also steps the Aeron client's conductor), the sequencer's
- *   four stages (in its INVOKER mode) and the fetch agent, idling per {@code broker.idle.strategy};
- *   {@code dedicated}: {@code sequent-ingress} and {@code sequent-fetch} threads, and the sequencer's own
- *   threads per {@code sequencer.threading.mode};</li>
+ *   <li>{@code broker.threading.mode=shared} (default on four cores or fewer): one hot thread,
+ *   {@code sequent-broker}, runs the embedded media driver (Aeron's INVOKER mode: conductor, sender and receiver
+ *   stepped by {@link DriverDuty}), the ingress (which also steps the Aeron client's conductor), the sequencer's
+ *   four stages (in its INVOKER mode), the replica agent and the fetch agent, idling per
+ *   {@code broker.idle.strategy}; with {@code aeron.driver.embedded=false} the driver is another process's;</li>
+ *   <li>{@code dedicated}: the embedded media driver in SHARED mode on a thread of its own
+ *   ({@code aeron.driver.idle.strategy}), {@code sequent-ingress} and {@code sequent-fetch} threads, and the
+ *   sequencer's own threads per {@code sequencer.threading.mode};</li>
  *   <li>{@code sequent-admin}: connects, topic administration and housekeeping, parking up to 10 ms when
  *   idle.</li>
  * </ul>
@@ -93,6 +95,8 @@ public final class Broker implements AutoCloseable {
     private static final int ADMIN_QUEUE_CAPACITY = 1024;
     private static final int CONTROL_QUEUE_CAPACITY = 1024;
     private static final long RESOLVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int CLOSE_LINGER_QUIET_STEPS = 10;
+    private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final BrokerContext ctx;
     private final SessionTable sessions;
@@ -108,6 +112,7 @@ public final class Broker implements AutoCloseable {
     private FileLock lock;
     private Sequencer sequencer;
     private MediaDriver driver;
+    private DriverDuty driverDuty;
     private Aeron aeron;
     private Subscription ingressSubscription;
     private volatile SessionManager sessionManager;
@@ -203,10 +208,12 @@ public final class Broker implements AutoCloseable {
         LOG.info("recovered {} consumer groups from {} ({} offset records)", coordinator.groups().size(),
             OffsetsLog.PARTITION_DIR, committedOffsets);
 
+        final boolean driverOnBrokerThread = ctx.driverOnBrokerThread();
         if (ctx.embeddedDriver()) {
             driver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(ctx.aeronDir())
-                .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                .threadingMode(driverOnBrokerThread ? io.aeron.driver.ThreadingMode.INVOKER :
+                    io.aeron.driver.ThreadingMode.SHARED)
                 .sharedIdleStrategy(IdleStrategies.parse(ctx.driverIdleStrategy()))
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
@@ -216,11 +223,15 @@ public final class Broker implements AutoCloseable {
                 .asyncExecutorEnabled(false)
                 .errorHandler(ex -> driverErrors.warn("media driver error: " + ex, ex)));
         }
+        if (driverOnBrokerThread) {
+            driverDuty = new DriverDuty(driver.sharedAgentInvoker(), ex -> LOG.error("media driver error", ex));
+        }
         try {
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDir())
                 .clientName("sequent-broker-" + ctx.brokerId())
                 .useConductorAgentInvoker(true)
+                .driverAgentInvoker(null == driverDuty ? null : driverDuty.awaitingInvoker())
                 .errorHandler(this::onAeronError));
         } catch (final RuntimeException ex) {
             throw new BrokerException(ErrorCode.UNKNOWN_SERVER_ERROR, "cannot connect to the media driver in " +
@@ -286,7 +297,7 @@ public final class Broker implements AutoCloseable {
         final Agent stepper = stepSequencer ? new SequencerStepper(sequencer.invoker()) : null;
         if (ctx.threadingMode() == BrokerContext.ThreadingMode.SHARED) {
             hotRunners.add(new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()), errorHandler, counters.errors,
-                new NamedCompositeAgent("sequent-broker", ingress, stepper, replicaAgent, fetch)));
+                new NamedCompositeAgent("sequent-broker", driverDuty, ingress, stepper, replicaAgent, fetch)));
         } else {
             final Agent ingressAgent = new NamedCompositeAgent("sequent-ingress", ingress, stepper, replicaAgent);
             hotRunners.add(new AgentRunner(
@@ -297,6 +308,9 @@ public final class Broker implements AutoCloseable {
         adminRunner = new AgentRunner(adminIdleStrategy(), errorHandler, counters.errors,
             new NamedCompositeAgent(admin.roleName(), admin,
                 new PositionSampler(sequencer, counters, ctx.nanoClock())));
+        if (null != driverDuty) {
+            driverDuty.handOver();
+        }
         for (final AgentRunner runner : hotRunners) {
             AgentRunner.startOnThread(runner);
         }
@@ -408,6 +422,9 @@ public final class Broker implements AutoCloseable {
             }
             if (null != invoker) {
                 invoker.invoke();
+            }
+            if (null != driverDuty) {
+                driverDuty.step();
             }
             sleepQuietly();
         }
@@ -604,6 +621,9 @@ public final class Broker implements AutoCloseable {
         CloseHelper.quietClose(metrics);
         CloseHelper.quietCloseAll(hotRunners);
         CloseHelper.quietClose(adminRunner);
+        if (null != driverDuty) {
+            driverDuty.takeOver();
+        }
         if (null != sequencer && null != replicaAgent) {
             drainReplicated();
         }
@@ -613,6 +633,9 @@ public final class Broker implements AutoCloseable {
             } catch (final RuntimeException ex) {
                 LOG.warn("sequencer did not close cleanly", ex);
             }
+        }
+        if (null != driverDuty) {
+            driverDuty.linger(CLOSE_LINGER_QUIET_STEPS, CLOSE_LINGER_NS);
         }
         CloseHelper.quietClose(sessionManager);
         CloseHelper.quietClose(ingressSubscription);
@@ -652,6 +675,9 @@ public final class Broker implements AutoCloseable {
                 LockSupport.parkNanos(100_000);
             }
             replicaAgent.doWork();
+            if (null != driverDuty) {
+                driverDuty.step();
+            }
         }
     }
 

@@ -87,16 +87,20 @@ public final class BrokerContext {
     public static final String AERON_DIR_PROP = "aeron.dir";
 
     /**
-     * true: the broker runs its own media driver in {@link #AERON_DIR_PROP} (SHARED threading mode, one
-     * thread). false: it connects to a media driver already running there. Default true.
+     * true: the broker runs its own media driver in {@link #AERON_DIR_PROP}: as an agent of the broker thread
+     * (Aeron's INVOKER threading mode) when {@link #THREADING_MODE_PROP} is {@code shared}, on a thread of its own
+     * (SHARED threading mode) when it is {@code dedicated}. false: it connects to a media driver already running
+     * there. Default true.
      */
     public static final String EMBEDDED_DRIVER_PROP = "aeron.driver.embedded";
     public static final boolean EMBEDDED_DRIVER_DEFAULT = true;
 
     /**
-     * Idle strategy of the embedded media driver's shared thread (names as {@link IdleStrategies}).
-     * Default {@code adaptive}: yields while traffic flows, parks up to 10 ms after a quiet spell;
-     * {@code yielding} for the low-latency profile on a machine with a core to spare.
+     * Idle strategy of the embedded media driver's own thread in {@code dedicated} threading mode (names as
+     * {@link IdleStrategies}); in {@code shared} mode the driver runs on the broker thread, which idles per
+     * {@link #IDLE_STRATEGY_PROP}, and this setting is not used. Default {@code adaptive}: yields while traffic
+     * flows, parks up to 10 ms after a quiet spell; {@code yielding} for the low-latency profile on a machine with
+     * a core to spare.
      */
     public static final String DRIVER_IDLE_STRATEGY_PROP = "aeron.driver.idle.strategy";
 
@@ -110,11 +114,14 @@ public final class BrokerContext {
     public static final String IDLE_STRATEGY_PROP = "broker.idle.strategy";
 
     /**
-     * How the broker's hot work maps onto threads. {@code shared}: ingress, the sequencer's four stages
-     * (stepped as an invoker, whatever {@code sequencer.threading.mode} says) and fetch run on one thread,
-     * {@code sequent-broker}. {@code dedicated}: ingress and fetch get a thread each and the sequencer runs
-     * its own threads per {@code sequencer.threading.mode}. Either way a sleeping admin thread does the cold
-     * work. Default: shared on machines with four cores or fewer, dedicated otherwise.
+     * How the broker's hot work maps onto threads. {@code shared}: the embedded media driver (Aeron's INVOKER
+     * mode), ingress, the sequencer's four stages (stepped as an invoker, whatever {@code sequencer.threading.mode}
+     * says), the replica agent and fetch run on one thread, {@code sequent-broker}: one hot thread in all.
+     * {@code dedicated}: the embedded driver, ingress and fetch get a thread each and the sequencer runs its own
+     * threads per {@code sequencer.threading.mode}. Either way a sleeping admin thread does the cold work.
+     * Default: shared on machines with four cores or fewer (there the extra hot threads of dedicated mode outnumber
+     * the cores once a client runs beside the broker, and a round trip pays for their contention), dedicated
+     * otherwise.
      */
     public static final String THREADING_MODE_PROP = "broker.threading.mode";
 
@@ -710,6 +717,13 @@ public final class BrokerContext {
 
     public ThreadingMode threadingMode() {
         return threadingMode;
+    }
+
+    /**
+     * @return true when the embedded media driver runs as an agent of the broker thread: embedded, shared mode.
+     */
+    public boolean driverOnBrokerThread() {
+        return embeddedDriver && threadingMode == ThreadingMode.SHARED;
     }
 
     public BrokerContext threadingMode(final ThreadingMode threadingMode) {

@@ -123,9 +123,9 @@ public final class Admin implements AutoCloseable {
         io.submit(latest);
         io.submit(configsCall);
         final long waitMs = requestTimeoutNs / 1_000_000 + 2_000;
-        final List<ListOffsetsCall.Result> starts = ClientIo.await(earliest.future, waitMs);
-        final List<ListOffsetsCall.Result> ends = ClientIo.await(latest.future, waitMs);
-        final Map<String, DescribeConfigsCall.Entry> configs = ClientIo.await(configsCall.future, waitMs);
+        final List<ListOffsetsCall.Result> starts = io.await(earliest.future, waitMs);
+        final List<ListOffsetsCall.Result> ends = io.await(latest.future, waitMs);
+        final Map<String, DescribeConfigsCall.Entry> configs = io.await(configsCall.future, waitMs);
         final List<PartitionDescription> descriptions = new ArrayList<>();
         for (final PartitionInfo p : partitions) {
             final ListOffsetsCall.Result start = ListOffsetsCall.find(starts, p.partition());
@@ -208,7 +208,7 @@ public final class Admin implements AutoCloseable {
         final Map<TopicPartition, Long> answer = new LinkedHashMap<>();
         final long waitMs = requestTimeoutNs / 1_000_000 + 2_000;
         for (final ListOffsetsCall call : calls) {
-            final List<ListOffsetsCall.Result> results = ClientIo.await(call.future, waitMs);
+            final List<ListOffsetsCall.Result> results = io.await(call.future, waitMs);
             for (final TopicPartition tp : byTopic.get(call.topic)) {
                 final ListOffsetsCall.Result r = ListOffsetsCall.find(results, tp.partition());
                 if (r == null) {

@@ -5,6 +5,7 @@ import io.aeron.exceptions.ClientTimeoutException;
 import io.aeron.exceptions.ConductorServiceTimeoutException;
 import io.aeron.exceptions.DriverTimeoutException;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,15 +20,26 @@ import io.sequent.codec.client.ErrorCode;
  * subscription it made. {@link #isLost()} notices that, and {@link #rebuild()} closes what is left
  * and starts a fresh driver and client.
  *
- * <p>Single writer: the thread that starts it and then the client's I/O thread call every method;
- * the Aeron conductor thread only sets the lost flag from its error handler.
+ * <p>In {@code client.threading.mode=caller} neither the driver nor the Aeron client's conductor has
+ * a thread: the driver runs in Aeron's INVOKER mode and the client with
+ * {@code useConductorAgentInvoker}, and {@link #invoke()}, called first in each duty cycle of the
+ * client's I/O, steps both; a synchronous Aeron call (adding a publication) steps the driver while
+ * it waits for its answer. In {@code dedicated} mode both have threads and {@link #invoke()} does
+ * nothing.
+ *
+ * <p>Single writer: the thread that starts it and then the thread running the client's I/O duty
+ * cycle (the I/O thread, or in caller mode the caller holding the duty cycle) call every method;
+ * the Aeron conductor only sets the lost flag from its error handler.
  */
 final class ClientAeron implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAeron.class);
 
     private final ClientConfig config;
     private final String clientId;
+    private final boolean invoked;
     private EmbeddedDriver driver;
+    private AgentInvoker driverInvoker;
+    private AgentInvoker conductorInvoker;
     private volatile Aeron aeron;
     private volatile String conductorFailure;
     private volatile long rebuilds;
@@ -35,6 +47,7 @@ final class ClientAeron implements AutoCloseable {
     private ClientAeron(final ClientConfig config, final String clientId) {
         this.config = config;
         this.clientId = clientId;
+        this.invoked = config.threadingMode() == ClientConfig.ThreadingMode.CALLER;
     }
 
     /**
@@ -56,6 +69,25 @@ final class ClientAeron implements AutoCloseable {
      */
     Aeron aeron() {
         return aeron;
+    }
+
+    /**
+     * Steps the embedded driver and the Aeron client's conductor once, in caller mode; nothing in
+     * dedicated mode, where they have threads of their own.
+     *
+     * @return work done.
+     */
+    int invoke() {
+        int work = 0;
+        final AgentInvoker driverDuty = driverInvoker;
+        if (driverDuty != null) {
+            work += driverDuty.invoke();
+        }
+        final AgentInvoker conductorDuty = conductorInvoker;
+        if (conductorDuty != null) {
+            work += conductorDuty.invoke();
+        }
+        return work;
     }
 
     /**
@@ -97,8 +129,14 @@ final class ClientAeron implements AutoCloseable {
     }
 
     private void closeAeron() {
+        conductorInvoker = null;
         CloseHelper.quietClose(aeron);
         aeron = null;
+        if (driverInvoker != null) {
+            // the client's close commands reach the driver before it closes
+            driverInvoker.invoke();
+            driverInvoker = null;
+        }
         CloseHelper.quietClose(driver);
         driver = null;
     }
@@ -108,10 +146,11 @@ final class ClientAeron implements AutoCloseable {
         Aeron client = null;
         conductorFailure = null;
         try {
-            final Aeron.Context context = new Aeron.Context().errorHandler(this::onAeronError);
+            final Aeron.Context context = new Aeron.Context().errorHandler(this::onAeronError)
+                .useConductorAgentInvoker(invoked);
             if (config.aeronDirectory() == null) {
-                embedded = EmbeddedDriver.launch(config.driverIdleStrategy());
-                context.aeronDirectoryName(embedded.directory());
+                embedded = EmbeddedDriver.launch(config.driverIdleStrategy(), invoked);
+                context.aeronDirectoryName(embedded.directory()).driverAgentInvoker(embedded.invoker());
             } else {
                 context.aeronDirectoryName(config.aeronDirectory());
                 context.driverTimeoutMs(Math.max(1_000, config.connectTimeout().toMillis()));
@@ -125,6 +164,8 @@ final class ClientAeron implements AutoCloseable {
                 + "): " + ex.getMessage(), ex);
         }
         driver = embedded;
+        driverInvoker = embedded == null ? null : embedded.invoker();
+        conductorInvoker = client.conductorAgentInvoker();
         aeron = client;
     }
 

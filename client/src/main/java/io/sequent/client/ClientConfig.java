@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  *       core)</td></tr>
  *   <tr><td>{@value #DRIVER_IDLE_STRATEGY}</td><td>{@value #DEFAULT_DRIVER_IDLE_STRATEGY}</td><td>idle
  *       strategy of the embedded media driver's shared thread (same names)</td></tr>
+ *   <tr><td>{@value #THREADING_MODE}</td><td>{@code dedicated}</td><td>where the client's I/O runs:
+ *       {@code dedicated}, on an I/O thread of its own (with the Aeron conductor and the embedded
+ *       driver on threads of theirs); {@code caller}, on the threads that call the client (send,
+ *       flush, poll, close and every wait inside them run the I/O duty cycle, the embedded driver
+ *       and the Aeron conductor included), with a sleeping backstop thread that runs it when no call
+ *       has for {@value ThreadingMode#BACKSTOP_INTERVAL_MS} ms; see {@link ThreadingMode}</td></tr>
  *   <tr><td>{@value #METADATA_MAX_AGE_MS}</td><td>300000</td><td>topic metadata older than this is
  *       refreshed, so that added partitions are seen</td></tr>
  *   <tr><td>{@value #RECONNECT_BACKOFF_MS}</td><td>100</td><td>pause between attempts to re-establish
@@ -64,6 +70,8 @@ public final class ClientConfig {
     public static final String IDLE_STRATEGY = "idle.strategy";
     /** Property key of {@link #driverIdleStrategy(String)}. */
     public static final String DRIVER_IDLE_STRATEGY = "driver.idle.strategy";
+    /** Property key of {@link #threadingMode(ThreadingMode)}. */
+    public static final String THREADING_MODE = "client.threading.mode";
     /** Property key of {@link #metadataMaxAge(Duration)}. */
     public static final String METADATA_MAX_AGE_MS = "metadata.max.age.ms";
     /** Property key of {@link #reconnectBackoff(Duration)}. */
@@ -82,7 +90,7 @@ public final class ClientConfig {
 
     /** Every key {@link #fromProperties} reads. */
     static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, CLIENT_ID, AERON_DIR, CONNECT_TIMEOUT_MS,
-        REQUEST_TIMEOUT_MS, RESPONSE_HOST, IDLE_STRATEGY, DRIVER_IDLE_STRATEGY, METADATA_MAX_AGE_MS,
+        REQUEST_TIMEOUT_MS, RESPONSE_HOST, IDLE_STRATEGY, DRIVER_IDLE_STRATEGY, THREADING_MODE, METADATA_MAX_AGE_MS,
         RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConfig.class);
@@ -97,9 +105,37 @@ public final class ClientConfig {
     private String responseHost = DEFAULT_RESPONSE_HOST;
     private String idleStrategy = DEFAULT_IDLE_STRATEGY;
     private String driverIdleStrategy = DEFAULT_DRIVER_IDLE_STRATEGY;
+    private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
     private Duration metadataMaxAge = Duration.ofMinutes(5);
     private Duration reconnectBackoff = Duration.ofMillis(100);
     private Duration reconnectBackoffMax = Duration.ofSeconds(1);
+
+    /**
+     * Where a client's I/O runs ({@value #THREADING_MODE}).
+     *
+     * <p>{@link #CALLER} puts the whole client on the application's thread: a produce -> ack round
+     * trip then needs two hot threads, the application's and the broker's, which is what fits a
+     * small machine (two cores) best. Its price, like Kafka's consumer with its
+     * {@code max.poll.interval.ms}: the I/O moves only while the application calls the client. A
+     * thread that stops calling (busy elsewhere, or blocked in a future's {@code get()}) leaves
+     * acknowledgements, fetch responses, lingering batches, session keep-alives and a consumer's
+     * group heartbeats to the backstop thread, which runs the duty cycle only after
+     * {@value #BACKSTOP_INTERVAL_MS} ms without a call: the session and the group membership stay
+     * alive, but the answer waits up to that long. The producer's encoding and sending moves onto
+     * the sending thread too, so one producer's saturated throughput is lower than with a dedicated
+     * I/O thread working beside it. Producer callbacks run on whichever thread ran the duty cycle;
+     * one that blocks on the client (flush, a future's get) gets an {@link IllegalStateException}
+     * from the client's own waits.
+     */
+    public enum ThreadingMode {
+        /** An I/O thread of its own, and threads for the Aeron conductor and the embedded driver. */
+        DEDICATED,
+        /** On the calling threads, with a sleeping backstop thread. */
+        CALLER;
+
+        /** How long the duty cycle may go without a call before the backstop thread runs it. */
+        public static final long BACKSTOP_INTERVAL_MS = 10;
+    }
 
     /** All defaults. */
     public ClientConfig() {
@@ -162,6 +198,11 @@ public final class ClientConfig {
         v = Settings.string(properties, DRIVER_IDLE_STRATEGY);
         if (v != null) {
             config.driverIdleStrategy(v);
+        }
+        v = Settings.string(properties, THREADING_MODE);
+        if (v != null) {
+            config.threadingMode(ThreadingMode.valueOf(
+                Settings.requireOneOf(THREADING_MODE, v, "dedicated", "caller").toUpperCase(java.util.Locale.ROOT)));
         }
         v = Settings.string(properties, METADATA_MAX_AGE_MS);
         if (v != null) {
@@ -322,6 +363,25 @@ public final class ClientConfig {
     }
 
     /**
+     * @param mode where the client's I/O runs ({@value #THREADING_MODE}).
+     * @return this.
+     */
+    public ClientConfig threadingMode(final ThreadingMode mode) {
+        if (mode == null) {
+            throw InvalidConfigException.forKey(THREADING_MODE, null, "must be one of dedicated, caller");
+        }
+        threadingMode = mode;
+        return this;
+    }
+
+    /**
+     * @return where the client's I/O runs.
+     */
+    public ThreadingMode threadingMode() {
+        return threadingMode;
+    }
+
+    /**
      * @param maxAge refresh age of topic metadata ({@value #METADATA_MAX_AGE_MS}).
      * @return this.
      */
@@ -385,6 +445,7 @@ public final class ClientConfig {
         c.responseHost = responseHost;
         c.idleStrategy = idleStrategy;
         c.driverIdleStrategy = driverIdleStrategy;
+        c.threadingMode = threadingMode;
         c.metadataMaxAge = metadataMaxAge;
         c.reconnectBackoff = reconnectBackoff;
         c.reconnectBackoffMax = reconnectBackoffMax;
@@ -397,6 +458,7 @@ public final class ClientConfig {
             + ", " + AERON_DIR + "=" + aeronDirectory + ", " + CONNECT_TIMEOUT_MS + "=" + connectTimeout.toMillis()
             + ", " + REQUEST_TIMEOUT_MS + "=" + requestTimeout.toMillis() + ", " + RESPONSE_HOST + "=" + responseHost
             + ", " + IDLE_STRATEGY + "=" + idleStrategy + ", " + DRIVER_IDLE_STRATEGY + "=" + driverIdleStrategy
+            + ", " + THREADING_MODE + "=" + threadingMode.name().toLowerCase(java.util.Locale.ROOT)
             + ", " + METADATA_MAX_AGE_MS + "=" + metadataMaxAge.toMillis()
             + ", " + RECONNECT_BACKOFF_MS + "=" + reconnectBackoff.toMillis()
             + ", " + RECONNECT_BACKOFF_MAX_MS + "=" + reconnectBackoffMax.toMillis() + "}";

@@ -28,6 +28,11 @@ import io.sequent.codec.client.ErrorCode;
  * connection reconnects with the new client. User threads hand work over through two queues:
  * commands ({@link #execute}) and requests ({@link #submit}); {@link #call} submits a request and
  * waits for its result.
+ *
+ * <p>With {@code client.threading.mode=caller} there is no I/O thread: {@link CallerIo} runs the
+ * same duty cycle on the calling threads (each hand-over runs it once, {@link #step} runs it on
+ * demand, and {@link #await} runs it while it waits), and a sleeping backstop thread runs it when
+ * no caller has for a while.
  */
 final class ClientIo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientIo.class);
@@ -41,6 +46,7 @@ final class ClientIo implements AutoCloseable {
     private final ClientConnection connection;
     private final ClientConnection readConnection;
     private final AgentRunner runner;
+    private final CallerIo caller;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands =
         new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final ManyToOneConcurrentArrayQueue<PendingRequest> submissions =
@@ -60,6 +66,13 @@ final class ClientIo implements AutoCloseable {
         final IoWork work = workFactory.apply(this);
         final IoAgent agent = new IoAgent("sequent-" + clientId + "-io", aeron, connection, readConnection, work,
             commands, submissions, config.reconnectBackoff().toNanos());
+        if (config.threadingMode() == ClientConfig.ThreadingMode.CALLER) {
+            runner = null;
+            caller = new CallerIo(agent, aeron, ex -> LOG.error("client {}: error in the I/O duty cycle", clientId, ex),
+                config.idleStrategy(), "sequent-" + clientId + "-backstop");
+            return;
+        }
+        caller = null;
         runner = new AgentRunner(
             IdleStrategies.create(config.idleStrategy()),
             ex -> LOG.error("client {}: error on the I/O thread", clientId, ex),
@@ -104,8 +117,10 @@ final class ClientIo implements AutoCloseable {
             // each bootstrap member may take an attempt of its own, and a redirect one more
             final long waitMs = config.connectTimeout().toMillis() * (config.bootstrapEndpoints().size() + 1)
                 + WAIT_MARGIN_MS;
+            io.awaitDone(io.connection.connectFuture(), waitMs);
             io.connection.connectFuture().get(waitMs, TimeUnit.MILLISECONDS);
             if (io.readConnection != null) {
+                io.awaitDone(io.readConnection.connectFuture(), waitMs);
                 io.readConnection.connectFuture().get(waitMs, TimeUnit.MILLISECONDS);
             }
             return io;
@@ -113,7 +128,7 @@ final class ClientIo implements AutoCloseable {
             io.close();
             throw ex.getCause() instanceof SequentException se ? se
                 : new SequentException(ErrorCode.NULL_VAL, "connect failed: " + ex.getCause(), ex.getCause());
-        } catch (final TimeoutException ex) {
+        } catch (final TimeoutException | RequestTimeoutException ex) {
             io.close();
             throw new BrokerUnreachableException("no session with a broker at " + config.bootstrap() + " within "
                 + config.connectTimeout().toMillis() + " ms");
@@ -205,7 +220,25 @@ final class ClientIo implements AutoCloseable {
     }
 
     /**
-     * Runs a command on the I/O thread.
+     * @return true in {@code client.threading.mode=caller}: the I/O moves only when a caller (or the
+     *     backstop) runs {@link #step}.
+     */
+    boolean callerDriven() {
+        return caller != null;
+    }
+
+    /**
+     * In caller mode, runs the I/O duty cycle once on the calling thread (unless another thread is
+     * running it); in dedicated mode does nothing, the I/O thread runs it.
+     *
+     * @return work done.
+     */
+    int step() {
+        return caller == null ? 0 : caller.step();
+    }
+
+    /**
+     * Runs a command on the I/O thread (in caller mode, on the next duty cycle, which this call runs).
      *
      * @param command the command.
      */
@@ -213,12 +246,16 @@ final class ClientIo implements AutoCloseable {
         checkOpen();
         while (!commands.offer(command)) {
             checkOpen();
-            Thread.yield();
+            if (step() == 0) {
+                Thread.yield();
+            }
         }
+        step();
     }
 
     /**
-     * Hands a request to the I/O thread, which sends it as soon as it can.
+     * Hands a request to the I/O thread, which sends it as soon as it can (in caller mode, on the
+     * next duty cycle, which this call runs).
      *
      * @param request a request with its timeout set.
      */
@@ -226,8 +263,11 @@ final class ClientIo implements AutoCloseable {
         checkOpen();
         while (!submissions.offer(request)) {
             checkOpen();
-            Thread.yield();
+            if (step() == 0) {
+                Thread.yield();
+            }
         }
+        step();
     }
 
     /**
@@ -245,14 +285,33 @@ final class ClientIo implements AutoCloseable {
     }
 
     /**
-     * Waits for a future completed by the I/O thread.
+     * Waits for a future completed by the I/O duty cycle; in caller mode, runs the cycle while it
+     * waits.
      *
      * @param future    the future.
      * @param timeoutMs the bound.
      * @param <T>       the result type.
      * @return the result.
      */
-    static <T> T await(final CompletableFuture<T> future, final long timeoutMs) {
+    <T> T await(final CompletableFuture<T> future, final long timeoutMs) {
+        awaitDone(future, timeoutMs);
+        return result(future, timeoutMs);
+    }
+
+    /**
+     * In caller mode, runs the I/O duty cycle until the future completes or the time is up; in
+     * dedicated mode returns at once (the I/O thread completes the future).
+     *
+     * @param future    the future.
+     * @param timeoutMs the bound.
+     */
+    void awaitDone(final CompletableFuture<?> future, final long timeoutMs) {
+        if (caller != null) {
+            caller.awaitDone(future, timeoutMs);
+        }
+    }
+
+    private static <T> T result(final CompletableFuture<T> future, final long timeoutMs) {
         try {
             return future.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (final ExecutionException ex) {
@@ -270,7 +329,8 @@ final class ClientIo implements AutoCloseable {
     }
 
     /**
-     * Stops the I/O thread (which ends the session), then closes Aeron and the embedded driver.
+     * Stops the I/O thread (which ends the session; in caller mode the backstop, and the calling
+     * thread ends the session), then closes Aeron and the embedded driver.
      */
     @Override
     public void close() {
@@ -279,6 +339,7 @@ final class ClientIo implements AutoCloseable {
         }
         closed = true;
         CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(caller);
         CloseHelper.quietClose(aeron);
     }
 

@@ -48,6 +48,8 @@ public final class Consumer implements AutoCloseable {
 
     private final ConsumerConfig config;
     private final ClientIo io;
+    /** How {@link #poll} idles while it runs the I/O in caller mode; the polling thread's alone. */
+    private final org.agrona.concurrent.IdleStrategy pollIdle;
     private final Assignment assignment;
     private final Fetcher fetcher;
     private final boolean[] subscribed = new boolean[1];
@@ -125,6 +127,7 @@ public final class Consumer implements AutoCloseable {
         retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(this.config.retryBackoffMs());
         metadataMaxAgeNs = this.config.client().metadataMaxAge().toNanos();
         io = ClientIo.start(this.config.client(), "consumer", this.config.readsFromFollower(), clientIo -> groupWork);
+        pollIdle = IdleStrategies.create(this.config.client().idleStrategy());
         assignment = new Assignment(this.config.maxPartitionFetchBytes());
         fetcher = new Fetcher(io, assignment, this.config, resetPolicy, subscribed);
     }
@@ -450,6 +453,7 @@ public final class Consumer implements AutoCloseable {
             }
             final Thread self = Thread.currentThread();
             waiter = self;
+            pollIdle.reset();
             final long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
             while (true) {
                 checkWakeup();
@@ -469,7 +473,12 @@ public final class Consumer implements AutoCloseable {
                 if (remaining <= 0) {
                     return ConsumerRecords.EMPTY;
                 }
-                LockSupport.parkNanos(this, Math.min(remaining, MAX_PARK_NS));
+                if (io.callerDriven()) {
+                    // caller mode: this thread runs the I/O while it waits
+                    pollIdle.idle(io.step());
+                } else {
+                    LockSupport.parkNanos(this, Math.min(remaining, MAX_PARK_NS));
+                }
             }
         } finally {
             waiter = null;
@@ -804,7 +813,7 @@ public final class Consumer implements AutoCloseable {
             Exception failure = null;
             try {
                 checkPartitionResults(
-                    ClientIo.await(commit.call().future, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + 2_000));
+                    io.await(commit.call().future, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + 2_000));
             } catch (final RuntimeException ex) {
                 failure = ex;
             }
@@ -987,7 +996,7 @@ public final class Consumer implements AutoCloseable {
         final Map<TopicPartition, ListOffsetsCall.Result> answer = new LinkedHashMap<>();
         final long waitMs = TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + 2_000;
         for (final ListOffsetsCall call : calls) {
-            final List<ListOffsetsCall.Result> results = ClientIo.await(call.future, waitMs);
+            final List<ListOffsetsCall.Result> results = io.await(call.future, waitMs);
             for (final TopicPartition tp : byTopic.get(call.topic)) {
                 final ListOffsetsCall.Result result = ListOffsetsCall.find(results, tp.partition());
                 checkResult(tp, result);

@@ -7,16 +7,18 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A media driver started for one client instance when no {@code aeron.dir} is configured: SHARED
  * threading mode (one thread for conductor, sender and receiver, the right choice on small
- * machines), the configured idle strategy (adaptive by default, never busy spinning), sparse term
- * files, and its own directory {@code /dev/shm/sequent-client-<pid>-<n>-<nanos>} that is deleted on
- * start and on close. Directories left by killed JVMs (whose pid no longer runs) are removed when
- * the next driver starts.
+ * machines) with the configured idle strategy (adaptive by default, never busy spinning), or, in
+ * {@code client.threading.mode=caller}, Aeron's INVOKER mode: no thread at all, the client's duty
+ * cycle steps {@link #invoker()} on the caller's thread. Sparse term files, and its own directory
+ * {@code /dev/shm/sequent-client-<pid>-<n>-<nanos>} that is deleted on start and on close.
+ * Directories left by killed JVMs (whose pid no longer runs) are removed when the next driver starts.
  */
 final class EmbeddedDriver implements AutoCloseable {
     static final String DIR_PREFIX = "sequent-client-";
@@ -35,10 +37,11 @@ final class EmbeddedDriver implements AutoCloseable {
     /**
      * Starts a driver in a fresh directory.
      *
-     * @param idleStrategy name of the shared thread's idle strategy.
+     * @param idleStrategy name of the shared thread's idle strategy (unused by an invoked driver).
+     * @param invoked      true for INVOKER mode: no thread, the owner steps {@link #invoker()}.
      * @return the running driver.
      */
-    static EmbeddedDriver launch(final String idleStrategy) {
+    static EmbeddedDriver launch(final String idleStrategy, final boolean invoked) {
         final File base = baseDirectory();
         removeStaleDirectories(base);
         final long pid = ProcessHandle.current().pid();
@@ -47,7 +50,7 @@ final class EmbeddedDriver implements AutoCloseable {
             .getAbsolutePath();
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory)
-            .threadingMode(ThreadingMode.SHARED)
+            .threadingMode(invoked ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
             .sharedIdleStrategy(IdleStrategies.create(idleStrategy))
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
@@ -56,6 +59,14 @@ final class EmbeddedDriver implements AutoCloseable {
             .errorHandler(ex -> LOG.warn("embedded media driver error", ex));
         final MediaDriver driver = MediaDriver.launch(context);
         return new EmbeddedDriver(driver, directory);
+    }
+
+    /**
+     * @return the invoker that runs one duty cycle of the driver in INVOKER mode, null when the
+     *     driver has its own thread. One thread at a time may invoke it.
+     */
+    AgentInvoker invoker() {
+        return driver.sharedAgentInvoker();
     }
 
     /**

@@ -267,7 +267,7 @@ final class GroupMember {
                 stopped = true;
                 halted.complete(null);
             });
-            ClientIo.await(halted, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs));
+            io.await(halted, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs));
         } catch (final RuntimeException ex) {
             stopped = true;
             LOG.debug("consumer {}: stopping the heartbeats: {}", io.clientId(), ex.toString());
@@ -275,7 +275,7 @@ final class GroupMember {
         final Call<GroupCalls.Membership> call = inFlight;
         if (call != null) {
             try {
-                ClientIo.await(call.future, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs));
+                io.await(call.future, TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs));
                 complete(call, System.nanoTime());
             } catch (final RuntimeException ex) {
                 LOG.debug("consumer {}: last group request failed: {}", io.clientId(), ex.getMessage());

@@ -6,11 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's I/O thread as an Agrona {@link Agent}: each duty cycle drains the commands and
+ * The client's I/O duty cycle as an Agrona {@link Agent}: each duty cycle drains the commands and
  * requests handed over by user threads, then runs the connection and the client's own work. The
  * only thread that touches the connections, the Aeron publications and the producer's batches. Fetches
  * go to the follower connection when the consumer reads from a follower; every other request to the
  * connection that follows the leader.
+ *
+ * <p>In {@code client.threading.mode=caller} the agent has no thread: {@link CallerIo} runs it on
+ * the calling threads, one at a time, and each cycle first steps the embedded media driver and the
+ * Aeron conductor ({@link ClientAeron#invoke()}), which have no threads either.
  *
  * <p>Each cycle also checks that the Aeron client is alive; when it has died under the client (its
  * conductor or the driver timed out after a pause, or it was closed), the agent drops the
@@ -57,7 +61,8 @@ final class IoAgent implements Agent {
     @Override
     public int doWork() {
         nowNs = System.nanoTime();
-        int count = commands.drain(runCommand, DRAIN_LIMIT);
+        int count = aeron.invoke();
+        count += commands.drain(runCommand, DRAIN_LIMIT);
         count += submissions.drain(enqueue, DRAIN_LIMIT);
         if ((aeron.isLost() || connection.aeronResourcesClosed()
             || readConnection != null && readConnection.aeronResourcesClosed()) && nowNs - nextRebuildNs >= 0) {

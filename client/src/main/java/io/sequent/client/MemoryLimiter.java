@@ -16,6 +16,7 @@ final class MemoryLimiter {
     private final long limit;
     private final AtomicLong used = new AtomicLong();
     private final AtomicInteger waiters = new AtomicInteger();
+    private volatile java.util.function.IntSupplier whileWaiting;
 
     MemoryLimiter(final long limit) {
         this.limit = limit;
@@ -42,6 +43,11 @@ final class MemoryLimiter {
                 if (remaining <= 0) {
                     return false;
                 }
+                final java.util.function.IntSupplier step = whileWaiting;
+                if (step != null && step.getAsInt() > 0) {
+                    parkNs = 1_000;
+                    continue;
+                }
                 LockSupport.parkNanos(Math.min(parkNs, remaining));
                 parkNs = Math.min(parkNs * 2, MAX_PARK_NS);
                 if (Thread.interrupted()) {
@@ -52,6 +58,16 @@ final class MemoryLimiter {
         } finally {
             waiters.decrementAndGet();
         }
+    }
+
+    /**
+     * In the producer's caller mode, a blocked sender frees room by running the I/O duty cycle
+     * (which completes records) instead of only parking.
+     *
+     * @param step runs the duty cycle once, returns the work done.
+     */
+    void whileWaiting(final java.util.function.IntSupplier step) {
+        whileWaiting = step;
     }
 
     void release(final long bytes) {

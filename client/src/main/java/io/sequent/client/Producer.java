@@ -68,6 +68,9 @@ public final class Producer implements AutoCloseable {
             return created[0];
         });
         sender = created[0];
+        if (io.callerDriven()) {
+            memory.whileWaiting(io::step);
+        }
     }
 
     /**
@@ -134,7 +137,21 @@ public final class Producer implements AutoCloseable {
             future.fail(new BufferExhaustedException("the producer's queue stayed full for "
                 + ProducerConfig.MAX_BLOCK_MS + " (" + config.maxBlockMs() + ")"));
         }
+        io.step();
         return future;
+    }
+
+    /**
+     * In {@code client.threading.mode=caller}, runs the producer's I/O once on the calling thread:
+     * sends the batches that are due, reads acknowledgements and completes their records (running
+     * their callbacks on this thread). An application that waits between sends calls it to have
+     * acknowledgements as they arrive instead of at its next send. Does nothing in the default
+     * {@code dedicated} mode, where the I/O thread does all of that.
+     *
+     * @return how much work was done, 0 when none (or in dedicated mode).
+     */
+    public int poll() {
+        return io.step();
     }
 
     /**
@@ -146,7 +163,7 @@ public final class Producer implements AutoCloseable {
     public void flush() {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         io.execute(() -> sender.flush(done));
-        ClientIo.await(done, config.effectiveDeliveryTimeoutMs() + config.client().requestTimeout().toMillis());
+        io.await(done, config.effectiveDeliveryTimeoutMs() + config.client().requestTimeout().toMillis());
     }
 
     /**
@@ -196,8 +213,9 @@ public final class Producer implements AutoCloseable {
                 final long waitMs = Math.min(timeout.toMillis(),
                     config.effectiveDeliveryTimeoutMs() + config.client().requestTimeout().toMillis());
                 try {
+                    io.awaitDone(done, waitMs);
                     done.get(waitMs, TimeUnit.MILLISECONDS);
-                } catch (final TimeoutException ex) {
+                } catch (final TimeoutException | RequestTimeoutException ex) {
                     LOG.warn("producer {}: records still outstanding after {} ms; failing them", io.clientId(), waitMs);
                 } catch (final ExecutionException ex) {
                     LOG.warn("producer {}: flush on close failed", io.clientId(), ex);
@@ -246,7 +264,9 @@ public final class Producer implements AutoCloseable {
             if (System.nanoTime() - deadline >= 0 || closed) {
                 return false;
             }
-            LockSupport.parkNanos(10_000);
+            if (io.step() == 0) {
+                LockSupport.parkNanos(10_000);
+            }
         }
         return true;
     }
