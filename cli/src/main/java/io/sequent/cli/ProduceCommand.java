@@ -3,7 +3,6 @@ package io.sequent.cli;
 import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
 import io.sequent.client.ProducerRecord;
-import io.sequent.client.RecordMetadata;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -100,7 +97,6 @@ final class ProduceCommand implements Runnable {
         final AtomicReference<Exception> failure = new AtomicReference<>();
         final AtomicLong failedLine = new AtomicLong();
         final AtomicLong sent = new AtomicLong();
-        CompletableFuture<RecordMetadata> last = null;
         try (Producer producer = new Producer(config);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
@@ -131,7 +127,7 @@ final class ProduceCommand implements Runnable {
                         "input: " + ex.getMessage() + "; " + sent.get() + " earlier records were sent", ex);
                 }
                 final long number = lineNumber;
-                last = producer.send(new ProducerRecord(topic, key, value),
+                producer.send(new ProducerRecord(topic, key, value),
                     (metadata, exception) -> {
                         if (exception != null && failure.compareAndSet(null, exception)) {
                             failedLine.set(number);
@@ -140,16 +136,8 @@ final class ProduceCommand implements Runnable {
                 sent.incrementAndGet();
             }
             producer.flush();
-            if (last != null) {
-                last.get();
-            }
         } catch (final IOException ex) {
             throw new IllegalStateException("reading standard input: " + ex.getMessage(), ex);
-        } catch (final InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
-        } catch (final ExecutionException ex) {
-            failure.compareAndSet(null, ex);
         }
         if (failure.get() != null) {
             throw new IllegalStateException("not every record was acknowledged: " +

@@ -6,9 +6,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The producer's {@code buffer.memory}: bytes of records accepted by {@code send} and not yet
- * completed. Sending threads acquire (blocking up to {@code max.block.ms} when full); the I/O thread
- * releases when a record completes. Lock-free; a blocked sender parks briefly and looks again.
+ * The producer's {@code buffer.memory}: bytes held by batches not yet completed (each batch holds
+ * its capacity, {@code batch.size}, or the size of the one record larger than that), and by records
+ * waiting for their topic's metadata. Sending threads acquire when they open a batch (blocking up to
+ * {@code max.block.ms} when full), not per record; the I/O thread releases when a batch completes.
+ * Lock-free; a blocked sender parks briefly and looks again.
  */
 final class MemoryLimiter {
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -68,6 +70,26 @@ final class MemoryLimiter {
      */
     void whileWaiting(final java.util.function.IntSupplier step) {
         whileWaiting = step;
+    }
+
+    /**
+     * Runs the caller mode's duty cycle once, for a sender that waits for something the I/O frees.
+     *
+     * @return the work done; 0 in dedicated mode, where the I/O thread frees it.
+     */
+    int stepWhileWaiting() {
+        final java.util.function.IntSupplier step = whileWaiting;
+        return step == null ? 0 : step.getAsInt();
+    }
+
+    /**
+     * Takes room without waiting, past the limit if need be: the I/O thread appending a record that
+     * waited for its topic's metadata, which must not block the thread that frees the room.
+     *
+     * @param bytes bytes to take.
+     */
+    void take(final long bytes) {
+        used.addAndGet(bytes);
     }
 
     void release(final long bytes) {

@@ -7,20 +7,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.sequent.codec.Batches;
 import io.sequent.codec.client.ErrorCode;
 
 /**
  * Sends records to a Sequent broker, as Kafka's {@code KafkaProducer} does: {@link #send} returns at
- * once with a future; records are batched per partition ({@code batch.size}, {@code linger.ms}),
- * sent by the producer's I/O thread, retried on transient errors and, by default, written exactly
- * once per send thanks to idempotence. Thread-safe: any number of threads may send.
+ * once (with a future, or calling a callback later); records are batched per partition
+ * ({@code batch.size}, {@code linger.ms}), sent by the producer's I/O thread, retried on transient
+ * errors and, by default, written exactly once per send thanks to idempotence. Thread-safe: any
+ * number of threads may send.
  *
  * <pre>{@code
  * try (Producer producer = new Producer(new ProducerConfig(new ClientConfig().bootstrap("127.0.0.1:9090")))) {
@@ -28,10 +27,16 @@ import io.sequent.codec.client.ErrorCode;
  * }
  * }</pre>
  *
- * <p>Threading: {@code send} checks the record's size, takes room in {@code buffer.memory} (blocking
- * up to {@code max.block.ms} when it is full) and hands the record to the I/O thread through a
- * lock-free queue; everything else (partitioning, batching, sending, retries) happens on the I/O
- * thread, which also completes the futures and runs the callbacks.
+ * <p>Threading: {@code send} does the per-record work on the calling thread: it checks the record's
+ * size, chooses the partition (Kafka's murmur2 of the key, or a sticky partition per batch for
+ * records without key) and encodes the record straight into the partition's open batch (see
+ * {@link RecordAccumulator}), taking room in {@code buffer.memory} per batch, not per record
+ * (blocking up to {@code max.block.ms} when it is full). The I/O thread only seals, compresses,
+ * stamps and sends whole batches, retries them, and completes each batch with one event that runs
+ * its records' callbacks. {@link #send(ProducerRecord, Callback)} allocates nothing per record in
+ * steady state (with a {@link Callback} that overrides its five-argument form); a record whose
+ * topic's metadata is not yet known goes to the I/O thread, which appends it once the metadata
+ * arrives.
  */
 public final class Producer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Producer.class);
@@ -41,10 +46,9 @@ public final class Producer implements AutoCloseable {
     private final ClientIo io;
     private final ProducerSender sender;
     private final MemoryLimiter memory;
-    private final ManyToOneConcurrentArrayQueue<RecordFuture> records =
+    private final ManyToOneConcurrentArrayQueue<WaitingRecord> records =
         new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
-    private final long maxBlockNs;
-    private final int maxRecordSize;
+    private final RecordAppender appender;
     private volatile boolean closed;
 
     /**
@@ -60,8 +64,6 @@ public final class Producer implements AutoCloseable {
         this.config.effectiveIdempotence();
         this.config.effectiveDeliveryTimeoutMs();
         memory = new MemoryLimiter(this.config.bufferMemory());
-        maxBlockNs = TimeUnit.MILLISECONDS.toNanos(this.config.maxBlockMs());
-        maxRecordSize = this.config.maxRequestSize() - Batches.RECORDS_OFFSET;
         final ProducerSender[] created = new ProducerSender[1];
         io = ClientIo.start(this.config.client(), "producer", clientIo -> {
             created[0] = new ProducerSender(this.config, clientIo.connection(), records, memory);
@@ -71,6 +73,7 @@ public final class Producer implements AutoCloseable {
         if (io.callerDriven()) {
             memory.whileWaiting(io::step);
         }
+        appender = new RecordAppender(this.config, sender, records, memory);
     }
 
     /**
@@ -81,64 +84,36 @@ public final class Producer implements AutoCloseable {
      * @see #send(ProducerRecord, Callback)
      */
     public CompletableFuture<RecordMetadata> send(final ProducerRecord record) {
-        return send(record, null);
+        final RecordFuture future = new RecordFuture();
+        send(record, future);
+        return future;
     }
 
     /**
      * Sends a record; returns at once unless {@code buffer.memory} is full.
      *
-     * <p>Failures are reported through the future and the callback, never thrown: a record larger
-     * than {@code max.request.size} fails at once with {@link RecordTooLargeException}; no room in
-     * {@code buffer.memory} within {@code max.block.ms} gives {@link BufferExhaustedException}; a topic
-     * the broker does not know gives {@link UnknownTopicException}; a broker error that retries do not
-     * cure within {@code delivery.timeout.ms} gives the broker's {@link SequentException}.
+     * <p>Failures are reported through the callback, never thrown: a record larger than
+     * {@code max.request.size} fails at once (on this thread) with {@link RecordTooLargeException};
+     * no room in {@code buffer.memory} within {@code max.block.ms} gives
+     * {@link BufferExhaustedException}; a topic the broker does not know gives
+     * {@link UnknownTopicException}; a broker error that retries do not cure within
+     * {@code delivery.timeout.ms} gives the broker's {@link SequentException}.
+     *
+     * <p>In steady state (the topic's metadata known, batches recycled) this allocates nothing: the
+     * record is encoded into its partition's open batch and the callback is kept in the batch's
+     * pooled array.
      *
      * @param record   the record.
      * @param callback called once on completion (on the I/O thread), or null.
-     * @return completes with the record's partition and offset, or with its failure.
      * @throws IllegalStateException after {@link #close()}.
      */
-    public CompletableFuture<RecordMetadata> send(final ProducerRecord record, final Callback callback) {
+    public void send(final ProducerRecord record, final Callback callback) {
         Objects.requireNonNull(record, "record");
         if (closed) {
             throw new IllegalStateException("cannot send after the producer has been closed");
         }
-        final long now = System.nanoTime();
-        final long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
-        final RecordFuture future = new RecordFuture(record, callback, timestamp, now);
-        if (record.partition() != null) {
-            future.partition = record.partition();
-        }
-        final int size = future.encodedSize;
-        if (size > maxRecordSize) {
-            future.fail(new RecordTooLargeException("the record is " + (size + Batches.RECORDS_OFFSET)
-                + " bytes in a batch, which is larger than " + ProducerConfig.MAX_REQUEST_SIZE + " ("
-                + config.maxRequestSize() + ")"));
-            return future;
-        }
-        if (size > memory.limit()) {
-            future.fail(new RecordTooLargeException("the record is " + size + " bytes, which is larger than "
-                + ProducerConfig.BUFFER_MEMORY + " (" + memory.limit() + ")"));
-            return future;
-        }
-        final SequentException fatal = sender.fatalError();
-        if (fatal != null) {
-            future.fail(fatal);
-            return future;
-        }
-        if (!memory.acquire(size, maxBlockNs)) {
-            future.fail(new BufferExhaustedException("no room for " + size + " bytes in "
-                + ProducerConfig.BUFFER_MEMORY + " (" + memory.limit() + ") within " + ProducerConfig.MAX_BLOCK_MS
-                + " (" + config.maxBlockMs() + ")"));
-            return future;
-        }
-        if (!records.offer(future) && !offerBlocking(future, now)) {
-            memory.release(size);
-            future.fail(new BufferExhaustedException("the producer's queue stayed full for "
-                + ProducerConfig.MAX_BLOCK_MS + " (" + config.maxBlockMs() + ")"));
-        }
+        appender.send(record, callback);
         io.step();
-        return future;
     }
 
     /**
@@ -206,6 +181,7 @@ public final class Producer implements AutoCloseable {
             return;
         }
         closed = true;
+        appender.close();
         try {
             if (!timeout.isZero() && !timeout.isNegative() && !io.isClosed()) {
                 final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -252,22 +228,11 @@ public final class Producer implements AutoCloseable {
     }
 
     /**
-     * @return bytes of {@code buffer.memory} held by records not yet completed, for tests.
+     * @return bytes of {@code buffer.memory} held by batches and records not yet completed, for tests.
      */
     long bufferedBytes() {
         return memory.used();
     }
 
-    private boolean offerBlocking(final RecordFuture future, final long startNs) {
-        final long deadline = startNs + maxBlockNs;
-        while (!records.offer(future)) {
-            if (System.nanoTime() - deadline >= 0 || closed) {
-                return false;
-            }
-            if (io.step() == 0) {
-                LockSupport.parkNanos(10_000);
-            }
-        }
-        return true;
-    }
+
 }

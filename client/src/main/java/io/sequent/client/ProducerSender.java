@@ -3,20 +3,17 @@ package io.sequent.client;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.sequent.codec.RecordHeaders;
 import io.sequent.codec.client.Acks;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.InitProducerIdRequestEncoder;
@@ -27,10 +24,11 @@ import io.sequent.codec.client.MetadataResponseDecoder;
 import io.sequent.codec.client.ProduceResponseDecoder;
 
 /**
- * The producer's work on its I/O thread: takes the records user threads handed over, chooses their
- * partitions (Kafka's murmur2 of the key, or a sticky partition per batch for records without key),
- * batches them in the {@link RecordAccumulator}, sends ready batches (at most
- * {@code max.in.flight.requests.per.partition} per partition) and settles their outcome.
+ * The producer's work on its I/O thread: takes the batches sending threads filled in the
+ * {@link RecordAccumulator} and closes lingering ones, seals them, sends ready batches (at most
+ * {@code max.in.flight.requests.per.partition} per partition) and settles their outcome, one event
+ * per batch that completes every record's callback. Records of a topic whose metadata is not known
+ * yet come through a hand-off queue; this thread asks for the metadata, then appends them itself.
  *
  * <p>Retries: a retriable error (back-pressure, timeout, leader change, storage error, lost
  * connection) puts the batch back in its partition's queue, in creation order, for a resend after
@@ -46,31 +44,25 @@ import io.sequent.codec.client.ProduceResponseDecoder;
  * fenced epoch) bumps the epoch: sending pauses until nothing is in flight, InitProducerId with the
  * current id returns a new epoch, and every unsent batch is stamped again from sequence 0.
  *
- * <p>Single writer of all producer state: the I/O thread. Steady state allocates nothing but the
- * {@link RecordMetadata} of each completed record.
+ * <p>Single writer of the send side of all producer state (see {@link PartitionQueue}): the I/O
+ * thread. Steady state allocates nothing (a callback that takes the completion as fields, see
+ * {@link Callback}, is given no {@link RecordMetadata} object).
  */
 final class ProducerSender implements IoWork, BatchHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerSender.class);
     private static final int RECORD_DRAIN_LIMIT = 256;
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
-    private static final byte[] EMPTY = new byte[0];
 
     private final RequestSender connection;
-    private final ManyToOneConcurrentArrayQueue<RecordFuture> records;
+    private final ManyToOneConcurrentArrayQueue<WaitingRecord> records;
     private final MemoryLimiter memory;
     private final RecordAccumulator accumulator;
-    private final Object2ObjectHashMap<String, TopicState> topics = new Object2ObjectHashMap<>();
-    /** The topic of the last record routed, by identity: producers mostly send to one topic, from one string. */
-    private String lastTopicName;
-    private TopicState lastTopic;
     private final ArrayList<TopicState> topicList = new ArrayList<>();
-    private final RecordHeaders headers = new RecordHeaders();
-    private final ExpandableArrayBuffer keyScratch = new ExpandableArrayBuffer(64);
-    private final UnsafeBuffer valueWrapper = new UnsafeBuffer(EMPTY);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ProduceResponseDecoder responseDecoder = new ProduceResponseDecoder();
-    private final Consumer<RecordFuture> route = this::route;
+    private final Consumer<WaitingRecord> route = this::route;
     private final ArrayList<ProducerBatch> scratchBatches = new ArrayList<>();
+    private final ArrayList<Flush> flushes = new ArrayList<>();
 
     private final boolean idempotent;
     private final int maxInFlight;
@@ -98,14 +90,31 @@ final class ProducerSender implements IoWork, BatchHandler {
     /**
      * @param config     the producer's settings (already checked).
      * @param connection where batches go.
-     * @param records    records handed over by {@link Producer#send}.
+     * @param records    records handed over by {@link Producer#send} before their topic's metadata was known.
      * @param memory     the producer's buffer memory.
      */
     ProducerSender(
         final ProducerConfig config,
         final RequestSender connection,
-        final ManyToOneConcurrentArrayQueue<RecordFuture> records,
+        final ManyToOneConcurrentArrayQueue<WaitingRecord> records,
         final MemoryLimiter memory) {
+        this(config, connection, records, memory, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * @param config     the producer's settings (already checked).
+     * @param connection where batches go.
+     * @param records    records handed over by {@link Producer#send} before their topic's metadata was known.
+     * @param memory     the producer's buffer memory.
+     * @param clock      the clock sending threads time new batches by (the I/O thread's is given to
+     *                   {@link #doWork}); a scripted one in tests.
+     */
+    ProducerSender(
+        final ProducerConfig config,
+        final RequestSender connection,
+        final ManyToOneConcurrentArrayQueue<WaitingRecord> records,
+        final MemoryLimiter memory,
+        final NanoClock clock) {
         this.connection = connection;
         this.records = records;
         this.memory = memory;
@@ -118,9 +127,10 @@ final class ProducerSender implements IoWork, BatchHandler {
         metadataMaxAgeNs = config.client().metadataMaxAge().toNanos();
         requestTimeoutNs = config.client().requestTimeout().toNanos();
         final Acks acks = "0".equals(config.acks()) ? Acks.NONE : "1".equals(config.acks()) ? Acks.LEADER : Acks.ALL;
-        accumulator = new RecordAccumulator(this, config.batchSize(), config.maxRequestSize(),
-            TimeUnit.MILLISECONDS.toNanos(config.lingerMs()), maxInFlight, config.compressionCodec(), acks,
+        accumulator = new RecordAccumulator(this, clock, memory, config.batchSize(), config.maxRequestSize(),
+            TimeUnit.MILLISECONDS.toNanos(config.lingerMs()), maxBlockNs, maxInFlight, config.compressionCodec(), acks,
             requestTimeoutNs);
+        accumulator.topics(topicList);
     }
 
     /**
@@ -154,13 +164,17 @@ final class ProducerSender implements IoWork, BatchHandler {
     public int doWork(final long now) {
         nowNs = now;
         int work = records.drain(route, RECORD_DRAIN_LIMIT);
-        work += accumulator.closeLingering(now, memory.hasWaiters());
+        work += accumulator.drainAppended();
+        work += accumulator.closeLingering(now, memory.hasWaiters() || !flushes.isEmpty());
         work += maintainProducerId(now);
         work += sendReady(now);
         if (!housekept || now - lastHousekeepingNs >= HOUSEKEEPING_INTERVAL_NS) {
             housekept = true;
             lastHousekeepingNs = now;
             work += housekeeping(now);
+        }
+        if (!flushes.isEmpty()) {
+            completeFlushes();
         }
         return work;
     }
@@ -169,26 +183,53 @@ final class ProducerSender implements IoWork, BatchHandler {
      * Makes every record handed over so far sendable at once and completes {@code done} when all of
      * them have completed, successfully or not. I/O thread.
      *
+     * <p>Batches are numbered in creation order across partitions: once every open batch is closed,
+     * the records sent before the flush are in batches numbered below the next number, or still wait
+     * for their topic's metadata. The flush is over when no batch below that number is outstanding
+     * and the records that waited have completed (their batches are closed at once while a flush is
+     * pending).
+     *
      * @param done completed when the flush is over.
      */
     void flush(final CompletableFuture<Void> done) {
         records.drain(route);
+        accumulator.drainAppended();
         accumulator.closeLingering(nowNs, true);
-        final List<CompletableFuture<?>> outstanding = new ArrayList<>();
+        final Flush flush = new Flush(accumulator.nextBatchId(), done);
         for (final TopicState topic : topicList) {
-            outstanding.addAll(topic.waiting);
+            flush.waiting.addAll(topic.waiting);
         }
-        RecordAccumulator.forEachBatch(topicList, batch -> {
-            for (int i = 0; i < batch.count; i++) {
-                outstanding.add(batch.futures[i]);
+        flushes.add(flush);
+        completeFlushes();
+    }
+
+    private void completeFlushes() {
+        long lowest = Long.MAX_VALUE;
+        for (final TopicState topic : topicList) {
+            for (final PartitionQueue queue : topic.queues) {
+                if (!queue.inFlight.isEmpty()) {
+                    lowest = Math.min(lowest, lowestId(queue.inFlight));
+                }
+                if (!queue.ready.isEmpty()) {
+                    lowest = Math.min(lowest, lowestId(queue.ready));
+                }
             }
-        });
-        if (outstanding.isEmpty()) {
-            done.complete(null);
-        } else {
-            CompletableFuture.allOf(outstanding.toArray(new CompletableFuture<?>[0]))
-                .whenComplete((ignored, failure) -> done.complete(null));
         }
+        for (int i = flushes.size() - 1; i >= 0; i--) {
+            final Flush flush = flushes.get(i);
+            if (lowest >= Math.max(flush.batchId, flush.waitingBatchId) && flush.waitingDone()) {
+                flushes.remove(i);
+                flush.done.complete(null);
+            }
+        }
+    }
+
+    private static long lowestId(final Iterable<ProducerBatch> batches) {
+        long lowest = Long.MAX_VALUE;
+        for (final ProducerBatch batch : batches) {
+            lowest = Math.min(lowest, batch.id);
+        }
+        return lowest;
     }
 
     /**
@@ -204,22 +245,29 @@ final class ProducerSender implements IoWork, BatchHandler {
             }
         }
         scratchBatches.clear();
-        RecordAccumulator.forEachBatch(topicList, batch -> {
-            if (batch.state != ProducerBatch.IN_FLIGHT) {
-                scratchBatches.add(batch);
-            }
-        });
-        for (final ProducerBatch batch : scratchBatches) {
-            final PartitionQueue queue = batch.queue;
-            if (queue.open == batch) {
-                accumulator.discardOpen(queue);
-            } else {
-                queue.ready.remove(batch);
+        for (final TopicState topic : topicList) {
+            for (final PartitionQueue queue : topic.queues) {
+                accumulator.shut(queue, failure, scratchBatches);
+                for (final ProducerBatch batch : queue.ready) {
+                    scratchBatches.add(batch);
+                }
+                queue.ready.clear();
                 accumulator.readyDrained(queue);
             }
+        }
+        for (final ProducerBatch batch : scratchBatches) {
             failBatch(batch, failure);
         }
         scratchBatches.clear();
+        for (int i = flushes.size() - 1; i >= 0; i--) {
+            if (flushes.get(i).waitingDone() && !hasInFlight()) {
+                flushes.remove(i).done.complete(null);
+            }
+        }
+    }
+
+    private boolean hasInFlight() {
+        return inFlightTotal > 0;
     }
 
     @Override
@@ -291,18 +339,11 @@ final class ProducerSender implements IoWork, BatchHandler {
         }
     }
 
-    private void route(final RecordFuture record) {
-        final String name = record.record.topic();
-        TopicState topic = lastTopic;
-        if (topic == null || name != lastTopicName) {
-            topic = topics.get(name);
-            if (topic == null) {
-                topic = new TopicState(name);
-                topics.put(name, topic);
-                topicList.add(topic);
-            }
-            lastTopicName = name;
-            lastTopic = topic;
+    private void route(final WaitingRecord record) {
+        final TopicState topic = record.topic;
+        if (!topic.registered) {
+            topic.registered = true;
+            topicList.add(topic);
         }
         final SequentException failure = fatal;
         if (failure != null || closed) {
@@ -318,71 +359,33 @@ final class ProducerSender implements IoWork, BatchHandler {
         appendRecord(topic, record);
     }
 
-    private void appendRecord(final TopicState topic, final RecordFuture record) {
-        final ProducerRecord r = record.record;
-        final int partition;
-        if (r.partition() != null) {
-            partition = r.partition();
-            if (partition >= topic.partitionCount) {
-                failRecord(record, new UnknownTopicException("partition " + partition + " of topic " + topic.name
-                    + " does not exist: the topic has " + topic.partitionCount + " partitions"));
-                return;
-            }
-        } else if (r.key() != null) {
-            partition = Murmur2.partition(r.key(), topic.partitionCount);
-        } else {
-            partition = stickyPartition(topic);
+    /** Appends a record that waited for its topic's metadata, as a sender would have. */
+    private void appendRecord(final TopicState topic, final WaitingRecord waiting) {
+        final ProducerRecord r = waiting.record;
+        final int count = topic.partitionCount;
+        final int partition = RecordAppender.partition(topic, r, count);
+        if (partition >= count) {
+            failRecord(waiting, RecordAppender.noSuchPartition(topic, partition, count));
+            return;
         }
-        record.partition = partition;
         final PartitionQueue queue = topic.queue(partition);
-        if (!accumulator.append(queue, record, headers(r), nowNs)) {
-            failRecord(record, new RecordTooLargeException("record of " + record.encodedSize
-                + " bytes does not fit a batch of max.request.size"));
-        }
-    }
-
-    private static int stickyPartition(final TopicState topic) {
-        if (topic.stickyPartition < 0) {
-            final int count = topic.partitionCount;
-            final int previous = topic.queues.length > 0 ? lastSticky(topic) : -1;
-            int next;
-            if (count == 1) {
-                next = 0;
-            } else if (previous < 0 || previous >= count) {
-                next = ThreadLocalRandom.current().nextInt(count);
-            } else {
-                next = ThreadLocalRandom.current().nextInt(count - 1);
-                if (next >= previous) {
-                    next++;
-                }
+        final int result =
+            accumulator.append(queue, waiting.timestamp, r, waiting.encodedSize, waiting.callback, false);
+        memory.release(waiting.encodedSize);
+        topic.unrouted.decrementAndGet();
+        if (result == RecordAccumulator.TOO_LARGE) {
+            RecordFuture.complete(waiting.callback, topic.name, partition, -1, waiting.timestamp,
+                new RecordTooLargeException("record of " + waiting.encodedSize
+                    + " bytes does not fit a batch of max.request.size"));
+        } else if (result == RecordAccumulator.DEAD) {
+            RecordFuture.complete(waiting.callback, topic.name, partition, -1, waiting.timestamp, queue.deadFailure());
+        } else if (!flushes.isEmpty()) {
+            accumulator.drainAppended();
+            for (final Flush flush : flushes) {
+                flush.appended(waiting, accumulator.nextBatchId());
             }
-            topic.stickyPartition = next;
-            topic.lastSticky = next;
+            accumulator.close(queue, Long.MAX_VALUE, nowNs);
         }
-        return topic.stickyPartition;
-    }
-
-    private static int lastSticky(final TopicState topic) {
-        return topic.lastSticky;
-    }
-
-    private RecordHeaders headers(final ProducerRecord record) {
-        final List<Header> list = record.headers();
-        final int n = list.size();
-        if (n == 0) {
-            return null;
-        }
-        headers.clear();
-        for (int i = 0; i < n; i++) {
-            final Header header = list.get(i);
-            final int keyLength = Utf8.encode(header.key(), keyScratch, 0);
-            final byte[] value = header.value() == null ? EMPTY : header.value();
-            if (valueWrapper.byteArray() != value) {
-                valueWrapper.wrap(value);
-            }
-            headers.add(keyScratch, 0, keyLength, valueWrapper, 0, value.length);
-        }
-        return headers;
     }
 
     private int maintainProducerId(final long now) {
@@ -460,6 +463,8 @@ final class ProducerSender implements IoWork, BatchHandler {
                 if (idempotent && batch.stampGeneration != generation) {
                     batch.stamp(producerId, producerEpoch, queue.nextSequence, generation);
                     queue.nextSequence = PartitionQueue.nextSequence(queue.nextSequence, batch.count);
+                } else {
+                    batch.checksum();
                 }
                 queue.ready.pollFirst();
                 batch.state = ProducerBatch.IN_FLIGHT;
@@ -504,8 +509,8 @@ final class ProducerSender implements IoWork, BatchHandler {
         final ArrayList<PartitionQueue> open = accumulator.openQueues;
         for (int i = open.size() - 1; i >= 0; i--) {
             final PartitionQueue queue = open.get(i);
-            if (now - queue.open.createdNs >= deliveryTimeoutNs) {
-                accumulator.close(queue);
+            if (now - queue.openSinceNs >= deliveryTimeoutNs) {
+                accumulator.close(queue, deliveryTimeoutNs, now);
             }
         }
         final ArrayList<PartitionQueue> ready = accumulator.readyQueues;
@@ -561,12 +566,7 @@ final class ProducerSender implements IoWork, BatchHandler {
     }
 
     private void complete(final ProducerBatch batch, final long baseOffset, final long logAppendTime) {
-        final int partition = batch.queue.partition;
-        for (int i = 0; i < batch.count; i++) {
-            final RecordFuture record = batch.futures[i];
-            record.succeed(partition, baseOffset < 0 ? -1 : baseOffset + i,
-                logAppendTime >= 0 ? logAppendTime : record.timestamp);
-        }
+        batch.complete(baseOffset, logAppendTime, null);
         memory.release(batch.bytes);
         accumulator.release(batch);
     }
@@ -583,16 +583,18 @@ final class ProducerSender implements IoWork, BatchHandler {
     }
 
     private void failBatch(final ProducerBatch batch, final SequentException failure) {
-        for (int i = 0; i < batch.count; i++) {
-            batch.futures[i].fail(failure);
-        }
+        batch.complete(-1, -1, failure);
         memory.release(batch.bytes);
         accumulator.release(batch);
     }
 
-    private void failRecord(final RecordFuture record, final SequentException failure) {
-        record.fail(failure);
+    private void failRecord(final WaitingRecord record, final SequentException failure) {
         memory.release(record.encodedSize);
+        record.topic.unrouted.decrementAndGet();
+        record.fail(failure);
+        for (final Flush flush : flushes) {
+            flush.failed(record);
+        }
     }
 
     private void requestMetadata(final TopicState topic, final long now) {
@@ -616,14 +618,6 @@ final class ProducerSender implements IoWork, BatchHandler {
             final UnknownTopicException failure = new UnknownTopicException("topic " + topic.name + " does not exist");
             while (!topic.waiting.isEmpty()) {
                 failRecord(topic.waiting.pollFirst(), failure);
-            }
-            if (topic.partitionCount < 0) {
-                topics.remove(topic.name);
-                topicList.remove(topic);
-                if (lastTopic == topic) {
-                    lastTopic = null;
-                    lastTopicName = null;
-                }
             }
         } else if (!SequentException.isRetriable(code)) {
             final SequentException failure = SequentException.of(code, "metadata of topic " + topic.name + ": " + code);
@@ -670,6 +664,37 @@ final class ProducerSender implements IoWork, BatchHandler {
                     failRecord(topic.waiting.pollFirst(), failure);
                 }
             }
+        }
+    }
+
+    /**
+     * A pending {@link #flush}: done when no batch numbered below {@link #batchId} is outstanding and
+     * every record that waited for metadata at the time has completed.
+     */
+    private static final class Flush {
+        final long batchId;
+        final CompletableFuture<Void> done;
+        final ArrayList<WaitingRecord> waiting = new ArrayList<>();
+        /** Batches the waiting records went into, each outstanding until no batch below it is. */
+        long waitingBatchId = -1;
+
+        Flush(final long batchId, final CompletableFuture<Void> done) {
+            this.batchId = batchId;
+            this.done = done;
+        }
+
+        void appended(final WaitingRecord record, final long nextBatchId) {
+            if (waiting.remove(record)) {
+                waitingBatchId = Math.max(waitingBatchId, nextBatchId);
+            }
+        }
+
+        void failed(final WaitingRecord record) {
+            waiting.remove(record);
+        }
+
+        boolean waitingDone() {
+            return waiting.isEmpty();
         }
     }
 

@@ -9,27 +9,19 @@ import org.slf4j.LoggerFactory;
 import io.sequent.codec.BatchBuilder;
 
 /**
- * The future {@link Producer#send} returns, which also carries the record to the I/O thread: the
- * one object allocated per send besides the user's record. Fields are written by the sending thread
- * before the hand-off queue publishes the future, then only read, except {@link #partition}, which
- * the I/O thread owns.
+ * The future {@link Producer#send(ProducerRecord)} returns: a {@link Callback} that completes itself,
+ * so that a record sent for a future travels exactly as one sent with a callback.
  */
-final class RecordFuture extends CompletableFuture<RecordMetadata> {
+final class RecordFuture extends CompletableFuture<RecordMetadata> implements Callback {
     private static final Logger LOG = LoggerFactory.getLogger(RecordFuture.class);
 
-    final ProducerRecord record;
-    final Callback callback;
-    final long timestamp;
-    final long createdNs;
-    final int encodedSize;
-    int partition = -1;
-
-    RecordFuture(final ProducerRecord record, final Callback callback, final long timestamp, final long createdNs) {
-        this.record = record;
-        this.callback = callback;
-        this.timestamp = timestamp;
-        this.createdNs = createdNs;
-        this.encodedSize = encodedSize(record);
+    @Override
+    public void onCompletion(final RecordMetadata metadata, final Exception exception) {
+        if (exception == null) {
+            complete(metadata);
+        } else {
+            completeExceptionally(exception);
+        }
     }
 
     /**
@@ -52,24 +44,28 @@ final class RecordFuture extends CompletableFuture<RecordMetadata> {
         return size > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) size;
     }
 
-    void succeed(final int partition, final long offset, final long timestamp) {
-        final RecordMetadata metadata = new RecordMetadata(record.topic(), partition, offset, timestamp);
-        invokeCallback(metadata, null);
-        complete(metadata);
-    }
-
-    void fail(final SequentException failure) {
-        final RecordMetadata metadata = new RecordMetadata(record.topic(), partition, -1, timestamp);
-        invokeCallback(metadata, failure);
-        completeExceptionally(failure);
-    }
-
-    private void invokeCallback(final RecordMetadata metadata, final Exception failure) {
+    /**
+     * Runs a callback, logging (never propagating) what it throws.
+     *
+     * @param callback  the callback, or null.
+     * @param topic     the record's topic.
+     * @param partition its partition, -1 when none was chosen.
+     * @param offset    its offset, -1 when unknown.
+     * @param timestamp its timestamp.
+     * @param exception null on success, else the failure.
+     */
+    static void complete(
+        final Callback callback,
+        final String topic,
+        final int partition,
+        final long offset,
+        final long timestamp,
+        final Exception exception) {
         if (callback != null) {
             try {
-                callback.onCompletion(metadata, failure);
+                callback.onCompletion(topic, partition, offset, timestamp, exception);
             } catch (final RuntimeException ex) {
-                LOG.error("producer callback for {} threw", record.topic(), ex);
+                LOG.error("producer callback for {} threw", topic, ex);
             }
         }
     }

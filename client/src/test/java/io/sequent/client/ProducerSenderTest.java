@@ -32,10 +32,11 @@ class ProducerSenderTest {
     private static final long PRODUCER_ID = 42;
 
     private final ScriptedSender connection = new ScriptedSender();
-    private final ManyToOneConcurrentArrayQueue<RecordFuture> records = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final ManyToOneConcurrentArrayQueue<WaitingRecord> records = new ManyToOneConcurrentArrayQueue<>(1024);
     private final ExpandableArrayBuffer response = new ExpandableArrayBuffer(256);
     private MemoryLimiter memory;
     private ProducerSender sender;
+    private RecordAppender appender;
     private long now = 1_000 * MS;
 
     @AfterEach
@@ -52,9 +53,14 @@ class ProducerSenderTest {
             .deliveryTimeoutMs(5_000);
     }
 
-    private void start(final ProducerConfig config, final int partitions) {
+    private void create(final ProducerConfig config) {
         memory = new MemoryLimiter(config.bufferMemory());
-        sender = new ProducerSender(config, connection, records, memory);
+        sender = new ProducerSender(config, connection, records, memory, () -> now);
+        appender = new RecordAppender(config, sender, records, memory);
+    }
+
+    private void start(final ProducerConfig config, final int partitions) {
+        create(config);
         sender.doWork(now);
         if (sender.isIdempotent()) {
             final List<PendingRequest> init = connection.sentNamed("InitProducerIdRequest");
@@ -80,9 +86,8 @@ class ProducerSenderTest {
     private CompletableFuture<RecordMetadata> send(final int partition, final String value) {
         final ProducerRecord record = new ProducerRecord(
             "t", partition, 1_700_000_000_000L, null, value.getBytes(StandardCharsets.UTF_8), null);
-        final RecordFuture future = new RecordFuture(record, null, record.timestamp(), now);
-        assertTrue(memory.acquire(future.encodedSize, 0));
-        assertTrue(records.offer(future));
+        final RecordFuture future = new RecordFuture();
+        appender.send(record, future);
         return future;
     }
 
@@ -377,8 +382,7 @@ class ProducerSenderTest {
 
     @Test
     void acksZeroCompletesWhenSent() throws Exception {
-        memory = new MemoryLimiter(1 << 20);
-        sender = new ProducerSender(config().acks("0"), connection, records, memory);
+        create(config().acks("0"));
         final CompletableFuture<RecordMetadata> future = send(0, "x");
         step(0);
         connection.sentNamed("TopicMetadataRequest").get(0)
@@ -392,8 +396,7 @@ class ProducerSenderTest {
 
     @Test
     void recordsForAnUnknownTopicFail() {
-        memory = new MemoryLimiter(1 << 20);
-        sender = new ProducerSender(config().acks("1"), connection, records, memory);
+        create(config().acks("1"));
         final CompletableFuture<RecordMetadata> future = send(0, "x");
         step(0);
         connection.sentNamed("TopicMetadataRequest").get(0)
@@ -412,8 +415,7 @@ class ProducerSenderTest {
 
     @Test
     void aProducerIdRequestFailingOnCloseIsNotFatal() {
-        memory = new MemoryLimiter(1 << 20);
-        sender = new ProducerSender(config(), connection, records, memory);
+        create(config());
         step(0);
         final PendingRequest init = connection.sentNamed("InitProducerIdRequest").get(0);
         sender.onClose(now);
@@ -424,8 +426,7 @@ class ProducerSenderTest {
 
     @Test
     void aRefusedProducerIdFailsEveryRecord() {
-        memory = new MemoryLimiter(1 << 20);
-        sender = new ProducerSender(config(), connection, records, memory);
+        create(config());
         final CompletableFuture<RecordMetadata> waiting = send(0, "x");
         step(0);
         connection.sentNamed("InitProducerIdRequest").get(0)
@@ -439,8 +440,7 @@ class ProducerSenderTest {
 
     @Test
     void recordsWaitingForMetadataExpireAfterMaxBlock() {
-        memory = new MemoryLimiter(1 << 20);
-        sender = new ProducerSender(config().acks("1").maxBlockMs(300), connection, records, memory);
+        create(config().acks("1").maxBlockMs(300));
         final CompletableFuture<RecordMetadata> future = send(0, "x");
         step(0);
         step(299);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +23,7 @@ import io.sequent.codec.BatchReader;
 import io.sequent.codec.Batches;
 import io.sequent.codec.Compression;
 import io.sequent.codec.client.Acks;
+import io.sequent.codec.client.ErrorCode;
 
 class RecordAccumulatorTest {
     private static final long LINGER_NS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -42,6 +44,7 @@ class RecordAccumulatorTest {
 
     private final BatchReader reader = new BatchReader();
     private RecordAccumulator accumulator;
+    private long clockNs;
 
     @AfterEach
     void close() {
@@ -51,9 +54,28 @@ class RecordAccumulatorTest {
         }
     }
 
-    private static RecordFuture record(final String value, final long timestamp) {
+    private static ProducerRecord record(final String value, final long timestamp) {
         final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        return new RecordFuture(new ProducerRecord("t", null, timestamp, null, bytes, null), null, timestamp, 0);
+        return new ProducerRecord("t", null, timestamp, null, bytes, null);
+    }
+
+    private RecordAccumulator accumulator(
+        final int batchSize, final int maxRequestSize, final long lingerNs, final int maxInFlight,
+        final Compression codec) {
+        return new RecordAccumulator(NO_HANDLER, () -> clockNs, new MemoryLimiter(1 << 24), batchSize, maxRequestSize,
+            lingerNs, 0, maxInFlight, codec, Acks.ALL, 1_000_000_000L);
+    }
+
+    /** Appends as a sender does, then lets the I/O side take what the sender closed. */
+    private boolean append(final PartitionQueue queue, final ProducerRecord record) {
+        return append(queue, record, null);
+    }
+
+    private boolean append(final PartitionQueue queue, final ProducerRecord record, final Callback callback) {
+        final int result = accumulator.append(queue, record.timestamp(), record, RecordFuture.encodedSize(record),
+            callback, true);
+        accumulator.drainAppended();
+        return result == RecordAccumulator.APPENDED;
     }
 
     private static PartitionQueue queue(final int partition) {
@@ -63,6 +85,7 @@ class RecordAccumulatorTest {
     }
 
     private List<String> decode(final ProducerBatch batch) {
+        batch.checksum();
         assertEquals(BatchError.NONE, Batches.validate(batch.buffer, batch.frameOffset, batch.frameLength));
         assertEquals(BatchError.NONE, reader.wrap(batch.buffer, batch.frameOffset, batch.frameLength));
         final List<String> values = new ArrayList<>();
@@ -74,14 +97,13 @@ class RecordAccumulatorTest {
 
     @Test
     void closesABatchWhenTheNextRecordDoesNotFit() {
-        accumulator =
-            new RecordAccumulator(NO_HANDLER, 300, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1_000_000_000L);
+        accumulator = accumulator(300, 1 << 20, LINGER_NS, 5, Compression.NONE);
         final PartitionQueue queue = queue(0);
         final List<String> sent = new ArrayList<>();
         for (int i = 0; i < 41; i++) {
             final String value = "value-" + i + "-xxxxxxxxxxxxxxxxxxxxxxxxxx";
             sent.add(value);
-            assertTrue(accumulator.append(queue, record(value, 1000 + i), null, 0));
+            assertTrue(append(queue, record(value, 1000 + i)));
         }
         assertTrue(queue.ready.size() >= 4, "40 records of ~60 bytes make several 300-byte batches");
         final List<String> decoded = new ArrayList<>();
@@ -102,12 +124,14 @@ class RecordAccumulatorTest {
 
     @Test
     void closesABatchAfterLinger() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
+        accumulator = accumulator(16384, 1 << 20, LINGER_NS, 5, Compression.NONE);
         final PartitionQueue a = queue(0);
         final PartitionQueue b = queue(1);
         final long t0 = 1_000_000;
-        accumulator.append(a, record("a", 1), null, t0);
-        accumulator.append(b, record("b", 1), null, t0 + LINGER_NS / 2);
+        clockNs = t0;
+        append(a, record("a", 1));
+        clockNs = t0 + LINGER_NS / 2;
+        append(b, record("b", 1));
         assertEquals(0, accumulator.closeLingering(t0 + LINGER_NS - 1, false));
         assertTrue(a.ready.isEmpty());
         assertEquals(1, accumulator.closeLingering(t0 + LINGER_NS, false));
@@ -121,18 +145,20 @@ class RecordAccumulatorTest {
 
     @Test
     void aPartitionThatCannotSendKeepsFillingItsOpenBatchPastTheLinger() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, 0, 2, Compression.NONE, Acks.ALL, 1L);
+        accumulator = accumulator(16384, 1 << 20, 0, 2, Compression.NONE);
         final PartitionQueue queue = queue(0);
-        accumulator.append(queue, record("r0", 1), null, 0);
+        append(queue, record("r0", 1));
         assertEquals(1, accumulator.closeLingering(0, false), "linger 0, nothing waiting: closed at once");
-        accumulator.append(queue, record("r1", 1), null, 1);
+        clockNs = 1;
+        append(queue, record("r1", 1));
         assertEquals(0, accumulator.closeLingering(1, false), "a closed batch is still waiting to be sent");
-        accumulator.append(queue, record("r2", 1), null, 2);
+        clockNs = 2;
+        append(queue, record("r2", 1));
         // The first batch goes out, and a second request is in flight: the limit (2) is reached.
         queue.inFlight.addLast(queue.ready.pollFirst());
-        queue.inFlight.addLast(new ProducerBatch(NO_HANDLER));
+        queue.inFlight.addLast(new ProducerBatch(NO_HANDLER, 1024, 512, false));
         assertEquals(0, accumulator.closeLingering(3, false), "two requests in flight: keep filling");
-        accumulator.append(queue, record("r3", 1), null, 4);
+        append(queue, record("r3", 1));
         queue.inFlight.pollLast();
         assertEquals(1, accumulator.closeLingering(5, false), "a request slot is free: close and send");
         assertEquals(List.of("r1", "r2", "r3"), decode(queue.ready.peekFirst()));
@@ -141,11 +167,11 @@ class RecordAccumulatorTest {
 
     @Test
     void aRecordLargerThanABatchTravelsAloneAfterTheOpenBatch() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 200, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
+        accumulator = accumulator(200, 1 << 20, LINGER_NS, 5, Compression.NONE);
         final PartitionQueue queue = queue(2);
-        accumulator.append(queue, record("small", 1), null, 0);
+        append(queue, record("small", 1));
         final String big = "x".repeat(5000);
-        assertTrue(accumulator.append(queue, record(big, 2), null, 0));
+        assertTrue(append(queue, record(big, 2)));
         assertEquals(2, queue.ready.size());
         assertEquals(List.of("small"), decode(queue.ready.pollFirst()));
         final ProducerBatch alone = queue.ready.pollFirst();
@@ -155,19 +181,19 @@ class RecordAccumulatorTest {
 
     @Test
     void refusesARecordLargerThanMaxRequestSize() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 200, 1000, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
-        assertFalse(accumulator.append(queue(0), record("y".repeat(2000), 1), null, 0));
+        accumulator = accumulator(200, 1000, LINGER_NS, 5, Compression.NONE);
+        assertFalse(append(queue(0), record("y".repeat(2000), 1)));
     }
 
     @Test
     void compressedBatchesDecodeToTheSameRecords() {
         for (final Compression codec : new Compression[] {Compression.LZ4, Compression.ZSTD}) {
-            accumulator = new RecordAccumulator(NO_HANDLER, 4096, 1 << 20, LINGER_NS, 5, codec, Acks.ALL, 1L);
+            accumulator = accumulator(4096, 1 << 20, LINGER_NS, 5, codec);
             final PartitionQueue queue = queue(0);
             final List<String> values = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 values.add("repetitive value " + (i % 3));
-                accumulator.append(queue, record(values.get(i), 5), null, 0);
+                append(queue, record(values.get(i), 5));
             }
             accumulator.closeLingering(0, true);
             final ProducerBatch batch = queue.ready.peekFirst();
@@ -180,10 +206,10 @@ class RecordAccumulatorTest {
 
     @Test
     void closingTheStickyPartitionsBatchMovesTheStickyPartition() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
+        accumulator = accumulator(16384, 1 << 20, LINGER_NS, 5, Compression.NONE);
         final PartitionQueue queue = queue(3);
         queue.topic.stickyPartition = 3;
-        accumulator.append(queue, record("r", 1), null, 0);
+        append(queue, record("r", 1));
         assertEquals(3, queue.topic.stickyPartition);
         accumulator.closeLingering(LINGER_NS, false);
         assertEquals(-1, queue.topic.stickyPartition);
@@ -191,15 +217,15 @@ class RecordAccumulatorTest {
 
     @Test
     void reusesReleasedBatchesAndBuffers() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 1024, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
+        accumulator = accumulator(1024, 1 << 20, LINGER_NS, 5, Compression.NONE);
         final PartitionQueue queue = queue(0);
-        accumulator.append(queue, record("one", 1), null, 0);
+        append(queue, record("one", 1));
         accumulator.closeLingering(0, true);
         final ProducerBatch first = queue.ready.pollFirst();
         final byte[] array = first.buffer.byteArray();
         accumulator.readyDrained(queue);
         accumulator.release(first);
-        accumulator.append(queue, record("two", 1), null, 0);
+        append(queue, record("two", 1));
         assertSame(first, queue.open);
         assertSame(array, queue.open.buffer.byteArray());
         accumulator.closeLingering(0, true);
@@ -208,11 +234,11 @@ class RecordAccumulatorTest {
 
     @Test
     void requeuedBatchesGoBackInCreationOrder() {
-        accumulator = new RecordAccumulator(NO_HANDLER, 16384, 1 << 20, LINGER_NS, 5, Compression.NONE, Acks.ALL, 1L);
+        accumulator = accumulator(16384, 1 << 20, LINGER_NS, 5, Compression.NONE);
         final PartitionQueue queue = queue(0);
         final List<ProducerBatch> batches = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            accumulator.append(queue, record("r" + i, 1), null, 0);
+            append(queue, record("r" + i, 1));
             accumulator.closeLingering(0, true);
             batches.add(queue.ready.peekLast());
         }
@@ -222,5 +248,153 @@ class RecordAccumulatorTest {
         accumulator.requeue(batches.get(3));
         accumulator.requeue(batches.get(1));
         assertArrayEquals(batches.toArray(), queue.ready.toArray());
+    }
+
+    @Test
+    void sendersOnManyThreadsEachKeepTheirOrderAndEveryRecordLandsOnce() throws Exception {
+        accumulator = accumulator(1024, 1 << 20, LINGER_NS, 5, Compression.NONE);
+        final PartitionQueue queue = queue(0);
+        final int threads = 4;
+        final int perThread = 5_000;
+        final AtomicInteger refused = new AtomicInteger();
+        final List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            final int thread = t;
+            senders.add(new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    final ProducerRecord record = record(thread + ":" + i, 7);
+                    if (accumulator.append(queue, 7, record, RecordFuture.encodedSize(record), null, true)
+                        != RecordAccumulator.APPENDED) {
+                        refused.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        senders.forEach(Thread::start);
+        final List<String> decoded = new ArrayList<>();
+        boolean running = true;
+        while (running) {
+            running = senders.stream().anyMatch(Thread::isAlive);
+            accumulator.drainAppended();
+            if (!running) {
+                accumulator.closeLingering(0, true);
+            }
+            ProducerBatch batch;
+            while ((batch = queue.ready.pollFirst()) != null) {
+                assertEquals(batch.count, Batches.recordCount(batch.buffer, batch.frameOffset));
+                decoded.addAll(decode(batch));
+                accumulator.release(batch);
+            }
+            accumulator.readyDrained(queue);
+        }
+        for (final Thread sender : senders) {
+            sender.join();
+        }
+        assertEquals(0, refused.get());
+        assertEquals(threads * perThread, decoded.size(), "every record once");
+        final int[] next = new int[threads];
+        for (final String value : decoded) {
+            final int thread = Integer.parseInt(value.substring(0, value.indexOf(':')));
+            assertEquals(next[thread]++, Integer.parseInt(value.substring(value.indexOf(':') + 1)),
+                "thread " + thread + "'s records in the order it sent them");
+        }
+    }
+
+    @Test
+    void oneCompletionPerBatchFansOutToEveryCallbackWithItsOffset() {
+        accumulator = accumulator(16384, 1 << 20, LINGER_NS, 5, Compression.NONE);
+        final PartitionQueue queue = queue(1);
+        final List<String> seen = new ArrayList<>();
+        final Callback callback = new Callback() {
+            @Override
+            public void onCompletion(final RecordMetadata metadata, final Exception exception) {
+                throw new AssertionError("the five-argument form is called");
+            }
+
+            @Override
+            public void onCompletion(final String topic, final int partition, final long offset, final long timestamp,
+                final Exception exception) {
+                seen.add(topic + "-" + partition + "@" + offset + "/" + timestamp + (exception == null ? "" : "!"));
+            }
+        };
+        for (int i = 0; i < 3; i++) {
+            append(queue, record("v" + i, 10 + i), callback);
+        }
+        accumulator.closeLingering(0, true);
+        final ProducerBatch batch = queue.ready.pollFirst();
+        batch.complete(500, -1, null);
+        assertEquals(List.of("t-1@500/10", "t-1@501/11", "t-1@502/12"), seen);
+        seen.clear();
+        batch.complete(500, 99, null);
+        assertEquals(List.of("t-1@500/99", "t-1@501/99", "t-1@502/99"), seen, "log append time");
+        seen.clear();
+        batch.complete(-1, -1, new RequestTimeoutException("lost"));
+        assertEquals(List.of("t-1@-1/10!", "t-1@-1/11!", "t-1@-1/12!"), seen);
+    }
+
+    @Test
+    void eachBatchHoldsItsCapacityOfBufferMemoryUntilReleased() {
+        final MemoryLimiter memory = new MemoryLimiter(3_000);
+        accumulator = new RecordAccumulator(NO_HANDLER, () -> clockNs, memory, 1_000, 1 << 20, LINGER_NS, 0, 5,
+            Compression.NONE, Acks.ALL, 1L);
+        final PartitionQueue a = queue(0);
+        final PartitionQueue b = a.topic.queue(1);
+        assertTrue(append(a, record("a", 1)));
+        assertEquals(1_000, memory.used(), "one batch, not one record");
+        assertTrue(append(a, record("a2", 1)));
+        assertEquals(1_000, memory.used());
+        assertTrue(append(b, record("b", 1)));
+        assertTrue(append(queue(2), record("c", 1)));
+        assertEquals(3_000, memory.used());
+        final ProducerRecord refused = record("d", 1);
+        assertEquals(RecordAccumulator.NO_MEMORY,
+            accumulator.append(a.topic.queue(3), 1, refused, RecordFuture.encodedSize(refused), null, true),
+            "no room for a fourth batch within max.block.ms (0)");
+        assertEquals(3_000, memory.used(), "a refused record takes nothing");
+        accumulator.closeLingering(0, true);
+        final ProducerBatch first = a.ready.pollFirst();
+        memory.release(first.bytes);
+        accumulator.release(first);
+        assertEquals(2_000, memory.used());
+        assertTrue(append(a.topic.queue(3), record("d", 1)));
+    }
+
+    @Test
+    void aShutPartitionRefusesRecordsAndGivesUpItsBatches() {
+        accumulator = accumulator(16384, 1 << 20, LINGER_NS, 5, Compression.NONE);
+        final PartitionQueue queue = queue(0);
+        append(queue, record("kept", 1));
+        final List<ProducerBatch> taken = new ArrayList<>();
+        final SequentException closed = new SequentException(ErrorCode.NULL_VAL, "closed");
+        accumulator.shut(queue, closed, taken);
+        assertEquals(1, taken.size());
+        assertEquals(1, taken.get(0).count);
+        assertNull(queue.open);
+        assertTrue(accumulator.openQueues.isEmpty());
+        final ProducerRecord late = record("late", 1);
+        assertEquals(RecordAccumulator.DEAD,
+            accumulator.append(queue, 1, late, RecordFuture.encodedSize(late), null, true));
+        assertSame(closed, queue.deadFailure());
+    }
+
+    @Test
+    void recordHeadersAreEncodedIntoTheBatch() {
+        accumulator = accumulator(16384, 1 << 20, LINGER_NS, 5, Compression.NONE);
+        final PartitionQueue queue = queue(0);
+        final ProducerRecord record = new ProducerRecord("t", null, 5L, "k".getBytes(StandardCharsets.UTF_8),
+            "v".getBytes(StandardCharsets.UTF_8),
+            List.of(new Header("h\u00e9", new byte[] {1, 2}), new Header("n", null)));
+        append(queue, record);
+        accumulator.closeLingering(0, true);
+        final ProducerBatch batch = queue.ready.pollFirst();
+        batch.checksum();
+        assertEquals(BatchError.NONE, reader.wrap(batch.buffer, batch.frameOffset, batch.frameLength));
+        assertTrue(reader.next());
+        assertEquals(2, reader.headerCount());
+        assertEquals("h\u00e9", reader.headerKey(0));
+        assertArrayEquals(new byte[] {1, 2}, reader.headerValueBytes(0));
+        assertEquals("n", reader.headerKey(1));
+        assertEquals(RecordFuture.encodedSize(record) + Batches.RECORDS_OFFSET, batch.frameLength,
+            "encodedSize is the record's exact size in the batch");
     }
 }

@@ -155,7 +155,12 @@ class ReplicaGroupTest {
         final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
         final AtomicInteger callbacks = new AtomicInteger();
         for (int i = 1; i <= 20; i++) {
-            futures.add(producer.send(new ProducerRecord("t", bytes("r" + i)), (m, e) -> callbacks.incrementAndGet()));
+            final RecordFuture future = new RecordFuture();
+            futures.add(future);
+            producer.send(new ProducerRecord("t", bytes("r" + i)), (m, e) -> {
+                callbacks.incrementAndGet();
+                future.onCompletion(m, e);
+            });
         }
         producer.flush();
         for (int i = 0; i < futures.size(); i++) {
@@ -281,8 +286,12 @@ class ReplicaGroupTest {
         final AtomicInteger failures = new AtomicInteger();
         final long start = System.nanoTime();
         for (int i = 0; i < 10; i++) {
-            futures.add(producer.send(new ProducerRecord("t", bytes("lost" + i)),
-                (m, e) -> failures.addAndGet(e == null ? 0 : 1)));
+            final RecordFuture future = new RecordFuture();
+            futures.add(future);
+            producer.send(new ProducerRecord("t", bytes("lost" + i)), (m, e) -> {
+                failures.addAndGet(e == null ? 0 : 1);
+                future.onCompletion(m, e);
+            });
         }
         for (final CompletableFuture<RecordMetadata> future : futures) {
             final ExecutionException ex =

@@ -324,6 +324,18 @@ public final class BatchBuilder implements AutoCloseable {
      * @return the frame length, or 0 when no record was appended (nothing is written).
      */
     public int finish() {
+        return finish(true);
+    }
+
+    /**
+     * As {@link #finish()}, optionally without the CRC: a producer that stamps its idempotence fields
+     * (and may compress, see {@link BatchCompressor}) later seals the frame once, with
+     * {@link Batches#seal}, instead of checksumming it twice.
+     *
+     * @param checksum whether to compute the CRC now; when false the CRC field is left 0.
+     * @return the frame length, or 0 when no record was appended (nothing is written).
+     */
+    public int finish(final boolean checksum) {
         if (!building) {
             throw new IllegalStateException("begin() a batch first");
         }
@@ -360,8 +372,8 @@ public final class BatchBuilder implements AutoCloseable {
         out.putByte(o + Batches.ATTRIBUTES_OFFSET, (byte) attributes);
         out.putByte(o + Batches.MAGIC_OFFSET, Batches.MAGIC);
         out.putInt(o + Batches.RECORDS_LENGTH_OFFSET, recordsLength, Batches.ORDER);
-        out.putInt(o + Batches.CRC_OFFSET, Batches.computeCrc(out, o, frameLength), Batches.ORDER);
         out.putInt(o + Batches.FRAME_LENGTH_OFFSET, frameLength, Batches.ORDER);
+        out.putInt(o + Batches.CRC_OFFSET, checksum ? Batches.computeCrc(out, o, frameLength) : 0, Batches.ORDER);
         return frameLength;
     }
 

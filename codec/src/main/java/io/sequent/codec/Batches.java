@@ -257,6 +257,18 @@ public final class Batches {
     }
 
     /**
+     * Writes the CRC of a complete frame whose other fields are final (the producer's last step
+     * before a batch is sent: after {@link BatchBuilder#finish(boolean)} without checksum, an
+     * optional {@link BatchCompressor#compress} and its idempotence fields).
+     *
+     * @param buffer holding the batch.
+     * @param offset first byte of the batch; its frameLength field must be set.
+     */
+    public static void seal(final MutableDirectBuffer buffer, final int offset) {
+        buffer.putInt(offset + CRC_OFFSET, computeCrc(buffer, offset, frameLength(buffer, offset)), ORDER);
+    }
+
+    /**
      * CRC-32C of bytes {@code [offset + 8, offset + frameLength)}, the value stored at {@link #CRC_OFFSET}.
      *
      * @param buffer      holding the batch.

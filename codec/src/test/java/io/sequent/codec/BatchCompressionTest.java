@@ -1,6 +1,7 @@
 package io.sequent.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -199,6 +200,57 @@ class BatchCompressionTest {
         final int small = TestBatches.build(builder, out, 0, records);
         assertTrue(small <= fast, small + " <= " + fast);
         assertEquals(records, TestBatches.read(reader, out, 0, small));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"LZ4", "ZSTD"})
+    void anUnsealedBatchCompressedInPlaceThenSealedReadsBack(final Compression codec) {
+        final List<TestRecord> records = compressibleRecords(300);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[1 << 20]);
+        builder.begin(out, 16, 1 << 19, 42L, (short) 3, 100);
+        for (final TestRecord record : records) {
+            final RecordHeaders headers = new RecordHeaders();
+            for (final byte[][] header : record.headers) {
+                headers.add(header[0], header[1]);
+            }
+            assertTrue(builder.tryAppend(record.timestamp, record.key, record.value, headers));
+        }
+        final int plainLength = builder.finish(false);
+        assertEquals(0, Batches.crc(out, 16), "no CRC yet");
+        assertEquals(BatchError.CRC_MISMATCH, Batches.validate(out, 16, plainLength));
+        try (BatchCompressor compressor = new BatchCompressor(1 << 19, BatchBuilder.DEFAULT_ZSTD_LEVEL)) {
+            final int length = compressor.compress(out, 16, codec);
+            assertTrue(length < plainLength / 4, length + " vs " + plainLength);
+            assertEquals(length, Batches.frameLength(out, 16));
+            assertEquals(codec, Batches.compression(out, 16));
+            assertEquals(plainLength - Batches.RECORDS_OFFSET, Batches.uncompressedLength(out, 16));
+            Batches.seal(out, 16);
+            assertEquals(BatchError.NONE, Batches.validate(out, 16, length));
+            assertEquals(records, TestBatches.read(reader, out, 16, length));
+            assertEquals(42L, Batches.producerId(out, 16));
+            assertEquals(100, Batches.baseSequence(out, 16));
+            assertThrows(IllegalArgumentException.class, () -> compressor.compress(out, 16, codec),
+                "a compressed batch is not compressed twice");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"LZ4", "ZSTD"})
+    void inPlaceCompressionLeavesAnIncompressibleBatchAsItWas(final Compression codec) {
+        final byte[] value = new byte[5_000];
+        new Random(9).nextBytes(value);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[1 << 16]);
+        builder.begin(out, 0, 1 << 16, -1L, (short) -1, -1);
+        assertTrue(builder.tryAppend(5L, null, value));
+        final int plainLength = builder.finish(false);
+        final UnsafeBuffer before = copyOf(out, plainLength);
+        try (BatchCompressor compressor = new BatchCompressor(1 << 16, BatchBuilder.DEFAULT_ZSTD_LEVEL)) {
+            assertEquals(plainLength, compressor.compress(out, 0, codec));
+            assertEquals(Compression.NONE, Batches.compression(out, 0));
+            assertEquals(0, before.compareTo(copyOf(out, plainLength)), "not a byte changed");
+            Batches.seal(out, 0);
+            assertEquals(BatchError.NONE, Batches.validate(out, 0, plainLength));
+        }
     }
 
     static List<TestRecord> compressibleRecords(final int count) {
