@@ -379,12 +379,11 @@ final class ProducerSender implements IoWork, BatchHandler {
                     + " bytes does not fit a batch of max.request.size"));
         } else if (result == RecordAccumulator.DEAD) {
             RecordFuture.complete(waiting.callback, topic.name, partition, -1, waiting.timestamp, queue.deadFailure());
-        } else if (!flushes.isEmpty()) {
-            accumulator.drainAppended();
+        } else {
+            // a pending flush waits for the batch; doWork closes every open batch while one is pending
             for (final Flush flush : flushes) {
                 flush.appended(waiting, accumulator.nextBatchId());
             }
-            accumulator.close(queue, Long.MAX_VALUE, nowNs);
         }
     }
 
