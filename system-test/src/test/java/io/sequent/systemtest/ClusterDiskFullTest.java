@@ -3,6 +3,7 @@ package io.sequent.systemtest;
 import io.sequent.client.Admin;
 import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ class ClusterDiskFullTest {
     Path dir;
 
     @Test
+    @Disabled("not yet run against the current broker")
     void theOthersKeepCommittingAndTheFullFollowerCatchesUpWhenSpaceReturns() throws Exception {
         final Path mount = dir.resolve("member-" + FULL);
         Files.createDirectories(mount);

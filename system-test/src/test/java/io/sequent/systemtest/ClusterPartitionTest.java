@@ -53,7 +53,8 @@ class ClusterPartitionTest {
             final int multicastPort = Cli.freeUdpPort();
             final List<String> options = null == multicastGroup ? List.of() : List.of("-Dreplication.channel=" +
                 "aeron:udp?endpoint=" + multicastGroup + ":" + multicastPort + "|interface=" + net.subnet());
-            try (Cluster cluster = new Cluster(dir.resolve(transport), hosts, net::prefix, member -> options)) {
+            try (Cluster cluster = new Cluster(dir.resolve(transport), hosts, net::prefix, member -> options)
+                .responseHost(net.hostAddress())) {
                 cluster.startAll();
                 try (Admin admin = Admin.create(cluster.client())) {
                     admin.createTopic(TOPIC, PARTITIONS, Map.of());
