@@ -34,6 +34,7 @@ final class Cluster implements AutoCloseable {
     private final IntFunction<List<String>> prefixes;
     private final IntFunction<List<String>> jvmOptions;
     private final Cli.BrokerProcess[] processes;
+    private String responseHost = ClientConfig.DEFAULT_RESPONSE_HOST;
 
     /** A group on loopback. */
     Cluster(final Path root, final int size, final IntFunction<List<String>> jvmOptions) throws IOException {
@@ -53,6 +54,15 @@ final class Cluster implements AutoCloseable {
         this.jvmOptions = jvmOptions;
         this.ports = freePortRanges(hosts.length);
         this.processes = new Cli.BrokerProcess[hosts.length];
+    }
+
+    /**
+     * The address the test's clients ask the members to answer on (their own address as the members reach it):
+     * the test's address on the namespaces' bridge when the members run in network namespaces.
+     */
+    Cluster responseHost(final String host) {
+        this.responseHost = host;
+        return this;
     }
 
     private static String[] loopback(final int size) {
@@ -96,9 +106,9 @@ final class Cluster implements AutoCloseable {
         return clientFor(bootstrap());
     }
 
-    static ClientConfig clientFor(final String bootstrap) {
+    ClientConfig clientFor(final String bootstrap) {
         return new ClientConfig().bootstrap(bootstrap).connectTimeout(Duration.ofSeconds(20))
-            .requestTimeout(Duration.ofSeconds(1));
+            .requestTimeout(Duration.ofSeconds(1)).responseHost(responseHost);
     }
 
     boolean isRunning(final int member) {
@@ -124,14 +134,25 @@ final class Cluster implements AutoCloseable {
     /** SIGKILL: no shutdown hook, no flush. */
     void kill(final int member) throws InterruptedException {
         processes[member].kill();
-        processes[member] = null;
+        keepOutput(member);
     }
 
     void stop(final int member) throws InterruptedException {
         if (null != processes[member]) {
             processes[member].close();
-            processes[member] = null;
+            keepOutput(member);
         }
+    }
+
+    /** Appends the finished run's output to {@code member-N.out} beside the data directories, for a post-mortem. */
+    private void keepOutput(final int member) {
+        try {
+            java.nio.file.Files.writeString(root.resolve("member-" + member + ".out"), processes[member].output(),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (final IOException ex) {
+            // a diagnostic only
+        }
+        processes[member] = null;
     }
 
     void stopAll() throws InterruptedException {
@@ -224,9 +245,7 @@ final class Cluster implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         for (int m = 0; m < ports.length; m++) {
-            if (null != processes[m]) {
-                processes[m].close();
-            }
+            stop(m);
         }
     }
 
