@@ -69,8 +69,16 @@ class CallerThreadingTest {
             for (int i = 0; i < 50; i++) {
                 final ProducerRecord record = new ProducerRecord("caller", i % 2, null, bytes("k" + i), bytes("v" + i),
                     null);
-                futures.add(producer.send(record,
-                    (metadata, error) -> callbackThread.compareAndSet(null, Thread.currentThread())));
+                final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+                producer.send(record, (metadata, error) -> {
+                    callbackThread.compareAndSet(null, Thread.currentThread());
+                    if (error != null) {
+                        future.completeExceptionally(error);
+                    } else {
+                        future.complete(metadata);
+                    }
+                });
+                futures.add(future);
                 producer.poll();
             }
             producer.flush();

@@ -3,6 +3,7 @@ package io.sequent.systemtest;
 import io.sequent.client.Admin;
 import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * must agree. Run once with the default replication transport (multi-destination-cast) and once with multicast,
  * which is only ever sent inside these namespaces. Skipped, with the reason, where namespaces cannot be made.
  */
+// Long profile until it asserts the resume time and that the isolated leader acknowledges nothing.
+@Tag("long")
 class ClusterPartitionTest {
     private static final int MEMBERS = 3;
     private static final int PARTITIONS = 3;
