@@ -250,7 +250,7 @@ class GroupProcessesTest {
         return true;
     }
 
-    @org.junit.jupiter.api.RepeatedTest(4)
+    @Test
     void membersShareMoveAndResumeAsProcesses() throws Exception {
         final Path data = dir.resolve("data");
         final int port = Cli.freeUdpPort();
