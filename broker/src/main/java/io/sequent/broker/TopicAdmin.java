@@ -176,12 +176,17 @@ final class TopicAdmin {
         final long correlationId = decoder.correlationId();
         decoder.sessionId();
         final List<String> names = new ArrayList<>();
+        boolean named = false;
         for (final MetadataRequestDecoder.TopicsDecoder topic : decoder.topics()) {
-            names.add(topic.name());
+            final String name = topic.name();
+            named = true;
+            if (!name.isEmpty()) {
+                names.add(name); // an empty name describes no topic: only the leader and the members
+            }
         }
         final TopicTable table = registry.table();
         final List<Object> topics = new ArrayList<>();
-        if (names.isEmpty()) {
+        if (!named) {
             for (final Topic topic : table.topics()) {
                 if (!topic.isInternal()) {
                     topics.add(topic);

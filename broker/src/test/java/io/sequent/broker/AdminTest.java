@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,6 +68,13 @@ class AdminTest {
         assertEquals(ErrorCode.NONE, some.topics.get("meta-b").code);
         assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, some.topics.get("nope").code);
         assertEquals(ErrorCode.INVALID_TOPIC, some.topics.get("bad name").code);
+
+        // one empty name: no topic, only the leader and the members (the client's keep-alive and probe)
+        final TestClient.Metadata none = client.metadata("");
+        assertTrue(none.topics.isEmpty(), "topics: " + none.topics.keySet());
+        assertEquals(0, none.leaderId);
+        assertEquals(broker.ingressChannel(), none.brokers.get(0));
+        assertEquals(Set.of("meta-a", "meta-b"), client.metadata("meta-a", "", "meta-b").topics.keySet());
     }
 
     @Test

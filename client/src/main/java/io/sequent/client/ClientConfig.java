@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  *       a lost session or to find the leader again; doubles with each failed attempt</td></tr>
  *   <tr><td>{@value #RECONNECT_BACKOFF_MAX_MS}</td><td>1000</td><td>the bound of that doubling (as
  *       Kafka's {@code reconnect.backoff.max.ms}); at least {@value #RECONNECT_BACKOFF_MS}</td></tr>
+ *   <tr><td>{@value #LIVENESS_TIMEOUT_MS}</td><td>500</td><td>a member that sends nothing for this long
+ *       while requests wait for its answers counts as lost and the session moves to another member; halfway
+ *       through the silence the client probes it with a small MetadataRequest, which a live member answers
+ *       at once</td></tr>
  * </table>
  */
 public final class ClientConfig {
@@ -78,6 +82,8 @@ public final class ClientConfig {
     public static final String RECONNECT_BACKOFF_MS = "reconnect.backoff.ms";
     /** Property key of {@link #reconnectBackoffMax(Duration)}. */
     public static final String RECONNECT_BACKOFF_MAX_MS = "reconnect.backoff.max.ms";
+    /** Property key of {@link #livenessTimeout(Duration)}. */
+    public static final String LIVENESS_TIMEOUT_MS = "liveness.timeout.ms";
 
     /** Default of {@value #BOOTSTRAP_SERVERS}. */
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9090";
@@ -91,7 +97,7 @@ public final class ClientConfig {
     /** Every key {@link #fromProperties} reads. */
     static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, CLIENT_ID, AERON_DIR, CONNECT_TIMEOUT_MS,
         REQUEST_TIMEOUT_MS, RESPONSE_HOST, IDLE_STRATEGY, DRIVER_IDLE_STRATEGY, THREADING_MODE, METADATA_MAX_AGE_MS,
-        RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS);
+        RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS, LIVENESS_TIMEOUT_MS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConfig.class);
     private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
@@ -109,6 +115,7 @@ public final class ClientConfig {
     private Duration metadataMaxAge = Duration.ofMinutes(5);
     private Duration reconnectBackoff = Duration.ofMillis(100);
     private Duration reconnectBackoffMax = Duration.ofSeconds(1);
+    private Duration livenessTimeout = Duration.ofMillis(500);
 
     /**
      * Where a client's I/O runs ({@value #THREADING_MODE}).
@@ -215,6 +222,10 @@ public final class ClientConfig {
         v = Settings.string(properties, RECONNECT_BACKOFF_MAX_MS);
         if (v != null) {
             config.reconnectBackoffMax(millis(RECONNECT_BACKOFF_MAX_MS, v));
+        }
+        v = Settings.string(properties, LIVENESS_TIMEOUT_MS);
+        if (v != null) {
+            config.livenessTimeout(millis(LIVENESS_TIMEOUT_MS, v));
         }
         return config;
     }
@@ -430,6 +441,28 @@ public final class ClientConfig {
     }
 
     /**
+     * @param timeout how long a member may stay silent while requests wait for its answers before the
+     *                session leaves it ({@value #LIVENESS_TIMEOUT_MS}), 2 ms or more.
+     * @return this.
+     */
+    public ClientConfig livenessTimeout(final Duration timeout) {
+        final Duration value = positive(LIVENESS_TIMEOUT_MS, timeout);
+        if (value.toMillis() < 2) {
+            throw InvalidConfigException.forKey(LIVENESS_TIMEOUT_MS, value.toMillis(),
+                "must be between 2 and " + MAX_TIMEOUT_MS + " ms (the probe goes out halfway)");
+        }
+        livenessTimeout = value;
+        return this;
+    }
+
+    /**
+     * @return the liveness timeout.
+     */
+    public Duration livenessTimeout() {
+        return livenessTimeout;
+    }
+
+    /**
      * A copy, so that a running client is not affected by later changes to this instance.
      *
      * @return a new config with the same values.
@@ -449,6 +482,7 @@ public final class ClientConfig {
         c.metadataMaxAge = metadataMaxAge;
         c.reconnectBackoff = reconnectBackoff;
         c.reconnectBackoffMax = reconnectBackoffMax;
+        c.livenessTimeout = livenessTimeout;
         return c;
     }
 
@@ -461,7 +495,8 @@ public final class ClientConfig {
             + ", " + THREADING_MODE + "=" + threadingMode.name().toLowerCase(java.util.Locale.ROOT)
             + ", " + METADATA_MAX_AGE_MS + "=" + metadataMaxAge.toMillis()
             + ", " + RECONNECT_BACKOFF_MS + "=" + reconnectBackoff.toMillis()
-            + ", " + RECONNECT_BACKOFF_MAX_MS + "=" + reconnectBackoffMax.toMillis() + "}";
+            + ", " + RECONNECT_BACKOFF_MAX_MS + "=" + reconnectBackoffMax.toMillis()
+            + ", " + LIVENESS_TIMEOUT_MS + "=" + livenessTimeout.toMillis() + "}";
     }
 
     static Duration millis(final String key, final String value) {

@@ -53,8 +53,9 @@ import io.sequent.codec.client.MetadataResponseDecoder;
  *   AWAIT_RESPONSE --no answer--> CONNECTING to the members not tried (first connect), else BACKOFF
  *   AWAIT_RESPONSE --answer names another leader (following the leader)--> CONNECTING to the leader
  *   CONNECTED --NOT_LEADER(hint), or a leader check names another member--> CONNECTING to the leader
- *   CONNECTED --publication or the session's image lost, or no answer to a leader check-->
- *        CONNECTING to any member (in-flight requests fail, retriable)
+ *   CONNECTED --publication or the session's image lost, no answer to a leader check, or the member
+ *        silent for liveness.timeout.ms while requests wait--> CONNECTING to any member
+ *        (in-flight requests fail, retriable)
  *   CONNECTED --ErrorResponse(UNKNOWN_SESSION)--> CONNECTING (the request is sent again after)
  *   any --Aeron client lost ({@link #dropAeron}, {@link #useAeron})--> INIT (in-flight requests fail, retriable)
  * </pre>
@@ -67,6 +68,14 @@ import io.sequent.codec.client.MetadataResponseDecoder;
  * the leader a member names when asked, asking again every {@code reconnect.backoff.ms} doubling up to
  * {@code reconnect.backoff.max.ms} while no member knows one. A connection that reads from a follower
  * stays with the first member of the bootstrap order that answers, and falls back to any live member.
+ *
+ * <p>Failover: a member silent for {@code liveness.timeout.ms} while requests wait for it is lost
+ * ({@link SessionLiveness}; probed halfway), which notices a dead leader long before a request times
+ * out. After the loss, answers that still name the lost leader in its old epoch count as "no leader
+ * known", leader checks go every {@code reconnect.backoff.ms} while the group elects
+ * ({@link LeaderSearch}), and {@link #isConnected} stays false until the session is with the new
+ * leader, so the producer holds its batches instead of collecting {@code NOT_LEADER} answers (and
+ * their retry backoff) from a follower.
  *
  * <p>Candidates are tried together, not in turn: a publication to every candidate is added at once
  * and the first to connect (the preferred one first, when there is one, for a grace of
@@ -95,6 +104,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private static final long TIMEOUT_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long DEFAULT_SESSION_TIMEOUT_MS = 30_000;
     private static final int MAX_REDIRECTS = 5;
+    private static final String NO_TOPIC = "";
 
     enum State {
         INIT, RESOLVING, CONNECTING, AWAIT_RESPONSE, CONNECTED, BACKOFF, FAILED, CLOSED
@@ -109,6 +119,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private final long reconnectBackoffNs;
     private final long reconnectBackoffMaxNs;
     private final boolean followLeader;
+    private final SessionLiveness liveness;
+    private final LeaderSearch search;
     private final CompletableFuture<Void> connectFuture = new CompletableFuture<>();
     /** Members learned from ConnectResponse and MetadataResponse: broker id to ingress channel. */
     private final Int2ObjectHashMap<String> members = new Int2ObjectHashMap<>();
@@ -138,6 +150,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private long connectDeadlineNs;
     private long attemptDeadlineNs;
     private long preferFirstUntilNs;
+    private long deferLastUntilNs;
     private int failedAttempts;
     private int responseImageSessionId;
     private boolean leaderCheckDue;
@@ -160,6 +173,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private int leaderEpoch = -1;
     private volatile int memberCount = 1;
     private long droppedFrames;
+    private long silentLosses;
+    /** Requests in {@link #pending} the broker may hold (long-poll fetches): they do not make silence suspect. */
+    private int pendingLongPolls;
 
     /**
      * A connection that follows the leader.
@@ -193,6 +209,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         requestTimeoutNs = config.requestTimeout().toNanos();
         reconnectBackoffNs = config.reconnectBackoff().toNanos();
         reconnectBackoffMaxNs = config.reconnectBackoffMax().toNanos();
+        liveness = new SessionLiveness(config.livenessTimeout().toNanos());
+        search = new LeaderSearch(reconnectBackoffNs, reconnectBackoffMaxNs);
         sessionMetadata.timeoutNs = requestTimeoutNs;
     }
 
@@ -223,9 +241,14 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         return connectFuture;
     }
 
+    /**
+     * @return whether a request only the leader serves can be sent: a session is up and, after the
+     *     session with the leader was lost, it is with the new leader (not with a member that knows no
+     *     leader yet while the group elects one, which would only answer {@code NOT_LEADER}).
+     */
     @Override
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        return state == State.CONNECTED && (!followLeader || leaderId == brokerId || !search.searching());
     }
 
     State state() {
@@ -277,8 +300,20 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         return droppedFrames;
     }
 
+    /**
+     * @return how many sessions were given up because the member stayed silent for
+     *     {@code liveness.timeout.ms} while requests waited.
+     */
+    long silentLosses() {
+        return silentLosses;
+    }
+
     int pendingCount() {
         return pending.size();
+    }
+
+    int pendingLongPolls() {
+        return pendingLongPolls;
     }
 
     long requestTimeoutNs() {
@@ -376,10 +411,17 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             work += releaseDelayed(now);
         }
         if (state == State.CONNECTED) {
+            final int verdict = liveness.check(now, awaitingAnswer());
             if (memberSilent) {
                 memberSilent = false;
                 connectionLost(now, "no answer to a metadata request within "
                     + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) + " ms", true);
+                work++;
+            } else if (verdict == SessionLiveness.LOST) {
+                silentLosses++;
+                connectionLost(now, "no answer for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentNs(now, true))
+                    + " ms while " + pending.size() + " request(s) wait (" + ClientConfig.LIVENESS_TIMEOUT_MS + " "
+                    + TimeUnit.NANOSECONDS.toMillis(liveness.timeoutNs()) + ")", true);
                 work++;
             } else if (!publication.isConnected()) {
                 connectionLost(now, "the broker's ingress is no longer connected", false);
@@ -389,11 +431,16 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 work++;
             } else {
                 work += drainOutbound(now);
-                if (sessionMetadata.correlationId < 0) {
+                if (sessionMetadata.correlationId < 0 && state == State.CONNECTED) {
                     if (leaderCheckDue && now - leaderCheckAtNs >= 0) {
-                        sessionMetadata.checkLeader = true;
+                        sessionMetadata.checkLeader = true; // a probe too: any answer says the member is there
                         if (trySend(sessionMetadata, now)) {
                             leaderCheckDue = false;
+                            work++;
+                        }
+                    } else if (verdict == SessionLiveness.PROBE) {
+                        sessionMetadata.checkLeader = false; // is the member still there? any answer says so
+                        if (trySend(sessionMetadata, now)) {
                             work++;
                         }
                     } else if (now - lastSendNs >= keepAliveIntervalNs) {
@@ -484,24 +531,25 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (leaderHint >= 0 && leaderHint == brokerId) {
             return; // an answer from a member left behind, naming the one the session is with now
         }
-        final String hinted = leaderHint >= 0 ? members.get(leaderHint) : null;
+        final int trustedHint = search.trusted(leaderHint, -1, brokerId, now);
+        final String hinted = trustedHint >= 0 ? members.get(trustedHint) : null;
         if (hinted != null) {
-            leaderId = leaderHint;
-            redirect(hinted, leaderHint);
+            leaderId = trustedHint;
+            redirect(hinted, trustedHint);
             return;
         }
         scheduleLeaderCheck(now, false);
     }
 
     /**
-     * Asks the member the session is with who leads: at once, or after the doubling backoff when the
-     * last answers named no leader.
+     * Asks the member the session is with who leads: at once, or after the pause of
+     * {@link LeaderSearch#checkBackoffNs} when the last answers named no leader.
      */
     private void scheduleLeaderCheck(final long now, final boolean backOff) {
         if (backOff) {
             leaderChecks++;
         }
-        final long at = backOff ? now + backoffNs(leaderChecks) : now;
+        final long at = backOff ? now + search.checkBackoffNs(leaderChecks) : now;
         if (!leaderCheckDue || at - leaderCheckAtNs < 0) {
             leaderCheckAtNs = at;
         }
@@ -593,6 +641,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         connectSent = false;
         attemptDeadlineNs = now + connectTimeoutNs;
         preferFirstUntilNs = preferFirst && channels.size() > 1 ? now + reconnectBackoffMaxNs : now;
+        deferLastUntilNs = now;
         state = State.CONNECTING;
     }
 
@@ -600,7 +649,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         ExclusivePublication chosen = null;
         for (int i = 0; i < candidates.length && chosen == null; i++) {
             final ExclusivePublication candidate = candidates[i];
-            if (candidate != null && candidate.isConnected() && (i == 0 || now - preferFirstUntilNs >= 0)) {
+            if (candidate != null && candidate.isConnected() && (i == 0 || now - preferFirstUntilNs >= 0)
+                && (i == 0 || i < candidates.length - 1 || now - deferLastUntilNs >= 0)) {
                 chosen = candidate;
             }
         }
@@ -787,15 +837,18 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         connectDecoder.correlationId();
         final long session = connectDecoder.sessionId();
         final int broker = connectDecoder.brokerId();
-        final int leader = connectDecoder.leaderId();
+        final int namedLeader = connectDecoder.leaderId();
         final int epoch = connectDecoder.leaderEpoch();
+        final int leader = search.trusted(namedLeader, epoch, broker, nowNs);
         final int sessionTimeoutMs = connectDecoder.sessionTimeoutMs();
         connectDecoder.protocolVersion();
         final ErrorCode code = connectDecoder.errorCode();
         final String leaderChannel = connectDecoder.leaderIngressChannel();
         final String message = connectDecoder.message();
         connectCorrelationId = -1;
-        learnMember(leader, leaderChannel);
+        if (leader >= 0) {
+            learnMember(leader, leaderChannel);
+        }
         if (code == ErrorCode.NONE) {
             learnMember(broker, publication.channel());
             sessionId = session;
@@ -803,6 +856,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             leaderId = leader;
             leaderEpoch = epoch;
             responseImageSessionId = imageSessionId;
+            liveness.onSessionStart(nowNs);
             memberSilent = false;
             final long timeoutMs = sessionTimeoutMs > 0 ? sessionTimeoutMs : DEFAULT_SESSION_TIMEOUT_MS;
             keepAliveIntervalNs = TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs / 3));
@@ -821,13 +875,15 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             if (leader == broker || !followLeader) {
                 redirects = 0;
                 leaderChecks = 0;
+                leaderFound();
             }
             LOG.debug("client {}: session {} with broker {} (leader {}, epoch {}) over {}",
                 clientId, session, broker, leader, epoch, publication.channel());
             connectFuture.complete(null);
             // learn every member at once (for a failover) and, with no leader known, who leads
             scheduleLeaderCheck(nowNs, followLeader && leader < 0 && leaderChecks > 0);
-        } else if (code == ErrorCode.NOT_LEADER && !leaderChannel.isEmpty() && redirects < MAX_REDIRECTS) {
+        } else if (code == ErrorCode.NOT_LEADER && !leaderChannel.isEmpty() && redirects < MAX_REDIRECTS
+            && (leader >= 0 || namedLeader < 0)) {
             redirects++;
             LOG.info("client {}: broker {} is not the leader; redirected to {}", clientId, broker, leaderChannel);
             startAttempt(nowNs, redirectChannels(ingressChannel(leaderChannel)), true);
@@ -835,6 +891,17 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             fail(SequentException.of(code, "broker refused the session: " + message));
         } else {
             attemptFailed(nowNs, "broker refused the session with " + code + ": " + message, null);
+        }
+    }
+
+    /** A session with the leader is up: after a lost session, says how long finding it took. */
+    private void leaderFound() {
+        if (followLeader && search.searching()) {
+            final int lostFrom = search.lostFrom();
+            final long tookNs = search.found(nowNs);
+            LOG.info("client {}: session {} with the leader, broker {} (epoch {}), {} ms after the session with "
+                + "broker {} was lost", clientId, sessionId, brokerId, leaderEpoch,
+                TimeUnit.NANOSECONDS.toMillis(tookNs), lostFrom);
         }
     }
 
@@ -893,6 +960,11 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             lastSendNs = now;
             request.correlationId = correlationId;
             if (request.expectsResponse()) {
+                if (request.longPoll()) {
+                    pendingLongPolls++;
+                } else if (!awaitingAnswer()) {
+                    liveness.onFirstAwaiting(now);
+                }
                 pending.put(correlationId, request);
             }
             request.onSent(now);
@@ -909,6 +981,22 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             connectionLost(now, "ingress publication not connected", false);
         }
         return false;
+    }
+
+    /**
+     * @return whether a request the member should answer promptly waits for its answer (long-poll
+     *     fetches left out): only then does the member's silence count ({@link SessionLiveness}).
+     */
+    private boolean awaitingAnswer() {
+        return pending.size() > pendingLongPolls;
+    }
+
+    private PendingRequest removePending(final long correlationId) {
+        final PendingRequest request = pending.remove(correlationId);
+        if (request != null && request.longPoll()) {
+            pendingLongPolls--;
+        }
+        return request;
     }
 
     private int drainOutbound(final long now) {
@@ -938,6 +1026,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             disconnect();
         }
         sessionId = -1;
+        if (followLeader) {
+            search.sessionLost(brokerId, leaderId, leaderEpoch, now);
+        }
         if (lost != null && (avoidCurrent || leaderId == brokerId)) {
             leaderId = -1; // the leader is gone (or silent): whoever answers next names the new one
         }
@@ -947,6 +1038,10 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             publication = null;
         }
         startAttempt(now, channels, !followLeader);
+        if (avoidCurrent && lost != null && channels.size() > 1) {
+            // a member that stopped answering may still be connected (a hung process): the others first
+            deferLastUntilNs = now + reconnectBackoffMaxNs;
+        }
         failAll(new BrokerUnreachableException("connection to the broker lost: " + reason), now, false);
     }
 
@@ -956,6 +1051,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             expired.add(request);
         }
         pending.clear();
+        pendingLongPolls = 0;
         if (includeOutbound) {
             expired.addAll(outbound);
             outbound.clear();
@@ -977,7 +1073,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         }
         final int timedOut = expired.size();
         for (int i = 0; i < timedOut; i++) {
-            pending.remove(expired.get(i).correlationId);
+            removePending(expired.get(i).correlationId);
         }
         for (final Iterator<PendingRequest> it = outbound.iterator(); it.hasNext();) {
             final PendingRequest request = it.next();
@@ -1017,6 +1113,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             droppedFrames++;
             return;
         }
+        if (header.sessionId() == responseImageSessionId) {
+            liveness.onHeard(nowNs);
+        }
         final int templateId = headerDecoder.templateId();
         final long correlationId = ProtocolFrames.correlationId(buffer, offset, length);
         if (templateId == ConnectResponseDecoder.TEMPLATE_ID) {
@@ -1031,7 +1130,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             onErrorResponse(buffer, offset, correlationId);
             return;
         }
-        final PendingRequest request = pending.remove(correlationId);
+        final PendingRequest request = removePending(correlationId);
         if (request == null) {
             droppedFrames++;
             return;
@@ -1051,7 +1150,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         errorDecoder.requestTemplateId();
         final ErrorCode code = errorDecoder.errorCode();
         final String message = errorDecoder.message();
-        final PendingRequest request = correlationId < 0 ? null : pending.remove(correlationId);
+        final PendingRequest request = correlationId < 0 ? null : removePending(correlationId);
         if (code == ErrorCode.UNKNOWN_SESSION) {
             if (request != null) {
                 request.correlationId = -1;
@@ -1073,11 +1172,11 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     }
 
     /**
-     * The session's own MetadataRequest (all topics): the keep-alive, and the leader check, which
-     * learns the members and, following the leader, reconnects to it when it is another member (or
-     * asks again after a backoff while no member knows a leader). It is also sent when another
-     * request timed out; no answer to it means the member stopped answering: the connection moves to
-     * another member.
+     * The session's own MetadataRequest (no topic: only the leader and the members): the keep-alive,
+     * the liveness probe ({@link SessionLiveness}), and the leader check, which learns the members
+     * and, following the leader, reconnects to it when it is another member (or asks again after a
+     * pause while no member knows a leader). It is also sent when another request timed out; no
+     * answer to it means the member stopped answering: the connection moves to another member.
      */
     private final class SessionMetadata extends PendingRequest {
         private final MetadataRequestEncoder encoder = new MetadataRequestEncoder();
@@ -1086,10 +1185,12 @@ final class ClientConnection implements RequestSender, AutoCloseable {
 
         @Override
         int encode(final MutableDirectBuffer buffer, final long correlationId, final long sessionId) {
+            // one empty name, which names no topic: the answer carries the leader and the members only
             encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .correlationId(correlationId)
                 .sessionId(sessionId)
-                .topicsCount(0);
+                .topicsCount(1)
+                .next().name(NO_TOPIC);
             return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         }
 
@@ -1102,8 +1203,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         void onResponse(final DirectBuffer buffer, final int offset, final int length, final long now) {
             decoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
             decoder.correlationId();
-            final int leader = decoder.leaderId();
+            final int namedLeader = decoder.leaderId();
             final int epoch = decoder.leaderEpoch();
+            final int leader = search.trusted(namedLeader, epoch, brokerId, now);
             decoder.errorCode();
             for (final MetadataResponseDecoder.BrokersDecoder broker : decoder.brokers()) {
                 final int id = broker.brokerId();
@@ -1126,6 +1228,9 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             } else {
                 leaderChecks = 0;
                 redirects = 0;
+                if (leader == brokerId) {
+                    leaderFound();
+                }
             }
         }
 

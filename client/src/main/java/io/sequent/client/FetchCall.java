@@ -120,6 +120,11 @@ final class FetchCall extends PendingRequest {
     }
 
     @Override
+    boolean longPoll() {
+        return maxWaitMs > 0;
+    }
+
+    @Override
     int responseTemplateId() {
         return FetchResponseDecoder.TEMPLATE_ID;
     }

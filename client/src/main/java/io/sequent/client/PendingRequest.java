@@ -55,6 +55,14 @@ abstract class PendingRequest {
     abstract int responseTemplateId();
 
     /**
+     * @return true for a request the broker may hold before it answers (a long-poll fetch): the
+     *     member's silence while only such requests wait says nothing about its liveness.
+     */
+    boolean longPoll() {
+        return false;
+    }
+
+    /**
      * @return false for a request the broker never answers (acks=0 produce).
      */
     boolean expectsResponse() {

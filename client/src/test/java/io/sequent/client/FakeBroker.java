@@ -166,6 +166,7 @@ final class FakeBroker implements AutoCloseable {
     private final int port;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean frozen;
 
     private final Map<String, TopicLog> topics = new LinkedHashMap<>();
     private final Map<Long, Publication> sessions = new HashMap<>();
@@ -182,6 +183,8 @@ final class FakeBroker implements AutoCloseable {
     private volatile String redirectChannel;
     private volatile int maxBatchBytes = 1024 * 1024;
     private final List<ProduceEvent> produceEvents = new CopyOnWriteArrayList<>();
+    /** Per MetadataRequest received: the topics it named, -1 for "all". */
+    private final List<Integer> metadataTopicCounts = new CopyOnWriteArrayList<>();
     private final Map<Integer, AtomicInteger> received = new HashMap<>();
     private final AtomicInteger partialFrames = new AtomicInteger();
     private final AtomicLong sessionCounter = new AtomicLong(100);
@@ -434,6 +437,11 @@ final class FakeBroker implements AutoCloseable {
         return partialFrames.get();
     }
 
+    /** @return per MetadataRequest received, the topics it named (empty names left out), -1 for "all". */
+    List<Integer> metadataTopicCounts() {
+        return List.copyOf(metadataTopicCounts);
+    }
+
     List<ProduceEvent> produceEvents() {
         return produceEvents;
     }
@@ -441,6 +449,15 @@ final class FakeBroker implements AutoCloseable {
     synchronized int received(final int templateId) {
         final AtomicInteger count = received.get(templateId);
         return count == null ? 0 : count.get();
+    }
+
+    /**
+     * Stops (or resumes) answering anything while the media driver stays up, as a process that hangs
+     * or dies without its connections noticing: the client's publication stays connected and its
+     * response image available, so only the client's own timers can tell.
+     */
+    void freeze(final boolean freeze) {
+        frozen = freeze;
     }
 
     synchronized int sessionCount() {
@@ -470,6 +487,10 @@ final class FakeBroker implements AutoCloseable {
         final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
         final IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, 100_000);
         while (running) {
+            if (frozen) {
+                idle.idle(0); // a process that stopped answering: its media driver (and connections) stay up
+                continue;
+            }
             int work = ingress.poll(assembler, 16);
             work += serviceParkedFetches(false);
             idle.idle(work);
@@ -588,12 +609,18 @@ final class FakeBroker implements AutoCloseable {
         final long correlationId = request.correlationId();
         request.sessionId();
         final List<String> names = new ArrayList<>();
+        boolean any = false;
         for (final MetadataRequestDecoder.TopicsDecoder t : request.topics()) {
-            names.add(t.name());
+            final String name = t.name();
+            any = true;
+            if (!name.isEmpty()) {
+                names.add(name); // an empty name describes no topic
+            }
         }
-        if (names.isEmpty()) {
+        if (!any) {
             names.addAll(topics.keySet());
         }
+        metadataTopicCounts.add(any ? names.size() : -1);
         final MetadataResponseEncoder response = new MetadataResponseEncoder();
         final List<FakeBroker> members = group == null ? List.of(this) : List.copyOf(group.members);
         final MetadataResponseEncoder.BrokersEncoder brokers = response.wrapAndApplyHeader(out, 0, headerEncoder)

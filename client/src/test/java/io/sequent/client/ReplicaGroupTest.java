@@ -174,6 +174,87 @@ class ReplicaGroupTest {
         assertEquals(2, producer.io().connection().brokerId());
     }
 
+    // ------------------------------------------------------------------ (c2) a silent leader: liveness
+
+    @Test
+    void aLeaderThatFallsSilentIsLeftWithinTheLivenessTimeoutAndNotFollowedBackWhileSurvivorsStillNameIt()
+        throws Exception {
+        final FakeBroker first = member(1);
+        final FakeBroker second = member(2);
+        group.leader(1);
+        first.createTopic("t", 1);
+        second.createTopic("t", 1);
+        second.startAt("t", 0, 40);
+        // a request timeout far beyond the waits below: only the liveness rule can move the session in time
+        final Producer producer = closeLater(new Producer(new ProducerConfig(client(group.bootstrap())
+            .requestTimeout(Duration.ofSeconds(60)).reconnectBackoffMax(Duration.ofSeconds(2))
+            .livenessTimeout(Duration.ofMillis(200))).lingerMs(0).retryBackoffMs(10).deliveryTimeoutMs(120_000)));
+        assertEquals(0, producer.send(new ProducerRecord("t", bytes("r0"))).get(10, TimeUnit.SECONDS).offset());
+        TestSupport.await(() -> producer.io().connection().memberCount() == 2, "the client to learn both members");
+        final ClientConnection connection = producer.io().connection();
+
+        // member 1 hangs: its media driver stays up, so its publication stays connected and its image available,
+        // and member 2, whose election timer has not fired, still names it as the leader in its epoch
+        first.freeze(true);
+        final long frozenAt = System.nanoTime();
+        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            futures.add(producer.send(new ProducerRecord("t", bytes("r" + i))));
+        }
+        TestSupport.await(() -> connection.silentLosses() == 1,
+            "the silent leader given up within liveness.timeout.ms (request timeout 60 s)");
+        final long lostAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAt);
+        assertTrue(lostAfterMs < 30_000, "given up after " + lostAfterMs + " ms, long before the request timeout");
+        TestSupport.await(() -> connection.brokerId() == 2 && connection.state() == ClientConnection.State.CONNECTED,
+            "a session with the survivor");
+        Thread.sleep(300); // leader checks go on: member 2 keeps naming member 1 in the epoch it was lost in
+        assertEquals(2, connection.brokerId(), "not sent back to the member it just gave up on");
+        assertEquals(-1, connection.leaderId(), "the lost leader, named in its old epoch, counts as no leader");
+        assertFalse(connection.isConnected(), "no produce goes to a member that is not the leader");
+        assertFalse(futures.get(0).isDone(), "nothing acknowledged without a leader");
+
+        group.leader(2); // member 2 wins the election
+        for (int i = 0; i < futures.size(); i++) {
+            assertEquals(40 + i, futures.get(i).get(10, TimeUnit.SECONDS).offset(), "the offset member 2 gave");
+        }
+        assertTrue(connection.isConnected());
+        assertEquals("r1,r2,r3,r4,r5,r6,r7,r8,r9,r10", values(second.batches("t", 0)), "each record once, in order");
+        assertTrue(second.produceEvents().stream().noneMatch(e -> e.answer() == ErrorCode.NOT_LEADER),
+            "no batch was sent to member 2 before it led: " + second.produceEvents());
+        assertEquals(1, connection.silentLosses());
+        assertTrue(second.metadataTopicCounts().contains(0), "the session's own checks name no topic: "
+            + second.metadataTopicCounts());
+        assertFalse(second.metadataTopicCounts().contains(-1), "no request for every topic: "
+            + second.metadataTopicCounts());
+    }
+
+    @Test
+    void aLiveLeaderThatHoldsOneAnswerAnswersTheProbeAndKeepsTheSession() throws Exception {
+        final FakeBroker first = member(1);
+        final FakeBroker second = member(2);
+        group.leader(1);
+        first.createTopic("t", 1);
+        second.createTopic("t", 1);
+        final Producer producer = closeLater(new Producer(new ProducerConfig(client(group.bootstrap())
+            .requestTimeout(Duration.ofMillis(1_500)).livenessTimeout(Duration.ofMillis(200)))
+            .lingerMs(0).retryBackoffMs(10).enableIdempotence(true)));
+        assertEquals(0, producer.send(new ProducerRecord("t", bytes("r0"))).get(10, TimeUnit.SECONDS).offset());
+        final ClientConnection connection = producer.io().connection();
+        final long session = connection.sessionId();
+        final int probesBefore = first.received(io.sequent.codec.client.MetadataRequestDecoder.TEMPLATE_ID);
+
+        first.swallowNext(ProduceRequestDecoder.TEMPLATE_ID, 1); // stored, never answered: a slow request
+        assertEquals(1, producer.send(new ProducerRecord("t", bytes("r1"))).get(10, TimeUnit.SECONDS).offset(),
+            "stored once, the retry after the request timeout answered as a duplicate");
+        assertEquals(0, connection.silentLosses(), "the member answered the probes: its silence was one request's");
+        assertEquals(session, connection.sessionId(), "the session was kept");
+        assertEquals(1, connection.brokerId());
+        assertTrue(first.received(io.sequent.codec.client.MetadataRequestDecoder.TEMPLATE_ID) > probesBefore,
+            "probed while the answer was held");
+        assertEquals("r0,r1", values(first.batches("t", 0)));
+        assertEquals(0, second.received(ProduceRequestDecoder.TEMPLATE_ID));
+    }
+
     @Test
     void aBatchStoredByALeaderThatSteppedDownIsADuplicateOnTheNewLeader() throws Exception {
         final FakeBroker first = member(1);
@@ -238,8 +319,13 @@ class ReplicaGroupTest {
         group.leader(-1); // an election is running: nobody knows a leader
         first.close();
         group.members.remove(first);
-        TestSupport.await(() -> refusedWithoutHint(second) || refusedWithoutHint(third),
-            "the producer to meet a member that knows no leader");
+        final ClientConnection connection = producer.io().connection();
+        TestSupport.await(() -> connection.state() == ClientConnection.State.CONNECTED && connection.brokerId() != 1
+            && connection.leaderId() == -1, "the producer to meet a member that knows no leader");
+        assertFalse(connection.isConnected(), "with a member that knows no leader, the producer holds its batches");
+        Thread.sleep(100); // leader checks go on; batches wait
+        assertFalse(refusedWithoutHint(second) || refusedWithoutHint(third),
+            "no batch went to a member that is not the leader");
         group.leader(2);
 
         for (int i = 0; i < futures.size(); i++) {
