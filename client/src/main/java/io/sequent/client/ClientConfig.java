@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@value #RECONNECT_BACKOFF_MAX_MS}</td><td>1000</td><td>the bound of that doubling (as
  *       Kafka's {@code reconnect.backoff.max.ms}); at least {@value #RECONNECT_BACKOFF_MS}</td></tr>
  *   <tr><td>{@value #LIVENESS_TIMEOUT_MS}</td><td>500</td><td>a member that sends nothing for this long
- *       while requests wait for its answers counts as lost and the session moves to another member; halfway
- *       through the silence the client probes it with a small MetadataRequest, which a live member answers
- *       at once</td></tr>
+ *       while a request waits for a prompt answer (a long-poll fetch does not count) is lost and the session
+ *       moves to another member; halfway through the silence the client probes it with a small
+ *       MetadataRequest naming no topic, which a live member answers at once; at least 2</td></tr>
  * </table>
  */
 public final class ClientConfig {

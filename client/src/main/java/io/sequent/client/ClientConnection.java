@@ -69,9 +69,11 @@ import io.sequent.codec.client.MetadataResponseDecoder;
  * {@code reconnect.backoff.max.ms} while no member knows one. A connection that reads from a follower
  * stays with the first member of the bootstrap order that answers, and falls back to any live member.
  *
- * <p>Failover: a member silent for {@code liveness.timeout.ms} while requests wait for it is lost
- * ({@link SessionLiveness}; probed halfway), which notices a dead leader long before a request times
- * out. After the loss, answers that still name the lost leader in its old epoch count as "no leader
+ * <p>Failover: a member silent for {@code liveness.timeout.ms} while a request waits for a prompt answer
+ * is lost ({@link SessionLiveness}; probed halfway; long-poll fetches do not count), which notices a dead
+ * leader long before a request times out. The reconnect takes the other members first: the silent one,
+ * which may still look connected (a hung process), only after {@code reconnect.backoff.max.ms}. After the
+ * loss, answers that still name the lost leader in its old epoch count as "no leader
  * known", leader checks go every {@code reconnect.backoff.ms} while the group elects
  * ({@link LeaderSearch}), and {@link #isConnected} stays false until the session is with the new
  * leader, so the producer holds its batches instead of collecting {@code NOT_LEADER} answers (and
