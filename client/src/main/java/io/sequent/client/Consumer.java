@@ -1278,4 +1278,11 @@ public final class Consumer implements AutoCloseable {
             owner.set(NO_OWNER);
         }
     }
+
+    /**
+     * @return the I/O side, for tests in this package.
+     */
+    ClientIo io() {
+        return io;
+    }
 }

@@ -256,6 +256,32 @@ class ReplicaGroupTest {
     }
 
     @Test
+    void aConsumerWhoseOnlyWaitingRequestIsALongPollIsNotProbed() throws Exception {
+        final FakeBroker leader = member(1);
+        group.leader(1);
+        leader.createTopic("idle", 1);
+        final Consumer consumer = closeLater(new Consumer(new ConsumerConfig(client(leader.bootstrap())
+            .livenessTimeout(Duration.ofMillis(100))).fetchMaxWaitMs(1_000).autoOffsetReset("earliest")));
+        consumer.assign(List.of(new TopicPartition("idle", 0)));
+        assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty());
+        final ClientConnection connection = consumer.io().connection();
+        final long session = connection.sessionId();
+        final int metadataBefore = leader.received(io.sequent.codec.client.MetadataRequestDecoder.TEMPLATE_ID);
+        final int fetchesBefore = leader.received(FetchRequestDecoder.TEMPLATE_ID);
+        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
+        while (System.nanoTime() - end < 0) {
+            assertTrue(consumer.poll(Duration.ofMillis(100)).isEmpty());
+        }
+        assertTrue(leader.received(FetchRequestDecoder.TEMPLATE_ID) > fetchesBefore, "the consumer long-polled");
+        // the broker holds each fetch for 1 s, ten liveness timeouts: probes would come every 50 ms of silence
+        assertTrue(leader.received(io.sequent.codec.client.MetadataRequestDecoder.TEMPLATE_ID) - metadataBefore <= 1,
+            "no probes while only long-polls wait: "
+                + (leader.received(io.sequent.codec.client.MetadataRequestDecoder.TEMPLATE_ID) - metadataBefore));
+        assertEquals(0, connection.silentLosses());
+        assertEquals(session, connection.sessionId(), "the session was kept");
+    }
+
+    @Test
     void aBatchStoredByALeaderThatSteppedDownIsADuplicateOnTheNewLeader() throws Exception {
         final FakeBroker first = member(1);
         final FakeBroker second = member(2);
