@@ -314,10 +314,6 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         return pending.size();
     }
 
-    int pendingLongPolls() {
-        return pendingLongPolls;
-    }
-
     long requestTimeoutNs() {
         return requestTimeoutNs;
     }
