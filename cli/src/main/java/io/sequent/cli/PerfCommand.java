@@ -160,8 +160,8 @@ final class PerfCommand implements Runnable {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + mode().label());
             final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
-                embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, "two".equals(threads), output,
-                command.trim());
+                embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, "two".equals(threads),
+                output, command.trim());
             PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
             return 0;
         }
