@@ -48,7 +48,8 @@ public final class PerfSuite {
      * @param twoThreads     the two-thread layout ({@code --threads two}): the Sequent client in
      *                       {@code client.threading.mode=caller} with a media driver of its own, both stepped by
      *                       the sending thread; the embedded broker in its shared mode (its driver on the broker
-     *                       thread); the Aeron baseline on two threads the same way. Kafka is not affected.
+     *                       thread); the Aeron baseline on two threads the same way. Kafka and the replica
+     *                       group are not affected.
      * @param output         directory for the reports.
      * @param command        the command line, for the reports.
      */
