@@ -116,6 +116,13 @@ final class PerfCommand implements Runnable {
             description = "Idle strategy of the embedded broker and media driver (default: ${DEFAULT-VALUE}).")
         String brokerIdle;
 
+        @Option(names = "--threads", paramLabel = "default|two", defaultValue = "default",
+            description = "two: the Sequent client runs its I/O and a media driver of its own on the sending thread "
+                + "(client.threading.mode=caller), the embedded broker runs on one thread, its driver included, and "
+                + "the Aeron baseline runs on two threads the same way; Kafka is not affected "
+                + "(default: ${DEFAULT-VALUE}).")
+        String threads;
+
         @Option(names = "--out", paramLabel = "DIR",
             description = "Directory for the reports (default: perf-results/<time>-<mode>).")
         Path out;
@@ -139,6 +146,9 @@ final class PerfCommand implements Runnable {
                     duration != null ? Durations.parse(duration) : null;
                 workload = new Workload(mode(), effectiveRate, count, measured, size, acks,
                     partitions, producers, Durations.parse(warmup), flush, lingerMs);
+                if (!"default".equals(threads) && !"two".equals(threads)) {
+                    throw new IllegalArgumentException("--threads must be default or two, not '" + threads + "'");
+                }
                 if (noSequent && kafka == null && cluster == null) {
                     throw new IllegalArgumentException(
                         "--no-sequent leaves nothing to measure without --kafka or --cluster");
@@ -150,7 +160,8 @@ final class PerfCommand implements Runnable {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + mode().label());
             final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
-                embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, output, command.trim());
+                embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, "two".equals(threads),
+                output, command.trim());
             PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
             return 0;
         }

@@ -91,7 +91,28 @@ class PerfCommandTest {
     }
 
     @Test
+    void threadsTwoRunsTheBaselineAndSequentOnTwoThreads() throws Exception {
+        final Path out = dir.resolve("two");
+        final Cli.Result result = Cli.run(null, 300, "perf", "produce", "--embedded", "--threads", "two",
+            "--records", "2000", "--rate", "1000", "--warmup", "500ms", "--acks", "1", "--out", out.toString(),
+            "--quiet");
+        assertEquals(0, result.exitCode(), result.stderr());
+        final Map<String, String[]> rows = csvRows(out.resolve("summary.csv"));
+        for (final String row : new String[] {"aeron/produce-ack", "sequent/produce-ack"}) {
+            assertEquals("2000", rows.get(row)[2], row);
+            assertEquals("0", rows.get(row)[14], row);
+        }
+        final String summary = Files.readString(out.resolve("summary.md"));
+        assertTrue(summary.contains("client threading caller") && summary.contains("broker threading shared"),
+            summary);
+    }
+
+    @Test
     void badOptionsAreOneClearLine() throws Exception {
+        final Cli.Result threads = Cli.run(null, 120, "perf", "produce", "--threads", "three", "--embedded");
+        assertEquals(2, threads.exitCode());
+        assertTrue(threads.stderr().contains("--threads must be default or two, not 'three'"), threads.stderr());
+
         final Cli.Result noRate = Cli.run(null, 120, "perf", "produce", "--rate", "0", "--embedded");
         assertEquals(2, noRate.exitCode());
         assertTrue(noRate.stderr().contains("--rate"), noRate.stderr());

@@ -5,10 +5,13 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.sequent.sequencer.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -29,6 +32,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the echo arrives. Its produce -> ack latency is thus one Aeron round trip, measured by the same
  * harness, at the same rate, from the same intended send times as the systems beside it.
  *
+ * <p>In the two-thread layout ({@code --threads two}, beside a Sequent client in
+ * {@code client.threading.mode=caller} and a broker with its driver on the broker thread) the same
+ * round trip runs on two threads and two media drivers in Aeron's INVOKER mode, as Sequent does
+ * there: the sending thread steps its own driver and Aeron client and polls the echoes while it
+ * waits for its next send; the echo thread steps the other driver and client with the broker's idle
+ * strategy.
+ *
  * <p>It has no consumer: in end-to-end runs it contributes its round trip only.
  */
 public final class AeronPingPongDriver implements Driver {
@@ -41,6 +51,7 @@ public final class AeronPingPongDriver implements Driver {
     private final String aeronDirectory;
     private final String echoIdle;
     private final String receiverIdle;
+    private final boolean twoThreads;
 
     /**
      * @param aeronDirectory the media driver to use (the Sequent broker's, for a like-for-like floor).
@@ -48,9 +59,21 @@ public final class AeronPingPongDriver implements Driver {
      * @param receiverIdle   idle strategy of the receiving thread (the client's I/O thread's).
      */
     public AeronPingPongDriver(final String aeronDirectory, final String echoIdle, final String receiverIdle) {
+        this(aeronDirectory, echoIdle, receiverIdle, false);
+    }
+
+    /**
+     * @param aeronDirectory the media driver to use (unused in the two-thread layout, which starts its own two).
+     * @param echoIdle       idle strategy of the echo thread (the broker's).
+     * @param receiverIdle   idle strategy of the receiving thread (the client's I/O thread's).
+     * @param twoThreads     the two-thread layout: sender and echo threads each step a driver of their own.
+     */
+    public AeronPingPongDriver(
+        final String aeronDirectory, final String echoIdle, final String receiverIdle, final boolean twoThreads) {
         this.aeronDirectory = aeronDirectory;
         this.echoIdle = echoIdle;
         this.receiverIdle = receiverIdle;
+        this.twoThreads = twoThreads;
     }
 
     @Override
@@ -60,6 +83,10 @@ public final class AeronPingPongDriver implements Driver {
 
     @Override
     public String description() {
+        if (twoThreads) {
+            return "raw Aeron round trip, UDP on 127.0.0.1, two threads: the sender steps its own INVOKER media " +
+                "driver and polls the echoes between sends; the echo thread steps another (echo idle " + echoIdle + ")";
+        }
         return "raw Aeron round trip, UDP on 127.0.0.1 through the same media driver (echo idle " + echoIdle +
             ", receiver idle " + receiverIdle + ")";
     }
@@ -76,7 +103,7 @@ public final class AeronPingPongDriver implements Driver {
 
     @Override
     public Sender producer(final String topic, final Workload workload) {
-        return new PingPong();
+        return twoThreads ? new InvokedPingPong() : new PingPong();
     }
 
     @Override
@@ -206,6 +233,161 @@ public final class AeronPingPongDriver implements Driver {
                 Thread.currentThread().interrupt();
             } finally {
                 CloseHelper.closeAll(ping, pong, aeron);
+            }
+        }
+    }
+
+    private static MediaDriver invokedDriver() {
+        return MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .threadingMode(ThreadingMode.INVOKER)
+            .publicationTermBufferLength(16 * 1024 * 1024)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+    }
+
+    private static Aeron invokedClient(final MediaDriver driver, final String name) {
+        return Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .clientName(name)
+            .useConductorAgentInvoker(true)
+            .driverAgentInvoker(driver.sharedAgentInvoker()));
+    }
+
+    /**
+     * The two-thread layout: the ping side's driver and client are stepped by the sending thread, the pong side's
+     * by the echo thread. The constructing thread steps both until the channels connect, then hands the pong side
+     * to the echo thread (Thread.start) and the ping side to the sending thread (which starts after it).
+     */
+    private final class InvokedPingPong implements Sender {
+        private final MediaDriver pingDriver;
+        private final MediaDriver pongDriver;
+        private final Aeron pingAeron;
+        private final Aeron pongAeron;
+        private final AgentInvoker pingDriverInvoker;
+        private final AgentInvoker pingConductor;
+        private final ExclusivePublication ping;
+        private final Subscription pong;
+        private final Thread echoThread;
+        private final Completion[] pending = new Completion[PENDING_CAPACITY];
+        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
+        private final FragmentHandler onEcho;
+        private volatile boolean running = true;
+        private long received;
+        private long sent;
+
+        InvokedPingPong() {
+            pingDriver = invokedDriver();
+            pongDriver = invokedDriver();
+            pingAeron = invokedClient(pingDriver, "perf-ping");
+            pongAeron = invokedClient(pongDriver, "perf-pong");
+            pingDriverInvoker = pingDriver.sharedAgentInvoker();
+            pingConductor = pingAeron.conductorAgentInvoker();
+            final String pingChannel = channel(freeUdpPort());
+            final String pongChannel = channel(freeUdpPort());
+            final Subscription echoIn = pongAeron.addSubscription(pingChannel, PING_STREAM_ID);
+            final ExclusivePublication echoOut = pongAeron.addExclusivePublication(pongChannel, PONG_STREAM_ID);
+            pong = pingAeron.addSubscription(pongChannel, PONG_STREAM_ID);
+            ping = pingAeron.addExclusivePublication(pingChannel, PING_STREAM_ID);
+            final long deadline = System.nanoTime() + CONNECT_TIMEOUT_NS;
+            while (!ping.isConnected() || !echoOut.isConnected()) {
+                if (System.nanoTime() > deadline) {
+                    CloseHelper.closeAll(ping, pong, echoOut, echoIn, pingAeron, pongAeron, pingDriver, pongDriver);
+                    throw new IllegalStateException("the Aeron ping-pong channels did not connect on 127.0.0.1");
+                }
+                stepPing();
+                pongDriver.sharedAgentInvoker().invoke();
+                pongAeron.conductorAgentInvoker().invoke();
+                Thread.yield();
+            }
+            onEcho = new FragmentAssembler((buffer, offset, length, header) -> {
+                final int index = (int) (received & (PENDING_CAPACITY - 1));
+                final Completion completion = pending[index];
+                pending[index] = null;
+                received++;
+                completion.complete(null);
+            });
+            echoThread = new Thread(() -> echo(echoIn, echoOut), "perf-aeron-echo");
+            echoThread.start();
+        }
+
+        private int stepPing() {
+            return pingDriverInvoker.invoke() + pingConductor.invoke();
+        }
+
+        private int stepAndPoll() {
+            return stepPing() + pong.poll(onEcho, FRAGMENT_LIMIT);
+        }
+
+        private void echo(final Subscription in, final ExclusivePublication out) {
+            final IdleStrategy idle = IdleStrategies.parse(echoIdle);
+            final AgentInvoker driver = pongDriver.sharedAgentInvoker();
+            final AgentInvoker conductor = pongAeron.conductorAgentInvoker();
+            final FragmentHandler handler = new FragmentAssembler((buffer, offset, length, header) -> {
+                long result;
+                while ((result = out.offer(buffer, offset, length)) < 0) {
+                    if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED || !running) {
+                        throw new IllegalStateException("Aeron publication failed: " + Publication.errorString(result));
+                    }
+                    driver.invoke();
+                }
+            });
+            while (running) {
+                idle.idle(driver.invoke() + conductor.invoke() + in.poll(handler, FRAGMENT_LIMIT));
+            }
+        }
+
+        @Override
+        public void send(final byte[] value, final Completion completion) {
+            while (sent - received >= PENDING_CAPACITY) {
+                if (stepAndPoll() == 0) {
+                    Thread.yield();
+                }
+            }
+            pending[(int) (sent & (PENDING_CAPACITY - 1))] = completion;
+            sent++;
+            sendBuffer.wrap(value);
+            long result;
+            while ((result = ping.offer(sendBuffer, 0, value.length)) < 0) {
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+                    throw new IllegalStateException("Aeron publication failed: " + Publication.errorString(result));
+                }
+                stepAndPoll();
+            }
+            stepAndPoll();
+        }
+
+        @Override
+        public void awaitUntil(final NanoClock clock, final long deadlineNs) {
+            while (clock.nanoTime() < deadlineNs) {
+                if (stepAndPoll() == 0) {
+                    Thread.yield();
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+            final long deadline = System.nanoTime() + CONNECT_TIMEOUT_NS;
+            while (received < sent) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Aeron echoes missing: " + (sent - received));
+                }
+                if (stepAndPoll() == 0) {
+                    Thread.yield();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                echoThread.join();
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            } finally {
+                CloseHelper.closeAll(ping, pong, pingAeron, pongAeron, pingDriver, pongDriver);
             }
         }
     }

@@ -48,6 +48,14 @@ public interface Driver extends AutoCloseable {
         /** Waits until every record sent so far has completed. */
         void flush() throws Exception;
 
+        /**
+         * Waits between sends until {@code deadlineNs}. By default the clock's wait; a sender whose client runs
+         * its I/O on the sending thread (the two-thread layout) runs it meanwhile.
+         */
+        default void awaitUntil(final NanoClock clock, final long deadlineNs) {
+            clock.sleepUntil(deadlineNs);
+        }
+
         @Override
         void close();
     }

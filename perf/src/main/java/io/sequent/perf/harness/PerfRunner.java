@@ -308,7 +308,7 @@ public final class PerfRunner {
         while (true) {
             if (intervalNs > 0) {
                 intended += intervalNs;
-                clock.sleepUntil(intended);
+                sender.awaitUntil(clock, intended);
             } else {
                 intended = clock.nanoTime();
             }

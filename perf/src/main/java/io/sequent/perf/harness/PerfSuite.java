@@ -45,6 +45,11 @@ public final class PerfSuite {
      * @param sequent        run Sequent (false to measure only the others).
      * @param clientIdle     idle strategy of the Sequent client's I/O thread (and the baseline's receiver).
      * @param brokerIdle     idle strategy of the embedded broker and media driver (and the baseline's echo).
+     * @param twoThreads     the two-thread layout ({@code --threads two}): the Sequent client in
+     *                       {@code client.threading.mode=caller} with a media driver of its own, both stepped by
+     *                       the sending thread; the embedded broker in its shared mode (its driver on the broker
+     *                       thread); the Aeron baseline on two threads the same way. Kafka and the replica
+     *                       group are not affected.
      * @param output         directory for the reports.
      * @param command        the command line, for the reports.
      */
@@ -58,6 +63,7 @@ public final class PerfSuite {
         boolean sequent,
         String clientIdle,
         String brokerIdle,
+        boolean twoThreads,
         Path output,
         String command) {
     }
@@ -85,10 +91,16 @@ public final class PerfSuite {
             final String aeronDir;
             final String bootstrap;
             final String where;
+            final boolean twoThreads = options.twoThreads();
             if (options.embedded()) {
                 dataDir = Files.createTempDirectory("sequent-perf-");
-                broker = Broker.launch(new BrokerContext().dataDir(dataDir).port(0)
-                    .idleStrategy(options.brokerIdle()).driverIdleStrategy(options.brokerIdle()));
+                final BrokerContext context = new BrokerContext().dataDir(dataDir).port(0)
+                    .idleStrategy(options.brokerIdle()).driverIdleStrategy(options.brokerIdle());
+                if (twoThreads) {
+                    // One hot broker thread: ingress, sequencer, fetch and the embedded media driver.
+                    context.threadingMode(BrokerContext.ThreadingMode.SHARED);
+                }
+                broker = Broker.launch(context);
                 aeronDir = broker.aeronDirectoryName();
                 bootstrap = broker.ingressEndpoint();
                 where = "embedded broker on " + bootstrap + " (data in a temporary directory)";
@@ -106,14 +118,20 @@ public final class PerfSuite {
             }
             if (options.baseline() && workload.mode() != Mode.CONSUME) {
                 results.add(runOne(runner, Workload.BASELINE, () -> new AeronPingPongDriver(aeronDir,
-                    options.brokerIdle(), options.clientIdle()), progress));
+                    options.brokerIdle(), options.clientIdle(), twoThreads), progress));
             }
             if (options.sequent()) {
-                final ClientConfig client = options.client().copy().bootstrap(bootstrap).aeronDirectory(aeronDir)
-                    .idleStrategy(options.clientIdle());
+                // Two threads: the client's I/O, Aeron conductor and a media driver of its own on the sending thread.
+                final ClientConfig client = twoThreads ?
+                    options.client().copy().bootstrap(bootstrap).aeronDirectory(null)
+                        .threadingMode(ClientConfig.ThreadingMode.CALLER).idleStrategy(options.clientIdle()) :
+                    options.client().copy().bootstrap(bootstrap).aeronDirectory(aeronDir)
+                        .idleStrategy(options.clientIdle());
                 final String description = "Sequent " + version() + ", " + where + ", flush " + workload.flush() +
                     ", client idle " + options.clientIdle() +
-                    (options.embedded() ? ", broker idle " + options.brokerIdle() : "");
+                    (options.embedded() ? ", broker idle " + options.brokerIdle() + ", broker threading " +
+                        broker.context().threadingMode().name().toLowerCase(Locale.ROOT) : "") +
+                    (twoThreads ? ", client threading caller (its own media driver, on the sending thread)" : "");
                 results.add(runOne(runner, "sequent", () -> new SequentDriver(client, description), progress));
             }
             if (null != options.clusterBootstrap()) {

@@ -68,7 +68,7 @@ class ConsumeTest {
             "none", 0);
         final StringWriter console = new StringWriter();
         final RunResult run = PerfSuite.run(new PerfSuite.Options(workload, new ClientConfig(), true, null, null, true,
-            true, "backoff", "backoff", out, "sequent perf consume --embedded --records 20000"),
+            true, "backoff", "backoff", false, out, "sequent perf consume --embedded --records 20000"),
             new PrintWriter(console), null);
 
         assertEquals(1, run.systems().size(), "no Aeron baseline: it has no consumer");
