@@ -40,6 +40,8 @@ import java.util.List;
  */
 final class JournalStage implements Agent, StagePoller.Handler {
     static final long NO_REQUEST = Long.MIN_VALUE;
+    static final int RECONCILE_KEEP_ALL = 1;
+    static final int RECONCILE_HELD_PREFIX = 2;
 
     private final StagePoller poller;
     private final AtomicBuffer data;
@@ -65,11 +67,12 @@ final class JournalStage implements Agent, StagePoller.Handler {
         }
     };
     private long lastAppendedSeq = BatchEvent.NO_GROUP_SEQ;
-    private boolean reconciled;
+    private volatile boolean reconciled;
     private boolean journalDirty;
     private boolean journalForceDue;
 
     // Truncation command: written by the requesting thread, taken and answered by this stage.
+    private volatile int reconcileRequest;
     private volatile long truncateRequest = NO_REQUEST;
     private volatile long truncateDone = NO_REQUEST;
     private volatile int truncateResult;
@@ -104,12 +107,20 @@ final class JournalStage implements Agent, StagePoller.Handler {
 
     @Override
     public int doWork() {
+        int work = 0;
+        if (0 != reconcileRequest) {
+            if (!reconciled) {
+                reconcile(RECONCILE_HELD_PREFIX == reconcileRequest);
+            }
+            reconcileRequest = 0;
+            work++;
+        }
         final long restored = restoredSeq.get();
-        if (restored > journaledSeq.get() && pendingFlush.isEmpty()) {
-            // Batches recovered when a partition opened are durable already (recovery forces what it keeps).
+        if (restored > journaledSeq.get() && pendingFlush.isEmpty() && (reconciled || null == groupJournal)) {
+            // Batches recovered when a partition opened are durable already (recovery forces what it keeps); with a
+            // journal, only once it agrees with the logs: its own end may be past what they hold.
             publishJournaled(restored);
         }
-        int work = 0;
         if (truncateRequest != NO_REQUEST) {
             work += truncate();
         }
@@ -157,7 +168,7 @@ final class JournalStage implements Agent, StagePoller.Handler {
             return true;
         }
         if (!reconciled) {
-            reconcile();
+            reconcile(false);
         }
         final PartitionLog log = partition.log();
         if (null != groupJournal) {
@@ -201,16 +212,45 @@ final class JournalStage implements Agent, StagePoller.Handler {
         }
     }
 
-    private void reconcile() {
-        reconciled = true;
+    private void reconcile(final boolean heldPrefix) {
         if (null != groupJournal) {
             try {
-                groupJournal.reconcile(partitions);
+                final List<Partition> truncated = groupJournal.reconcile(partitions, heldPrefix);
+                if (null != truncated) {
+                    resumeAfterCut(groupJournal.lastSeq(), truncated);
+                }
             } catch (final RuntimeException ex) {
                 counters.storageErrors.incrementRelease();
                 errorHandler.onError(ex);
             }
         }
+        reconciled = true;
+    }
+
+    /** Asks this stage to reconcile the journal with the logs now (see {@link Sequencer#reconcileJournal}). */
+    void requestReconcile(final boolean heldPrefix) {
+        reconcileRequest = heldPrefix ? RECONCILE_HELD_PREFIX : RECONCILE_KEEP_ALL;
+    }
+
+    /** @return true once the journal was reconciled with the logs (any thread). */
+    boolean reconciled() {
+        return reconciled && 0 == reconcileRequest;
+    }
+
+    /** After every partition was cut to {@code seq}: what follows from it, for every stage. Journal stage. */
+    private void resumeAfterCut(final long seq, final List<Partition> truncated) {
+        for (final Partition partition : truncated) {
+            partition.resyncOffset = partition.log().nextOffset();
+            partition.failureGeneration = partition.failureGeneration + 1;
+        }
+        lastAppendedSeq = Math.min(lastAppendedSeq, seq);
+        if (journaledSeq.get() > seq) {
+            journaledSeq.set(seq);
+        }
+        restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
+        resumeAfterSeq = seq;
+        resumeEpoch = groupJournal.lastEpoch();
+        resumeGeneration = resumeGeneration + 1;
     }
 
     private void fail(final BatchEvent event, final Partition partition, final PartitionLog log) {
@@ -304,25 +344,14 @@ final class JournalStage implements Agent, StagePoller.Handler {
             result = LogResult.INVALID_CONFIG;
         } else {
             if (!reconciled) {
-                reconcile();
+                reconcile(false);
             }
             try {
                 final List<Partition> truncated = groupJournal.truncateTo(seq, partitions);
                 if (null == truncated) {
                     result = LogResult.IO_ERROR;
                 } else {
-                    for (final Partition partition : truncated) {
-                        partition.resyncOffset = partition.log().nextOffset();
-                        partition.failureGeneration = partition.failureGeneration + 1;
-                    }
-                    lastAppendedSeq = Math.min(lastAppendedSeq, seq);
-                    if (journaledSeq.get() > seq) {
-                        journaledSeq.set(seq);
-                    }
-                    restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
-                    resumeAfterSeq = seq;
-                    resumeEpoch = groupJournal.lastEpoch();
-                    resumeGeneration = resumeGeneration + 1;
+                    resumeAfterCut(seq, truncated);
                 }
             } catch (final RuntimeException ex) {
                 errorHandler.onError(ex);
