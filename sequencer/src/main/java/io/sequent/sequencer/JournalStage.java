@@ -80,6 +80,7 @@ final class JournalStage implements Agent, StagePoller.Handler {
     private volatile long resumeAfterSeq;
     private volatile int resumeEpoch;
     private volatile int resumeGeneration;
+    private volatile boolean resumeExact;
 
     JournalStage(
         final StagePoller poller,
@@ -162,6 +163,11 @@ final class JournalStage implements Agent, StagePoller.Handler {
         if (event.failureGeneration != partition.failureGeneration) {
             // Stamped (or matched as a duplicate) before the partition's last storage failure: void.
             event.result = SequencerResult.STORAGE_ERROR;
+            return true;
+        }
+        if (event.stamped && event.resumeGeneration != resumeGeneration) {
+            // A follower's batch checked before an earlier one failed: appending it would leave a hole.
+            voidStamped(event, partition);
             return true;
         }
         if (event.result == SequencerResult.DUPLICATE) {
@@ -250,6 +256,7 @@ final class JournalStage implements Agent, StagePoller.Handler {
         restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
         resumeAfterSeq = seq;
         resumeEpoch = groupJournal.lastEpoch();
+        resumeExact = false;
         resumeGeneration = resumeGeneration + 1;
     }
 
@@ -257,6 +264,21 @@ final class JournalStage implements Agent, StagePoller.Handler {
         event.result = SequencerResult.STORAGE_ERROR;
         counters.storageErrors.incrementRelease();
         partition.resyncOffset = log.nextOffset();
+        partition.failureGeneration = partition.failureGeneration + 1;
+        if (event.stamped) {
+            // A follower's log must stay a prefix of its leader's: nothing after this batch may be appended until
+            // this seq is, so the group sequence resumes here, and the next stamped batch must be this seq.
+            resumeAfterSeq = null == groupJournal ? lastAppendedSeq : groupJournal.lastSeq();
+            resumeEpoch = null == groupJournal ? event.epoch : groupJournal.lastEpoch();
+            resumeExact = true;
+            resumeGeneration = resumeGeneration + 1;
+        }
+    }
+
+    /** Voids a follower's batch that was checked before an earlier batch failed; its partition re-derives. */
+    private void voidStamped(final BatchEvent event, final Partition partition) {
+        event.result = SequencerResult.STORAGE_ERROR;
+        partition.resyncOffset = partition.log().nextOffset();
         partition.failureGeneration = partition.failureGeneration + 1;
     }
 
@@ -335,6 +357,11 @@ final class JournalStage implements Agent, StagePoller.Handler {
 
     int resumeGeneration() {
         return resumeGeneration;
+    }
+
+    /** True when the resume follows a follower's failed append: the next stamped batch must be the resumed seq. */
+    boolean resumeExact() {
+        return resumeExact;
     }
 
     private int truncate() {
