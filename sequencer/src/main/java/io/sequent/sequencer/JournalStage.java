@@ -81,6 +81,9 @@ final class JournalStage implements Agent, StagePoller.Handler {
     private volatile int resumeEpoch;
     private volatile int resumeGeneration;
     private volatile boolean resumeExact;
+    // Since when appends fail (epoch ms, 0 while they succeed): written here, read by any thread (status).
+    private volatile long storageFailingSinceMs;
+    private boolean storageFailing;
 
     JournalStage(
         final StagePoller poller,
@@ -196,6 +199,10 @@ final class JournalStage implements Agent, StagePoller.Handler {
         }
         if (result == LogResult.OK) {
             lastAppendedSeq = event.groupSeq;
+            if (storageFailing) {
+                storageFailing = false;
+                storageFailingSinceMs = 0;
+            }
             counters.batchesAppended.incrementRelease();
             counters.recordsAppended.getAndAddRelease(event.recordCount);
             if (!partition.pendingFlush) {
@@ -263,6 +270,10 @@ final class JournalStage implements Agent, StagePoller.Handler {
     private void fail(final BatchEvent event, final Partition partition, final PartitionLog log) {
         event.result = SequencerResult.STORAGE_ERROR;
         counters.storageErrors.incrementRelease();
+        if (!storageFailing) {
+            storageFailing = true;
+            storageFailingSinceMs = clock.time();
+        }
         partition.resyncOffset = log.nextOffset();
         partition.failureGeneration = partition.failureGeneration + 1;
         if (event.stamped) {
@@ -357,6 +368,11 @@ final class JournalStage implements Agent, StagePoller.Handler {
 
     int resumeGeneration() {
         return resumeGeneration;
+    }
+
+    /** @return since when (epoch ms) every append has failed (disk full, I/O error); 0 while appends succeed. */
+    long storageFailingSinceMs() {
+        return storageFailingSinceMs;
     }
 
     /** True when the resume follows a follower's failed append: the next stamped batch must be the resumed seq. */

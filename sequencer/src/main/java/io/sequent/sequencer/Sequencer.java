@@ -406,6 +406,14 @@ public final class Sequencer implements MemberLog, AutoCloseable {
         return dataRing.buffer();
     }
 
+    /**
+     * @return since when (epoch ms) the journal stage's appends have failed without one succeeding since (a full
+     * disk, an I/O error), 0 while they succeed. Any thread.
+     */
+    public long storageFailingSinceMs() {
+        return journalStage.storageFailingSinceMs();
+    }
+
     /** Highest group sequence durable in this node's journal per the flush policy. */
     @Override
     public long journaledSeq() {
