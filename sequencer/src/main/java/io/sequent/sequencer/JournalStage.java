@@ -32,11 +32,16 @@ import java.util.List;
  * that point are void: the stage publishes the offset to resume from and bumps the partition's failure
  * generation; batches stamped under the old generation are failed with {@link SequencerResult#STORAGE_ERROR}
  * (the producer retries), and the sequence stage re-derives the partition's state from the log before stamping
- * the next one.
+ * the next one. A follower's (stamped) batch that fails voids more: every stamped batch the sequence stage checked
+ * before it saw the failure, whatever its partition, and the group sequence resumes after the journal's last entry
+ * with that very seq required next, so a follower's log never gets a hole (its leader replays the seq).
+ *
+ * <p>Recovered positions are reported durable only once the journal is reconciled with the logs
+ * ({@link #requestReconcile}, or at the first batch): before that its end may be past what they hold.
  *
  * <p>Single writer of every partition log's write side, of the group-sequence journal and of
- * {@code journaledSeq}. Other threads ask it for a truncation through {@link #requestTruncation} (a one-slot
- * command it takes at the top of its duty cycle).
+ * {@code journaledSeq}. Other threads ask it for a truncation through {@link #requestTruncation} and for the
+ * reconciliation through {@link #requestReconcile} (one-slot commands it takes at the top of its duty cycle).
  */
 final class JournalStage implements Agent, StagePoller.Handler {
     static final long NO_REQUEST = Long.MIN_VALUE;
