@@ -4,6 +4,7 @@ import io.sequent.client.Admin;
 import io.sequent.client.ClusterStatus;
 import io.sequent.client.Producer;
 import io.sequent.client.ProducerConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +26,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A follower whose disk fills up: its data directory is a small tmpfs. The other two members keep committing
  * (writes are acknowledged all along), the full follower says so clearly in its log, and once the tmpfs is grown
  * it catches up until every member's log is the same. Needs root to mount a tmpfs; skipped with the reason where
- * it cannot.
+ * it cannot. In the long profile: under a loaded machine's elections it is not yet steady (see docs/replication.md).
  */
+@Tag("long")
 class ClusterDiskFullTest {
     private static final int MEMBERS = 3;
     private static final int FULL = 2;
