@@ -207,6 +207,11 @@ public final class Broker implements AutoCloseable {
         final long committedOffsets = offsetsLog.replay(coordinator);
         LOG.info("recovered {} consumer groups from {} ({} offset records)", coordinator.groups().size(),
             OffsetsLog.PARTITION_DIR, committedOffsets);
+        // every partition is open: the journal must agree with the logs before the replica node reads the log's end
+        // (its vote, its join, its first acknowledgement); a member of a group keeps only the prefix it holds whole
+        sequencer.reconcileJournal(members.size() > 1);
+        LOG.info("group-sequence journal reconciled with the logs: log end seq {} epoch {}",
+            sequencer.lastSeq() + 1, sequencer.lastEpoch());
 
         final boolean driverOnBrokerThread = ctx.driverOnBrokerThread();
         if (ctx.embeddedDriver()) {
@@ -519,6 +524,11 @@ public final class Broker implements AutoCloseable {
     /** @return the commit position (group seq) this broker releases acks=all and high watermarks by. */
     public long commitGroupSeq() {
         return null == cluster ? -1 : cluster.commitSeq();
+    }
+
+    /** @return the group seq of the last batch in this member's group-sequence journal: its log's end, less one. */
+    public long journalLastSeq() {
+        return null == sequencer ? -1 : sequencer.lastSeq();
     }
 
     /**

@@ -60,6 +60,7 @@ final class ClusterAdmin {
         final long correlationId;
         final long deadlineNs;
         final Row[] rows;
+        long storageFailingSinceMs;
         volatile boolean done;
 
         Snapshot(final long sessionId, final long correlationId, final long deadlineNs, final int members) {
@@ -154,7 +155,7 @@ final class ClusterAdmin {
                 final Session session = sessions.get(snapshot.sessionId);
                 if (null != session) {
                     sendStatus(session, snapshot, snapshot.done ? ErrorCode.NONE : ErrorCode.REQUEST_TIMED_OUT,
-                        snapshot.done ? "" : "the replica agent did not answer");
+                        snapshot.done ? condition(snapshot) : "the replica agent did not answer");
                 }
                 work++;
             }
@@ -227,7 +228,19 @@ final class ClusterAdmin {
                 row.leaderId = leaderId;
             }
         }
+        snapshot.storageFailingSinceMs = agent.storageFailingSinceMs();
         snapshot.done = true;
+    }
+
+    /** The answering member's own trouble, for the status message ("" for none). Cold path. */
+    private String condition(final Snapshot snapshot) {
+        final long since = snapshot.storageFailingSinceMs;
+        if (0 == since) {
+            return "";
+        }
+        return "STORAGE FAILING for " + Math.max(0, ctx.epochClock().time() - since) / 1000 + " s: its appends are " +
+            "refused (disk full or I/O error; see its log), so it acknowledges nothing new; it catches up once " +
+            "they succeed again";
     }
 
     private static MemberRole role(final Role role) {

@@ -88,6 +88,11 @@ final class MemberLogAdapter implements ReplicaLog {
     }
 
     @Override
+    public boolean appendsFailing() {
+        return 0 != sequencer.storageFailingSinceMs();
+    }
+
+    @Override
     public int epochOf(final long seq) {
         if (seq <= 0) {
             return 0;

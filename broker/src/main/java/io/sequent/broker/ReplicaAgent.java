@@ -325,6 +325,11 @@ final class ReplicaAgent implements Agent {
         return log;
     }
 
+    /** @return since when (epoch ms) this member's appends have failed, 0 while they succeed (any thread). */
+    long storageFailingSinceMs() {
+        return sequencer.storageFailingSinceMs();
+    }
+
     @Override
     public void onClose() {
         close();

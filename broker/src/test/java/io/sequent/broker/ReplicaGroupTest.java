@@ -4,6 +4,10 @@ import io.sequent.codec.client.Acks;
 import io.sequent.codec.client.ConnectResponseDecoder;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.MemberRole;
+import io.sequent.log.LogConfig;
+import io.sequent.log.LogResult;
+import io.sequent.log.PartitionLog;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,11 +158,17 @@ class ReplicaGroupTest {
 
     /** Every record of partition 0 of {@code topic} a member serves, as "offset:value". */
     private static List<String> records(final Broker broker, final String topic) {
+        return records(broker, topic, 0);
+    }
+
+    /** Every record of one partition of {@code topic} a member serves, as "offset:value". */
+    private static List<String> records(final Broker broker, final String topic, final int partition) {
         try (TestClient client = connect(broker)) {
             final List<String> out = new ArrayList<>();
             long offset = 0;
             while (true) {
-                final TestClient.FetchedPartition p = client.fetch(topic, 0, offset, 0, 1 << 20).partition(0);
+                final TestClient.FetchedPartition p =
+                    client.fetch(topic, partition, offset, 0, 1 << 20).partition(partition);
                 assertEquals(ErrorCode.NONE, p.code);
                 final List<TestSupport.Record> batch = TestSupport.records(p.records, p.highWatermark);
                 if (batch.isEmpty()) {
@@ -380,6 +390,58 @@ class ReplicaGroupTest {
             }
         } finally {
             client.close();
+        }
+    }
+
+    @Test
+    void aMemberWhoseLogLostBatchesItsJournalNamesRestartsWithTheEndItHoldsAndFetchesThemAgain() {
+        startGroup();
+        final int leader = awaitLeader();
+        final int cut = (leader + 1) % 3;
+        final List<List<String>> want = List.of(new ArrayList<>(), new ArrayList<>());
+        try (TestClient client = connect(brokers[leader])) {
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 2).code);
+            for (int i = 0; i < 20; i++) {
+                assertEquals(ErrorCode.NONE, client.produce("t", i % 2, Acks.ALL, TestSupport.batch("r" + i)).code);
+                want.get(i % 2).add(want.get(i % 2).size() + ":r" + i);
+            }
+        }
+        final long end = brokers[leader].journalLastSeq();
+        await("member " + cut + " holds all 20", () -> brokers[cut].journalLastSeq() == end);
+        stop(cut);
+        try (TestClient client = connect(brokers[leader])) {
+            for (int i = 20; i < 30; i++) {
+                assertEquals(ErrorCode.NONE, client.produce("t", i % 2, Acks.ALL, TestSupport.batch("r" + i)).code,
+                    "two of three commit");
+                want.get(i % 2).add(want.get(i % 2).size() + ":r" + i);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            stop(i);
+        }
+        // a power cut cost member `cut` the tail of t-0 from offset 5 (r10, r12, ...) while its journal, forced
+        // first, kept naming them, and t-1 kept r11, r13, ... past that hole
+        try (PartitionLog log = PartitionLog.open(root.resolve("member-" + cut).resolve("t-0"), new LogConfig(),
+            new SystemEpochClock())) {
+            assertEquals(LogResult.OK, log.truncateTo(5));
+        }
+        start(cut);
+        assertEquals(end - 10, brokers[cut].journalLastSeq(),
+            "alone, it reports the end below r10 (the first batch it lost), not the journal's " + end);
+        assertTrue(!brokers[cut].isLeader());
+        for (int i = 0; i < 3; i++) {
+            if (i != cut) {
+                start(i);
+            }
+        }
+        awaitLeader();
+        for (int i = 0; i < 3; i++) {
+            final Broker member = brokers[i];
+            for (int p = 0; p < 2; p++) {
+                final int partition = p;
+                await("member " + i + " holds every acknowledged record of t-" + p,
+                    () -> records(member, "t", partition).equals(want.get(partition)));
+            }
         }
     }
 }

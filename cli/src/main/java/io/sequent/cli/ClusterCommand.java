@@ -54,6 +54,7 @@ final class ClusterCommand implements Runnable {
             final PrintWriter err = spec.commandLine().getErr();
             final Map<Integer, ClusterStatus.Member> own = new TreeMap<>();
             final Map<Integer, ClusterStatus.Member> leaderView = new TreeMap<>();
+            final Map<Integer, String> conditions = new TreeMap<>();
             int leader = -1;
             int reached = 0;
             for (final String endpoint : client.broker.split(",")) {
@@ -65,6 +66,9 @@ final class ClusterCommand implements Runnable {
                     continue;
                 }
                 reached++;
+                if (null != status.condition() && !status.condition().isEmpty()) {
+                    conditions.put(status.memberId(), status.condition());
+                }
                 for (final ClusterStatus.Member m : status.members()) {
                     if (m.id() == status.memberId()) {
                         own.put(m.id(), m);
@@ -96,6 +100,9 @@ final class ClusterCommand implements Runnable {
                     num(null != seen ? seen.lagBytes() : row.lagBytes()),
                     num(null != seen ? seen.lastContactMsAgo() : -1), row.ingressChannel(),
                     null != seen && seen.behindRetention() ? "  BEHIND THE LEADER'S RETENTION: start it anew" : "");
+            }
+            for (final Map.Entry<Integer, String> condition : conditions.entrySet()) {
+                out.println("Member " + condition.getKey() + ": " + condition.getValue());
             }
             out.println(leader >= 0 ? "Leader: " + leader : "Leader: none known");
         }

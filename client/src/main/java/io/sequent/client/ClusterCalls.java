@@ -72,7 +72,7 @@ final class ClusterCalls {
             if (code != ErrorCode.NONE) {
                 throw SequentException.of(code, "cluster status: " + (message.isEmpty() ? code.name() : message));
             }
-            return new ClusterStatus(memberId, leaderId, epoch, List.copyOf(members));
+            return new ClusterStatus(memberId, leaderId, epoch, List.copyOf(members), message);
         }
     }
 

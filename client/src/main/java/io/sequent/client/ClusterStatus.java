@@ -7,12 +7,14 @@ import java.util.List;
  * complete; a leader also knows each follower's acknowledged position, lag and last contact; -1 (and role
  * {@code UNKNOWN}) is what the answering member does not know.
  *
- * @param memberId the member that answered.
- * @param leaderId the leader it knows, -1 for none.
- * @param epoch    its epoch.
- * @param members  one row per member, in id order.
+ * @param memberId  the member that answered.
+ * @param leaderId  the leader it knows, -1 for none.
+ * @param epoch     its epoch.
+ * @param members   one row per member, in id order.
+ * @param condition the answering member's own trouble in words, such as its storage refusing appends (a full
+ *                  disk); empty when it has none.
  */
-public record ClusterStatus(int memberId, int leaderId, int epoch, List<Member> members) {
+public record ClusterStatus(int memberId, int leaderId, int epoch, List<Member> members, String condition) {
     /**
      * One member.
      *

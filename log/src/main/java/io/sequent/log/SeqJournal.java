@@ -588,9 +588,9 @@ public final class SeqJournal implements AutoCloseable {
         private int partition;
         private int epoch;
 
-        /** Position before the first entry whose seq is at or above {@code seq}. */
+        /** Position before the first entry whose seq is at or above {@code seq} (any seq: {@code MIN_VALUE} is all). */
         public Cursor seek(final long seq) {
-            index = indexAbove(seq - 1);
+            index = Long.MIN_VALUE == seq ? 0 : indexAbove(seq - 1);
             return this;
         }
 

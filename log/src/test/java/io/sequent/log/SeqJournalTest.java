@@ -70,6 +70,8 @@ class SeqJournalTest {
             assertEquals(List.of(594L, 597L), seqsFrom(journal, 593));
             assertEquals(List.of(597L), seqsFrom(journal, 597));
             assertEquals(List.of(), seqsFrom(journal, 598));
+            assertEquals(200, seqsFrom(journal, Long.MIN_VALUE).size(), "the lowest seq seeks to the first entry");
+            assertEquals(200, seqsFrom(journal, Long.MIN_VALUE + 1).size());
         }
         try (SeqJournal journal = SeqJournal.open(dir, 1024)) {
             assertEquals(0, journal.droppedAtOpen());

@@ -26,6 +26,14 @@ public interface ReplicaLog {
     long lastSeq();
 
     /**
+     * @return true while appends to this log fail (a full disk): a follower then asks its leader for one batch at a
+     * time, once an election timeout, rather than for a replay of everything it lacks that it cannot store.
+     */
+    default boolean appendsFailing() {
+        return false;
+    }
+
+    /**
      * @param seq in {@code [0, lastSeq()]}.
      * @return the epoch stamped on the batch at {@code seq}; 0 for seq 0.
      */

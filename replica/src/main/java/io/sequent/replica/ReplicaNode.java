@@ -649,8 +649,11 @@ public final class ReplicaNode implements ReplicationHandler {
 
     private void requestReplay(final boolean now) {
         if (now || nowNs >= nextReplayRequestNs) {
-            nextReplayRequestNs = nowNs + 2 * heartbeatIntervalNs;
-            members[leaderId].replayRequest(epoch, memberId, log.lastSeq() + 1, -1);
+            final long fromSeq = log.lastSeq() + 1;
+            // a member that cannot store batches asks for the one it needs next, seldom, not for its whole lag
+            final boolean failing = log.appendsFailing();
+            nextReplayRequestNs = nowNs + (failing ? electionTimeoutNs : 2 * heartbeatIntervalNs);
+            members[leaderId].replayRequest(epoch, memberId, fromSeq, failing ? fromSeq : -1);
         }
     }
 

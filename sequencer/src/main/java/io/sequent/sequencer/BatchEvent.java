@@ -29,6 +29,8 @@ public final class BatchEvent {
     long groupSeq;
     int epoch;
     int failureGeneration;
+    /** The journal stage's resume generation the sequence stage had seen when it checked this batch. */
+    int resumeGeneration;
 
     void request(
         final int dataOffset,
@@ -52,6 +54,7 @@ public final class BatchEvent {
         this.groupSeq = NO_GROUP_SEQ;
         this.epoch = 0;
         this.failureGeneration = 0;
+        this.resumeGeneration = 0;
     }
 
     /** A batch the leader already stamped, appended by a follower: no client waits for it. */

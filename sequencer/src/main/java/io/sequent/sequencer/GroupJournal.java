@@ -18,13 +18,16 @@ import java.util.Map;
  *
  * <p>The journal stage writes the entry just before it appends the batch to its partition (and removes it again
  * if that append fails), forces the journal with the partition logs at the end of each poll, and runs the cold
- * operations here on its own thread: {@link #reconcile} before the first batch, and {@link #truncateTo}.
+ * operations here on its own thread: {@link #reconcile} once every partition is open and before the first batch
+ * ({@link Sequencer#reconcileJournal}, or at the first batch), and {@link #truncateTo}.
  * Single writer: the journal stage. {@link #lastSeq()} and {@link #lastEpoch()} are published for any thread.
  *
  * <p>The journal is an index of the logs, so after a crash the two may disagree by what either lost unforced.
  * {@link #reconcile} makes them agree: it drops the journal's entries from the first one whose batch its
  * partition no longer holds, then adds entries, in seq order, for batches the logs hold above the journal's end
- * (a log that predates the journal, or a journal tail lost while the logs kept theirs).
+ * (a log that predates the journal, or a journal tail lost while the logs kept theirs). A member of a replica
+ * group must not keep batches above such a hole: its log would then claim an end it does not hold, so there the
+ * logs are cut back to the last seq below the hole instead.
  */
 final class GroupJournal {
     private final SeqJournal journal;
@@ -83,9 +86,16 @@ final class GroupJournal {
      * Brings the journal in line with the partition logs (see the class comment). Journal stage, before its first
      * batch; cold: reads the tail of every log that has batches the journal lacks.
      *
-     * @return entries added.
+     * <p>With {@code heldPrefix} (a member of a replica group of more than one) the member's log must stay a prefix
+     * of the group's: when an entry's batch is missing from its partition (the journal is forced before the logs,
+     * so a crash can leave it past them), every batch from that seq on is cut from every partition too, and none is
+     * added back, so the log ends at the last seq below the first hole and the member fetches the rest from the
+     * leader. Without it (a group of one) the logs keep every batch they hold and the journal indexes them all.
+     *
+     * @return null when nothing was cut; otherwise the partitions whose logs were cut (possibly none: only the
+     * journal went back), whose sequence-stage state must be re-derived.
      */
-    long reconcile(final List<Partition> partitions) {
+    List<Partition> reconcile(final List<Partition> partitions, final boolean heldPrefix) {
         final Map<Long, Partition> byKey = new HashMap<>();
         for (final Partition partition : partitions) {
             byKey.put(key(partition.topicId(), partition.partitionId()), partition);
@@ -94,15 +104,29 @@ final class GroupJournal {
         final Map<Long, Long> lastCovered = new HashMap<>();
         final SeqJournal.Cursor cursor = journal.newCursor().seek(Long.MIN_VALUE);
         long keepUpTo = Long.MIN_VALUE;
+        boolean hole = false;
         while (cursor.next()) {
             final long partitionKey = key(cursor.topicId(), cursor.partition());
             final Partition partition = byKey.get(partitionKey);
             if (null != partition && cursor.baseOffset() >= partition.log().nextOffset()) {
-                journal.truncateAfter(keepUpTo);
+                hole = true;
                 break;
             }
             lastCovered.put(partitionKey, cursor.baseOffset());
             keepUpTo = cursor.seq();
+        }
+        final boolean cut = hole && heldPrefix;
+        final List<Partition> truncated = new ArrayList<>();
+        if (cut) {
+            // the journal still names every later batch of every partition: cut each at its first one
+            final List<Partition> cutLogs = truncateTo(keepUpTo, partitions);
+            if (null == cutLogs) {
+                throw new SequencerException("cannot cut the logs back to group seq " + keepUpTo + " in " +
+                    journal.directory());
+            }
+            truncated.addAll(cutLogs);
+        } else if (hole) {
+            journal.truncateAfter(keepUpTo);
         }
         // 2. Collect the batches each log holds past its last covered one.
         final long journalEnd = journal.lastSeq();
@@ -113,13 +137,23 @@ final class GroupJournal {
             collect(partition, null == covered ? -1 : covered, journalEnd, missing);
         }
         missing.sort((a, b) -> Long.compare(a[0], b[0]));
-        long added = 0;
         for (final long[] entry : missing) {
+            if (cut) {
+                // a batch past the hole that the journal did not name: cut its partition there too
+                final Partition partition = byKey.get(entry[1]);
+                if (entry[2] < partition.log().nextOffset()) {
+                    if (partition.log().truncateTo(entry[2]) != LogResult.OK) {
+                        throw new SequencerException("cannot cut " + partition + " back to offset " + entry[2]);
+                    }
+                    if (!truncated.contains(partition)) {
+                        truncated.add(partition);
+                    }
+                }
+                continue;
+            }
             final int result =
                 journal.append(entry[0], (int) (entry[1] >> 32), (int) entry[1], entry[2], (int) entry[3]);
-            if (result == LogResult.OK) {
-                added++;
-            } else if (result != LogResult.INVALID_FRAME) {
+            if (result != LogResult.OK && result != LogResult.INVALID_FRAME) {
                 throw new SequencerException("cannot rebuild the group-sequence journal in " + journal.directory() +
                     ": " + LogResult.name(result));
             }
@@ -128,7 +162,7 @@ final class GroupJournal {
         }
         journal.force();
         publish();
-        return added;
+        return cut ? truncated : null;
     }
 
     /** Adds {seq, key, baseOffset, epoch} of each batch after the one at {@code coveredOffset}, seq above end. */

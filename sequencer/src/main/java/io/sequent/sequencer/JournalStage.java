@@ -32,14 +32,21 @@ import java.util.List;
  * that point are void: the stage publishes the offset to resume from and bumps the partition's failure
  * generation; batches stamped under the old generation are failed with {@link SequencerResult#STORAGE_ERROR}
  * (the producer retries), and the sequence stage re-derives the partition's state from the log before stamping
- * the next one.
+ * the next one. A follower's (stamped) batch that fails voids more: every stamped batch the sequence stage checked
+ * before it saw the failure, whatever its partition, and the group sequence resumes after the journal's last entry
+ * with that very seq required next, so a follower's log never gets a hole (its leader replays the seq).
+ *
+ * <p>Recovered positions are reported durable only once the journal is reconciled with the logs
+ * ({@link #requestReconcile}, or at the first batch): before that its end may be past what they hold.
  *
  * <p>Single writer of every partition log's write side, of the group-sequence journal and of
- * {@code journaledSeq}. Other threads ask it for a truncation through {@link #requestTruncation} (a one-slot
- * command it takes at the top of its duty cycle).
+ * {@code journaledSeq}. Other threads ask it for a truncation through {@link #requestTruncation} and for the
+ * reconciliation through {@link #requestReconcile} (one-slot commands it takes at the top of its duty cycle).
  */
 final class JournalStage implements Agent, StagePoller.Handler {
     static final long NO_REQUEST = Long.MIN_VALUE;
+    static final int RECONCILE_KEEP_ALL = 1;
+    static final int RECONCILE_HELD_PREFIX = 2;
 
     private final StagePoller poller;
     private final AtomicBuffer data;
@@ -65,11 +72,12 @@ final class JournalStage implements Agent, StagePoller.Handler {
         }
     };
     private long lastAppendedSeq = BatchEvent.NO_GROUP_SEQ;
-    private boolean reconciled;
+    private volatile boolean reconciled;
     private boolean journalDirty;
     private boolean journalForceDue;
 
     // Truncation command: written by the requesting thread, taken and answered by this stage.
+    private volatile int reconcileRequest;
     private volatile long truncateRequest = NO_REQUEST;
     private volatile long truncateDone = NO_REQUEST;
     private volatile int truncateResult;
@@ -77,6 +85,10 @@ final class JournalStage implements Agent, StagePoller.Handler {
     private volatile long resumeAfterSeq;
     private volatile int resumeEpoch;
     private volatile int resumeGeneration;
+    private volatile boolean resumeExact;
+    // Since when appends fail (epoch ms, 0 while they succeed): written here, read by any thread (status).
+    private volatile long storageFailingSinceMs;
+    private boolean storageFailing;
 
     JournalStage(
         final StagePoller poller,
@@ -104,12 +116,20 @@ final class JournalStage implements Agent, StagePoller.Handler {
 
     @Override
     public int doWork() {
+        int work = 0;
+        if (0 != reconcileRequest) {
+            if (!reconciled) {
+                reconcile(RECONCILE_HELD_PREFIX == reconcileRequest);
+            }
+            reconcileRequest = 0;
+            work++;
+        }
         final long restored = restoredSeq.get();
-        if (restored > journaledSeq.get() && pendingFlush.isEmpty()) {
-            // Batches recovered when a partition opened are durable already (recovery forces what it keeps).
+        if (restored > journaledSeq.get() && pendingFlush.isEmpty() && (reconciled || null == groupJournal)) {
+            // Batches recovered when a partition opened are durable already (recovery forces what it keeps); with a
+            // journal, only once it agrees with the logs: its own end may be past what they hold.
             publishJournaled(restored);
         }
-        int work = 0;
         if (truncateRequest != NO_REQUEST) {
             work += truncate();
         }
@@ -153,11 +173,16 @@ final class JournalStage implements Agent, StagePoller.Handler {
             event.result = SequencerResult.STORAGE_ERROR;
             return true;
         }
+        if (event.stamped && event.resumeGeneration != resumeGeneration) {
+            // A follower's batch checked before an earlier one failed: appending it would leave a hole.
+            voidStamped(event, partition);
+            return true;
+        }
         if (event.result == SequencerResult.DUPLICATE) {
             return true;
         }
         if (!reconciled) {
-            reconcile();
+            reconcile(false);
         }
         final PartitionLog log = partition.log();
         if (null != groupJournal) {
@@ -179,6 +204,10 @@ final class JournalStage implements Agent, StagePoller.Handler {
         }
         if (result == LogResult.OK) {
             lastAppendedSeq = event.groupSeq;
+            if (storageFailing) {
+                storageFailing = false;
+                storageFailingSinceMs = 0;
+            }
             counters.batchesAppended.incrementRelease();
             counters.recordsAppended.getAndAddRelease(event.recordCount);
             if (!partition.pendingFlush) {
@@ -201,22 +230,71 @@ final class JournalStage implements Agent, StagePoller.Handler {
         }
     }
 
-    private void reconcile() {
-        reconciled = true;
+    private void reconcile(final boolean heldPrefix) {
         if (null != groupJournal) {
             try {
-                groupJournal.reconcile(partitions);
+                final List<Partition> truncated = groupJournal.reconcile(partitions, heldPrefix);
+                if (null != truncated) {
+                    resumeAfterCut(groupJournal.lastSeq(), truncated);
+                }
             } catch (final RuntimeException ex) {
                 counters.storageErrors.incrementRelease();
                 errorHandler.onError(ex);
             }
         }
+        reconciled = true;
+    }
+
+    /** Asks this stage to reconcile the journal with the logs now (see {@link Sequencer#reconcileJournal}). */
+    void requestReconcile(final boolean heldPrefix) {
+        reconcileRequest = heldPrefix ? RECONCILE_HELD_PREFIX : RECONCILE_KEEP_ALL;
+    }
+
+    /** @return true once the journal was reconciled with the logs (any thread). */
+    boolean reconciled() {
+        return reconciled && 0 == reconcileRequest;
+    }
+
+    /** After every partition was cut to {@code seq}: what follows from it, for every stage. Journal stage. */
+    private void resumeAfterCut(final long seq, final List<Partition> truncated) {
+        for (final Partition partition : truncated) {
+            partition.resyncOffset = partition.log().nextOffset();
+            partition.failureGeneration = partition.failureGeneration + 1;
+        }
+        lastAppendedSeq = Math.min(lastAppendedSeq, seq);
+        if (journaledSeq.get() > seq) {
+            journaledSeq.set(seq);
+        }
+        restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
+        resumeAfterSeq = seq;
+        resumeEpoch = groupJournal.lastEpoch();
+        resumeExact = false;
+        resumeGeneration = resumeGeneration + 1;
     }
 
     private void fail(final BatchEvent event, final Partition partition, final PartitionLog log) {
         event.result = SequencerResult.STORAGE_ERROR;
         counters.storageErrors.incrementRelease();
+        if (!storageFailing) {
+            storageFailing = true;
+            storageFailingSinceMs = clock.time();
+        }
         partition.resyncOffset = log.nextOffset();
+        partition.failureGeneration = partition.failureGeneration + 1;
+        if (event.stamped) {
+            // A follower's log must stay a prefix of its leader's: nothing after this batch may be appended until
+            // this seq is, so the group sequence resumes here, and the next stamped batch must be this seq.
+            resumeAfterSeq = null == groupJournal ? lastAppendedSeq : groupJournal.lastSeq();
+            resumeEpoch = null == groupJournal ? event.epoch : groupJournal.lastEpoch();
+            resumeExact = true;
+            resumeGeneration = resumeGeneration + 1;
+        }
+    }
+
+    /** Voids a follower's batch that was checked before an earlier batch failed; its partition re-derives. */
+    private void voidStamped(final BatchEvent event, final Partition partition) {
+        event.result = SequencerResult.STORAGE_ERROR;
+        partition.resyncOffset = partition.log().nextOffset();
         partition.failureGeneration = partition.failureGeneration + 1;
     }
 
@@ -297,6 +375,16 @@ final class JournalStage implements Agent, StagePoller.Handler {
         return resumeGeneration;
     }
 
+    /** @return since when (epoch ms) every append has failed (disk full, I/O error); 0 while appends succeed. */
+    long storageFailingSinceMs() {
+        return storageFailingSinceMs;
+    }
+
+    /** True when the resume follows a follower's failed append: the next stamped batch must be the resumed seq. */
+    boolean resumeExact() {
+        return resumeExact;
+    }
+
     private int truncate() {
         final long seq = truncateRequest;
         int result = LogResult.OK;
@@ -304,25 +392,14 @@ final class JournalStage implements Agent, StagePoller.Handler {
             result = LogResult.INVALID_CONFIG;
         } else {
             if (!reconciled) {
-                reconcile();
+                reconcile(false);
             }
             try {
                 final List<Partition> truncated = groupJournal.truncateTo(seq, partitions);
                 if (null == truncated) {
                     result = LogResult.IO_ERROR;
                 } else {
-                    for (final Partition partition : truncated) {
-                        partition.resyncOffset = partition.log().nextOffset();
-                        partition.failureGeneration = partition.failureGeneration + 1;
-                    }
-                    lastAppendedSeq = Math.min(lastAppendedSeq, seq);
-                    if (journaledSeq.get() > seq) {
-                        journaledSeq.set(seq);
-                    }
-                    restoredSeq.lowerTo(seq, groupJournal.lastEpoch());
-                    resumeAfterSeq = seq;
-                    resumeEpoch = groupJournal.lastEpoch();
-                    resumeGeneration = resumeGeneration + 1;
+                    resumeAfterCut(seq, truncated);
                 }
             } catch (final RuntimeException ex) {
                 errorHandler.onError(ex);

@@ -35,6 +35,8 @@ final class SequenceStage implements Agent, StagePoller.Handler {
     private long nextGroupSeq;
     private int lastEpoch;
     private int seenResumeGeneration;
+    /** After a follower's append failed: the next stamped batch must be the one at {@link #nextGroupSeq}. */
+    private boolean resumeExact;
 
     SequenceStage(
         final StagePoller poller,
@@ -99,6 +101,7 @@ final class SequenceStage implements Agent, StagePoller.Handler {
             seenResumeGeneration = resumeGeneration;
             nextGroupSeq = journal.resumeAfterSeq() + 1;
             lastEpoch = journal.resumeEpoch();
+            resumeExact = journal.resumeExact();
         }
         final int generation = partition.failureGeneration;
         if (generation != partition.seenFailureGeneration) {
@@ -118,6 +121,7 @@ final class SequenceStage implements Agent, StagePoller.Handler {
             lastEpoch = restoredEpoch;
         }
         event.failureGeneration = generation;
+        event.resumeGeneration = resumeGeneration;
 
         final int offset = event.dataOffset;
         if (event.stamped) {
@@ -181,7 +185,8 @@ final class SequenceStage implements Agent, StagePoller.Handler {
         final long groupSeq = Batches.groupSeq(data, offset);
         final int epoch = Batches.leaderEpoch(data, offset);
         final int recordCount = Batches.recordCount(data, offset);
-        if (baseOffset != partition.nextOffset || groupSeq < nextGroupSeq || epoch < lastEpoch) {
+        if (baseOffset != partition.nextOffset || groupSeq < nextGroupSeq || epoch < lastEpoch ||
+            (resumeExact && groupSeq != nextGroupSeq)) {
             event.result = SequencerResult.OUT_OF_ORDER_BATCH;
             counters.rejected.increment();
             return;
@@ -195,6 +200,7 @@ final class SequenceStage implements Agent, StagePoller.Handler {
         partition.lastGroupSeq = groupSeq;
         nextGroupSeq = groupSeq + 1;
         lastEpoch = epoch;
+        resumeExact = false;
         event.recordCount = recordCount;
         event.baseOffset = baseOffset;
         event.groupSeq = groupSeq;

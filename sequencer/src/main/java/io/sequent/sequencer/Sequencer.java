@@ -306,6 +306,42 @@ public final class Sequencer implements MemberLog, AutoCloseable {
     }
 
     /**
+     * Reconciles the group-sequence journal with the partition logs now, after every partition that holds data is
+     * open and before anything reads {@link #lastSeq()} as the log's end or offers a batch (without this call the
+     * journal stage does it at the first batch). After a crash the journal, forced before the logs, may name
+     * batches a log lost; until this is done the journal's end may be past what the logs hold, and the recovered
+     * position is not reported durable ({@link JournalListener#onDurable}). Cold path: the pipeline must be idle;
+     * the journal stage does the work and this call waits for it (stepping the stages itself in
+     * {@link ThreadingMode#INVOKER} mode). Once reconciled, a later call does nothing.
+     *
+     * @param heldPrefix true for a member of a replica group of more than one: the log is cut back to the last seq
+     *                   below the first batch a log lost, on every partition, so that it is a prefix of what the
+     *                   member held (the leader supplies the rest). False keeps every batch the logs still hold.
+     * @throws IllegalStateException if batches are in flight.
+     * @throws SequencerException if the journal stage did not answer within the close timeout.
+     */
+    public void reconcileJournal(final boolean heldPrefix) {
+        if (closed) {
+            throw new SequencerException("closed");
+        }
+        if (!isIdle()) {
+            throw new IllegalStateException("reconcileJournal needs an idle pipeline: batches are in flight");
+        }
+        journalStage.requestReconcile(heldPrefix);
+        final long deadline = System.nanoTime() + context.closeTimeoutMs() * 1_000_000L;
+        while (!journalStage.reconciled()) {
+            if (null != invoker) {
+                invoker.invoke();
+            } else {
+                LockSupport.parkNanos(100_000);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SequencerException("reconcileJournal not done within " + context.closeTimeoutMs() + " ms");
+            }
+        }
+    }
+
+    /**
      * Truncates every partition to {@code seq}: drops every batch with a higher seq from every log and from the
      * group-sequence journal, durably; the group sequence then continues at {@code seq + 1}, and each truncated
      * partition's next offset and producer windows are re-derived from its log. The replica layer calls it when a
@@ -368,6 +404,14 @@ public final class Sequencer implements MemberLog, AutoCloseable {
     /** The buffer that {@link BatchEvent#dataOffset()} points into. */
     public DirectBuffer dataBuffer() {
         return dataRing.buffer();
+    }
+
+    /**
+     * @return since when (epoch ms) the journal stage's appends have failed without one succeeding since (a full
+     * disk, an I/O error), 0 while they succeed. Any thread.
+     */
+    public long storageFailingSinceMs() {
+        return journalStage.storageFailingSinceMs();
     }
 
     /** Highest group sequence durable in this node's journal per the flush policy. */

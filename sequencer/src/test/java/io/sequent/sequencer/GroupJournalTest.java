@@ -206,6 +206,71 @@ class GroupJournalTest {
     }
 
     @Test
+    void aReplicaGroupMembersLogIsCutBackToTheHeldPrefixBeforeItsEndOrDurablePositionIsReported() {
+        launch(ReleaseHandler.NONE);
+        Partition[] partitions = openAll();
+        write(partitions, 0, 30);
+        // b-0 loses its batches from offset 6 (seq 19) on, as a power cut costs a log the tail the journal kept
+        assertEquals(LogResult.OK, partitions[1].log().truncateTo(6));
+        sequencer.close();
+        final ReplicationSeamTest.RecordingListener listener = new ReplicationSeamTest.RecordingListener();
+        final RecordingReleaseHandler released = new RecordingReleaseHandler();
+        sequencer = Sequencer.launch(new SequencerContext().threadingMode(ThreadingMode.INVOKER)
+            .releaseHandler(released).journalListener(listener).groupJournalDir(journalDir())
+            .errorHandler(Throwable::printStackTrace)
+            .groupJournalEntriesPerFile(64));
+        partitions = openAll();
+        for (int i = 0; i < 10; i++) {
+            sequencer.invoker().invoke();
+        }
+        assertEquals(List.of(), listener.durable, "nothing is reported durable before the journal meets the logs");
+
+        sequencer.reconcileJournal(true);
+        assertEquals(18, sequencer.lastSeq(), "the log ends below the first batch a log lost, not at 29");
+        sequencer.invoker().invoke();
+        assertEquals(List.of(18L), listener.durable);
+        assertEquals(expected(0, 19, "a-0", "b-0", "b-1"), replay(0), "a prefix: no batch above the hole");
+        assertEquals(7, partitions[0].log().nextOffset());
+        assertEquals(6, partitions[1].log().nextOffset());
+        assertEquals(6, partitions[2].log().nextOffset());
+
+        // the leader's batch 19 (b-0, offset 6) follows on, and so do this member's own batches afterwards
+        final UnsafeBuffer fromLeader = TestBatches.batch("v19-again");
+        Batches.stamp(fromLeader, 0, 6, 19, 0);
+        assertTrue(sequencer.offerStamped(partitions[1], fromLeader, 0, fromLeader.capacity()) >= 0);
+        ReplicationSeamTest.drain(sequencer);
+        assertEquals(19, sequencer.lastSeq());
+        ReplicationSeamTest.offer(sequencer, partitions[2], "own", 77);
+        ReplicationSeamTest.drain(sequencer);
+        assertEquals(SequencerResult.OK, released.byCorrelation(77).result());
+        assertEquals(20, released.byCorrelation(77).groupSeq());
+        assertEquals(6, released.byCorrelation(77).baseOffset(), "b-1's offsets resume where it was cut");
+        assertEquals(List.of(18L, 19L, 20L), listener.durable);
+        sequencer.reconcileJournal(true);
+        assertEquals(20, sequencer.lastSeq(), "a second reconcile changes nothing");
+    }
+
+    @Test
+    void aHeldPrefixCutAlsoDropsBatchesTheJournalNeverNamed() throws IOException {
+        launch(ReleaseHandler.NONE);
+        Partition[] partitions = openAll();
+        write(partitions, 0, 30);
+        assertEquals(LogResult.OK, partitions[1].log().truncateTo(6)); // b-0 from seq 19 on
+        sequencer.close();
+        sequencer = null;
+        try (SeqJournal journal = SeqJournal.open(journalDir(), 64)) {
+            journal.truncateAfter(24); // and the journal lost its entries above 24, while a-0 and b-1 kept theirs
+        }
+        launch(ReleaseHandler.NONE);
+        partitions = openAll();
+        sequencer.reconcileJournal(true);
+        assertEquals(18, sequencer.lastSeq());
+        assertEquals(expected(0, 19, "a-0", "b-0", "b-1"), replay(0));
+        assertEquals(7, partitions[0].log().nextOffset());
+        assertEquals(6, partitions[2].log().nextOffset());
+    }
+
+    @Test
     void theEpochResumesAtTheHighestHeldAndATruncationTakesItBackToTheCut() {
         final RecordingReleaseHandler released = new RecordingReleaseHandler();
         launch(released);

@@ -317,4 +317,54 @@ class ReplicationSeamTest {
         assertEquals(Partition.provisionalTopicId("x"), Partition.provisionalTopicId("x"));
         assertArrayEquals(new int[]{1}, new int[]{sequencer.partitions().size()});
     }
+
+    /** A batch as the leader stamped it: base offset, seq and epoch 1. */
+    private static UnsafeBuffer stamped(final String value, final long baseOffset, final long groupSeq) {
+        final UnsafeBuffer batch = TestBatches.batch(value);
+        Batches.stamp(batch, 0, baseOffset, groupSeq, 1);
+        return batch;
+    }
+
+    private static long offerStamped(final Sequencer sequencer, final Partition partition, final UnsafeBuffer batch) {
+        return sequencer.offerStamped(partition, batch, 0, batch.capacity());
+    }
+
+    @Test
+    void aFollowersFailedAppendLeavesNoHoleAndItsSeqIsTakenAgainOnceStorageAllows() {
+        final RecordingListener listener = new RecordingListener();
+        final Sequencer follower = launch("follower", new SequencerContext().journalListener(listener));
+        final Path root = dir.resolve("follower");
+        // a-0's segments are too small for the big batch: its append fails as on a full disk
+        final Partition a = follower.openPartition("a", 0, root.resolve("a-0"),
+            new LogConfig().segmentBytes(4096).flushPolicy(FlushPolicy.BATCH), false);
+        final Partition b = open(follower, root, "b", 0, FlushPolicy.BATCH);
+        follower.reconcileJournal(true);
+        assertTrue(offerStamped(follower, a, stamped("a0", 0, 0)) >= 0);
+        assertTrue(offerStamped(follower, a, stamped("z".repeat(6000), 1, 1)) >= 0);
+        assertTrue(offerStamped(follower, b, stamped("b0", 0, 2)) >= 0);
+        assertTrue(offerStamped(follower, b, stamped("b1", 1, 3)) >= 0);
+        drain(follower);
+        assertEquals(0, follower.lastSeq(), "nothing after the failed seq 1 is in the log");
+        assertEquals(List.of(), TestBatches.readAll(b.log()));
+        assertEquals(0L, listener.durable.get(listener.durable.size() - 1), "nor acknowledged");
+
+        // the live stream goes on past the failure: refused, the follower must take seq 1 first
+        assertTrue(offerStamped(follower, b, stamped("b2", 2, 4)) >= 0);
+        assertTrue(offerStamped(follower, b, stamped("b0", 0, 2)) >= 0);
+        drain(follower);
+        assertEquals(0, follower.lastSeq());
+        assertEquals(List.of(), TestBatches.readAll(b.log()));
+
+        // storage allows again (here: a batch that fits) and the replay from seq 1 is taken in order
+        assertTrue(offerStamped(follower, a, stamped("a1", 1, 1)) >= 0);
+        assertTrue(offerStamped(follower, b, stamped("b0", 0, 2)) >= 0);
+        assertTrue(offerStamped(follower, b, stamped("b1", 1, 3)) >= 0);
+        assertTrue(offerStamped(follower, b, stamped("b2", 2, 4)) >= 0);
+        drain(follower);
+        assertEquals(4, follower.lastSeq());
+        assertEquals(List.of("0:a0", "1:a1"), TestBatches.readAll(a.log()));
+        assertEquals(List.of("0:b0", "1:b1", "2:b2"), TestBatches.readAll(b.log()));
+        assertEquals(4L, listener.durable.get(listener.durable.size() - 1));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), listener.appended);
+    }
 }
