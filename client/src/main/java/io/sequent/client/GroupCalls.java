@@ -607,7 +607,9 @@ final class GroupCalls {
                         }
                     }
                     final String memberId = m.memberId();
-                    members.add(new GroupDescription.Member(memberId, m.clientId(), epoch, assigned));
+                    final String clientId = m.clientId();
+                    final String host = m.host();
+                    members.add(new GroupDescription.Member(memberId, clientId, host, epoch, assigned));
                 }
                 final String groupId = g.groupId();
                 groups.add(new GroupDescription(groupId, code == ErrorCode.NONE, state, assignor, groupEpoch,
