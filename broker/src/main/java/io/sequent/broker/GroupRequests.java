@@ -196,6 +196,9 @@ final class GroupRequests {
         final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
         final int maxPollIntervalMs = decoder.maxPollIntervalMs();
         final io.sequent.codec.client.Assignor assignor = decoder.assignor();
+        final int epoch = decoder.memberEpoch();
+        final int memberEpoch = epoch == MemberJoinRequestDecoder.memberEpochNullValue() ?
+            GroupCoordinator.NO_EPOCH : epoch;
         final List<String> topics = new ArrayList<>();
         for (final MemberJoinRequestDecoder.TopicsDecoder topic : decoder.topics()) {
             topics.add(topic.name());
@@ -205,8 +208,8 @@ final class GroupRequests {
         final String instanceId = decoder.instanceId();
         final Group.Member member;
         try {
-            member = coordinator.join(groupId, memberId, instanceId, session.clientId(), session.id(), topics,
-                assignor, sessionTimeoutMs, rebalanceTimeoutMs, maxPollIntervalMs, nowNs);
+            member = coordinator.join(groupId, memberId, memberEpoch, instanceId, session.clientId(), session.id(),
+                topics, assignor, sessionTimeoutMs, rebalanceTimeoutMs, maxPollIntervalMs, nowNs);
         } catch (final BrokerException ex) {
             sender.sendError(session, correlationId, MemberJoinRequestDecoder.TEMPLATE_ID, ex.code(),
                 ex.getMessage());

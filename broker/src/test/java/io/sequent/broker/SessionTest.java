@@ -167,6 +167,7 @@ class SessionTest {
                 .rebalanceTimeoutMs(10_000)
                 .maxPollIntervalMs(0)
                 .assignor(io.sequent.codec.client.Assignor.STICKY)
+                .memberEpoch(GroupCoordinator.JOIN_EPOCH)
                 .topicsCount(1).next().name("t");
             join.groupId("g").memberId("").instanceId("");
             client.send(MessageHeaderEncoder.ENCODED_LENGTH + join.encodedLength());
@@ -182,6 +183,19 @@ class SessionTest {
             assertEquals("member", old.clientId());
             assertEquals("", old.host(), "a version-2 frame has no host; a version-3 decoder reads it as empty");
             assertEquals(0, client.invalidResponses, "both layouts passed ProtocolFrames.validate");
+        }
+    }
+
+    @Test
+    void aJoinSentAgainUnderTheClientsMemberIdIsOneMember() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            client.connect("member");
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 2).code);
+            final String chosen = java.util.UUID.randomUUID().toString();
+            assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0]);
+            assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0], "the answer was lost");
+            assertEquals("member", describeGroup(client, 3).clientId(), "one member: describeGroup checks the count");
         }
     }
 

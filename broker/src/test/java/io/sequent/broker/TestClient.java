@@ -794,6 +794,7 @@ final class TestClient implements AutoCloseable {
             .rebalanceTimeoutMs(10_000)
             .maxPollIntervalMs(0)
             .assignor(io.sequent.codec.client.Assignor.STICKY)
+            .memberEpoch(GroupCoordinator.JOIN_EPOCH)
             .topicsCount(1).next().name(topic);
         encoder.groupId(groupId).memberId(memberId).instanceId("");
         send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());

@@ -68,6 +68,13 @@ final class GroupMember {
 
     // written by the I/O thread
     private volatile String memberId = "";
+    /**
+     * The member id the next join goes under, chosen here before the first join (KIP-1082) and kept for its
+     * retries: a join whose answer was lost and that is sent again finds the member the broker made of the first
+     * one, rather than leaving it as a phantom that holds partitions until its session timeout. A new one after
+     * the membership is fenced.
+     */
+    private String joinId = newMemberId();
     private volatile int epoch;
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile int assignmentSeq;
@@ -197,9 +204,12 @@ final class GroupMember {
         final boolean join = memberId.isEmpty() || seq != joinedSeq;
         if (join || urgent || now - nextHeartbeatNs >= 0) {
             final Call<GroupCalls.Membership> next;
+            urgent = false; // before owned is read: an owned set published after the read raises it again
             if (join) {
                 joinedSeq = seq;
-                next = new GroupCalls.MemberJoinCall(groupId, memberId, instanceId, subscribed.topics(),
+                final boolean first = memberId.isEmpty();
+                next = new GroupCalls.MemberJoinCall(groupId, first ? joinId : memberId, first ? 0 : epoch,
+                    instanceId, subscribed.topics(),
                     GroupCalls.assignor(config.groupRemoteAssignor()), config.sessionTimeoutMs(),
                     config.maxPollIntervalMs(), requestTimeoutNs);
             } else {
@@ -207,7 +217,6 @@ final class GroupMember {
                 next = new GroupCalls.MemberHeartbeatCall(groupId, memberId, epoch,
                     (int) Math.min(Integer.MAX_VALUE, pollAgeMs), owned, requestTimeoutNs);
             }
-            urgent = false;
             nextHeartbeatNs = now + intervalNs;
             inFlight = next;
             io.submit(next);
@@ -229,6 +238,7 @@ final class GroupMember {
                 LOG.info("consumer {}: membership of group '{}' fenced ({}); joining again", io.clientId(), groupId,
                     failure.getMessage());
                 memberId = "";
+                joinId = newMemberId();
                 epoch = 0;
                 assignment = Set.of();
                 fenced = true;
@@ -258,6 +268,10 @@ final class GroupMember {
             assignmentSeq++;
             wake();
         }
+    }
+
+    private static String newMemberId() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     private void wake() {
