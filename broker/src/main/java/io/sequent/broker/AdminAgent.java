@@ -249,26 +249,24 @@ final class AdminAgent implements Agent {
     }
 
     /**
-     * Requests that change or read leader-held state: topic and config changes and producer ids are written to the
-     * replicated log by the leader only; the group coordinator runs on the leader. Metadata and DescribeConfigs are
-     * answered by any member.
+     * Whether a request needs the leader: everything the admin thread handles except what any member answers from
+     * its own state (Disconnect, Metadata, DescribeConfigs, ClusterStatus; TransferLeadership answers NOT_LEADER
+     * itself, with its own response). Topic and config changes and producer ids are written to the replicated log by
+     * the leader only, and the group coordinator (membership, offsets, DeleteGroups) runs on the leader: a follower
+     * answering a join or a heartbeat would hand out assignments from state nobody else sees. Listing the requests
+     * any member answers, rather than those that need the leader, keeps a new request on the leader until it is
+     * shown to be safe elsewhere.
      */
-    private static boolean needsLeader(final int templateId) {
+    static boolean needsLeader(final int templateId) {
         switch (templateId) {
-            case CreateTopicsRequestDecoder.TEMPLATE_ID:
-            case DeleteTopicsRequestDecoder.TEMPLATE_ID:
-            case AlterConfigsRequestDecoder.TEMPLATE_ID:
-            case InitProducerIdRequestDecoder.TEMPLATE_ID:
-            case JoinGroupRequestDecoder.TEMPLATE_ID:
-            case HeartbeatRequestDecoder.TEMPLATE_ID:
-            case LeaveGroupRequestDecoder.TEMPLATE_ID:
-            case OffsetCommitRequestDecoder.TEMPLATE_ID:
-            case OffsetFetchRequestDecoder.TEMPLATE_ID:
-            case DescribeGroupsRequestDecoder.TEMPLATE_ID:
-            case ListGroupsRequestDecoder.TEMPLATE_ID:
-                return true;
-            default:
+            case DisconnectRequestDecoder.TEMPLATE_ID:
+            case MetadataRequestDecoder.TEMPLATE_ID:
+            case DescribeConfigsRequestDecoder.TEMPLATE_ID:
+            case ClusterStatusRequestDecoder.TEMPLATE_ID:
+            case TransferLeadershipRequestDecoder.TEMPLATE_ID:
                 return false;
+            default:
+                return true;
         }
     }
 

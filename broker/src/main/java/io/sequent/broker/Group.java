@@ -44,6 +44,11 @@ final class Group {
         /** {@code group.instance.id}, empty for a dynamic member. */
         final String instanceId;
         long sessionId;
+        /**
+         * The host of the session the member last spoke on (its response channel's endpoint, {@code ipc} for an
+         * IPC client), for DescribeGroups; empty until it joins or heartbeats after a restart (not logged).
+         */
+        String host = "";
         int sessionTimeoutMs;
         int rebalanceTimeoutMs;
         /** {@code max.poll.interval.ms}; 0 when the broker does not watch the member's polls. */

@@ -44,6 +44,12 @@ final class GroupCoordinator implements OffsetsLog.Handler {
     static final int MIN_HEARTBEAT_INTERVAL_MS = 100;
     /** Longest group id, in UTF-8 bytes (it is a length-prefixed key field of {@link OffsetsLog}). */
     static final int MAX_GROUP_ID_BYTES = 1024;
+    /** Longest member id a client may choose, in UTF-8 bytes (a UUID is 36). */
+    static final int MAX_MEMBER_ID_BYTES = 64;
+    /** The member epoch of a join: the member id is the client's, and the same for every retry of the join. */
+    static final int JOIN_EPOCH = 0;
+    /** No member epoch (a version-2 MemberJoinRequest, JoinGroup): an empty member id joins, another rejoins. */
+    static final int NO_EPOCH = -1;
 
     private final Map<String, Group> groups = new TreeMap<>();
     private final Set<String> dirty = new TreeSet<>();
@@ -80,7 +86,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
      * watch its polls.
      *
      * @return the member, with its current assignment and epoch.
-     * @see #join(String, String, String, String, long, List, Assignor, int, int, int, long)
+     * @see #join(String, String, int, String, String, long, List, Assignor, int, int, int, long)
      */
     Group.Member join(
         final String groupId,
@@ -92,27 +98,56 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         final int sessionTimeoutMs,
         final int rebalanceTimeoutMs,
         final long nowNs) {
-        return join(groupId, memberId, "", clientId, sessionId, topics, assignor, sessionTimeoutMs,
+        return join(groupId, memberId, NO_EPOCH, "", clientId, sessionId, topics, assignor, sessionTimeoutMs,
             rebalanceTimeoutMs, 0, nowNs);
     }
 
     /**
-     * A member joins (empty {@code memberId}) or rejoins with a new subscription. A join with the
+     * A member joins (empty {@code memberId}) or rejoins with a new subscription, without a member epoch.
+     *
+     * @see #join(String, String, int, String, String, long, List, Assignor, int, int, int, long)
+     */
+    Group.Member join(
+        final String groupId,
+        final String memberId,
+        final String instanceId,
+        final String clientId,
+        final long sessionId,
+        final List<String> topics,
+        final Assignor assignor,
+        final int sessionTimeoutMs,
+        final int rebalanceTimeoutMs,
+        final int maxPollIntervalMs,
+        final long nowNs) {
+        return join(groupId, memberId, NO_EPOCH, instanceId, clientId, sessionId, topics, assignor, sessionTimeoutMs,
+            rebalanceTimeoutMs, maxPollIntervalMs, nowNs);
+    }
+
+    /**
+     * A member joins or rejoins with a new subscription. A join either names no member id (the broker makes one
+     * up) or, at {@link #JOIN_EPOCH}, the id the client chose (KIP-1082): a join whose answer was lost is sent again
+     * under the same id, and finds its member rather than adding a second one that would hold partitions until its
+     * session timeout. Such a repeated join is answered with the member as it stands, nothing moved, unless the
+     * subscription changed. A rejoin names a member the group has (any other epoch). A join with the
      * {@code instanceId} of a member the group has takes that member over (a static member's restart): the new
      * member id gets the old one's target, assignment and epoch, no other member's partitions move, and the old
      * member id is answered FENCED_INSTANCE_ID from then on.
      *
+     * @param memberEpoch       {@link #JOIN_EPOCH} for a join under the client's member id; the member's epoch for
+     *                          a rejoin; {@link #NO_EPOCH} when not given (an empty member id joins).
      * @param instanceId        {@code group.instance.id}, empty for a dynamic member.
      * @param maxPollIntervalMs {@code max.poll.interval.ms}: the member is evicted when its heartbeats report no
      *                          poll for longer; 0 to not watch.
      * @return the member, with its current assignment and epoch.
      * @throws BrokerException INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, INVALID_REQUEST (no topics, negative
-     *                         max poll interval), UNKNOWN_MEMBER_ID (a member id the group does not know),
+     *                         max poll interval, a chosen member id too long or held by another instance id),
+     *                         UNKNOWN_MEMBER_ID (a rejoin under a member id the group does not know),
      *                         FENCED_INSTANCE_ID (a member id whose instance id a newer member took over).
      */
     Group.Member join(
         final String groupId,
         final String memberId,
+        final int memberEpoch,
         final String instanceId,
         final String clientId,
         final long sessionId,
@@ -134,10 +169,31 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         if (topics.isEmpty()) {
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "a member must subscribe to at least one topic");
         }
+        final boolean chosenId = memberEpoch == JOIN_EPOCH && !memberId.isEmpty();
+        if (chosenId) {
+            checkMemberId(memberId);
+        }
         Group group = groups.get(groupId);
-        Group.Member member;
+        Group.Member member = null;
         boolean takeover = false;
-        if (memberId.isEmpty()) {
+        boolean repeated = false;
+        if (chosenId && null != group) {
+            if (group.fenced.containsKey(memberId)) {
+                throw unknownMember(group, groupId, memberId);
+            }
+            member = group.members.get(memberId);
+            if (null != member) {
+                if (!member.instanceId.equals(instanceId)) {
+                    throw new BrokerException(ErrorCode.INVALID_REQUEST, "member id '" + memberId + "' of group '" +
+                        groupId + "' is held by " + (member.isStatic() ? "instance id '" + member.instanceId + "'" :
+                        "a dynamic member") + ": join with a new member id");
+                }
+                repeated = member.topics.equals(new ArrayList<>(new TreeSet<>(topics)));
+            }
+        }
+        if (null != member) {
+            member.lastPollNs = nowNs;
+        } else if (memberId.isEmpty() || chosenId) {
             if (null == group) {
                 group = new Group(groupId);
                 groups.put(groupId, group);
@@ -146,7 +202,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
                 group.assignor = assignor;
             }
             final Group.Member previous = instanceId.isEmpty() ? null : group.staticMember(instanceId);
-            member = new Group.Member(UUID.randomUUID().toString(), clientId, instanceId);
+            member = new Group.Member(chosenId ? memberId : UUID.randomUUID().toString(), clientId, instanceId);
             if (null != previous) {
                 group.members.remove(previous.memberId);
                 group.fence(previous);
@@ -171,7 +227,7 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         member.maxPollIntervalMs = maxPollIntervalMs;
         member.topics = new ArrayList<>(new TreeSet<>(topics));
         member.lastSeenNs = nowNs;
-        if (takeover) {
+        if (takeover || repeated) {
             group.reconcile(nowNs);
         } else {
             rebalance(group, nowNs);
@@ -467,6 +523,15 @@ final class GroupCoordinator implements OffsetsLog.Handler {
             throw new BrokerException(ErrorCode.GROUP_ID_NOT_FOUND, "unknown group '" + groupId + "'");
         }
         return group;
+    }
+
+    private static void checkMemberId(final String memberId) {
+        final int bytes = memberId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_MEMBER_ID_BYTES || memberId.isBlank()) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "member id '" + memberId + "' is " +
+                (memberId.isBlank() ? "blank" : bytes + " bytes long; at most " + MAX_MEMBER_ID_BYTES + " are " +
+                "allowed") + ": a client chooses a UUID");
+        }
     }
 
     static void checkGroupId(final String groupId) {

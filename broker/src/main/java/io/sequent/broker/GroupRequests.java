@@ -4,6 +4,7 @@ import io.sequent.codec.client.BooleanType;
 import io.sequent.codec.client.DeleteGroupsRequestDecoder;
 import io.sequent.codec.client.DeleteGroupsResponseEncoder;
 import io.sequent.codec.client.DescribeGroupsRequestDecoder;
+import io.sequent.codec.client.DescribeGroupsResponseDecoder;
 import io.sequent.codec.client.DescribeGroupsResponseEncoder;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.GroupState;
@@ -80,6 +81,8 @@ final class GroupRequests {
     private final OffsetFetchResponseEncoder fetchEncoder = new OffsetFetchResponseEncoder();
     private final DescribeGroupsRequestDecoder describeDecoder = new DescribeGroupsRequestDecoder();
     private final DescribeGroupsResponseEncoder describeEncoder = new DescribeGroupsResponseEncoder();
+    /** Where each member's (empty) host was written in a DescribeGroupsResponse for a version-2 session. */
+    private final org.agrona.collections.IntArrayList hostPositions = new org.agrona.collections.IntArrayList();
     private final ListGroupsResponseEncoder listEncoder = new ListGroupsResponseEncoder();
     private final MemberJoinRequestDecoder memberJoinDecoder = new MemberJoinRequestDecoder();
     private final MemberHeartbeatRequestDecoder memberHeartbeatDecoder = new MemberHeartbeatRequestDecoder();
@@ -193,6 +196,9 @@ final class GroupRequests {
         final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
         final int maxPollIntervalMs = decoder.maxPollIntervalMs();
         final io.sequent.codec.client.Assignor assignor = decoder.assignor();
+        final int epoch = decoder.memberEpoch();
+        final int memberEpoch = epoch == MemberJoinRequestDecoder.memberEpochNullValue() ?
+            GroupCoordinator.NO_EPOCH : epoch;
         final List<String> topics = new ArrayList<>();
         for (final MemberJoinRequestDecoder.TopicsDecoder topic : decoder.topics()) {
             topics.add(topic.name());
@@ -202,8 +208,8 @@ final class GroupRequests {
         final String instanceId = decoder.instanceId();
         final Group.Member member;
         try {
-            member = coordinator.join(groupId, memberId, instanceId, session.clientId(), session.id(), topics,
-                assignor, sessionTimeoutMs, rebalanceTimeoutMs, maxPollIntervalMs, nowNs);
+            member = coordinator.join(groupId, memberId, memberEpoch, instanceId, session.clientId(), session.id(),
+                topics, assignor, sessionTimeoutMs, rebalanceTimeoutMs, maxPollIntervalMs, nowNs);
         } catch (final BrokerException ex) {
             sender.sendError(session, correlationId, MemberJoinRequestDecoder.TEMPLATE_ID, ex.code(),
                 ex.getMessage());
@@ -213,6 +219,7 @@ final class GroupRequests {
     }
 
     private void sendJoinResponse(final Session session, final long correlationId, final Group.Member member) {
+        noteSession(member, session);
         final JoinGroupResponseEncoder encoder = joinEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
             .correlationId(correlationId)
@@ -296,7 +303,7 @@ final class GroupRequests {
 
     private void sendHeartbeatResponse(
         final Session session, final long correlationId, final int memberEpoch, final Group.Member member) {
-        member.sessionId = session.id();
+        noteSession(member, session);
         final HeartbeatResponseEncoder encoder = heartbeatEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
             .correlationId(correlationId)
@@ -722,6 +729,9 @@ final class GroupRequests {
         final DescribeGroupsResponseEncoder encoder = describeEncoder.wrapAndApplyHeader(
             sender.buffer(), 0, sender.headerEncoder())
             .correlationId(correlationId);
+        final boolean withHost = session.protocolVersion() <= 0 || session.protocolVersion() >=
+            DescribeGroupsResponseDecoder.GroupsDecoder.MembersDecoder.hostSinceVersion();
+        hostPositions.clear();
         final DescribeGroupsResponseEncoder.GroupsEncoder out = encoder.groupsCount(names.size());
         for (final String name : names) {
             final Group group = coordinator.group(name);
@@ -748,10 +758,43 @@ final class GroupRequests {
                     topics.topic(entry.getKey());
                 }
                 memberOut.memberId(member.memberId).clientId(member.clientId);
+                if (!withHost) {
+                    hostPositions.addInt(encoder.limit());
+                }
+                memberOut.host(withHost ? member.host : "");
             }
             out.groupId(name);
         }
-        sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        final int length = cutEmptyVarData(
+            sender.buffer(), MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), hostPositions);
+        sender.send(session, length);
+    }
+
+    /**
+     * Cuts empty var data fields (their 4-byte zero length) out of an encoded frame: how a response is written in
+     * an older layout that lacks a var data field of a group entry, as the encoder (whose access-order checks
+     * want every field) cannot leave one out.
+     *
+     * @param positions where each field starts, ascending, as written.
+     * @return the frame's new length.
+     */
+    static int cutEmptyVarData(
+        final org.agrona.MutableDirectBuffer frame,
+        final int length,
+        final org.agrona.collections.IntArrayList positions) {
+        int end = length;
+        for (int i = 0; i < positions.size(); i++) {
+            final int at = positions.getInt(i) - i * Integer.BYTES;
+            frame.putBytes(at, frame, at + Integer.BYTES, end - at - Integer.BYTES);
+            end -= Integer.BYTES;
+        }
+        return end;
+    }
+
+    /** The member now speaks on this session: note it and the host it speaks from. */
+    private static void noteSession(final Group.Member member, final Session session) {
+        member.sessionId = session.id();
+        member.host = session.host();
     }
 
     void onListGroups(final AdminRequest request, final Session session) {

@@ -1,5 +1,7 @@
 package io.sequent.broker;
 
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.aeron.Publication;
 
 import java.lang.invoke.MethodHandles;
@@ -30,6 +32,7 @@ final class Session {
     private final int slot;
     private final String clientId;
     private final String responseChannel;
+    private final String host;
     private final int responseStreamId;
     private final int aeronSessionId;
     private final long imageCorrelationId;
@@ -53,6 +56,7 @@ final class Session {
         this.slot = slot;
         this.clientId = clientId;
         this.responseChannel = responseChannel;
+        this.host = host(responseChannel);
         this.responseStreamId = responseStreamId;
         this.aeronSessionId = aeronSessionId;
         this.imageCorrelationId = imageCorrelationId;
@@ -75,6 +79,34 @@ final class Session {
 
     String responseChannel() {
         return responseChannel;
+    }
+
+    /** Where the client speaks from: the host of its response channel ({@link #host(String)}). */
+    String host() {
+        return host;
+    }
+
+    /**
+     * The host of a response channel: its endpoint's address ({@code aeron:udp?endpoint=10.0.0.7:40123} is
+     * {@code 10.0.0.7}, {@code [::1]:40123} is {@code ::1}), {@code ipc} for an IPC channel, empty when it names
+     * none or does not parse.
+     */
+    static String host(final String responseChannel) {
+        try {
+            final ChannelUri uri = ChannelUri.parse(responseChannel);
+            if (uri.isIpc()) {
+                return "ipc";
+            }
+            final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+            if (null == endpoint) {
+                return "";
+            }
+            final int colon = endpoint.lastIndexOf(':');
+            final String host = colon < 0 || endpoint.endsWith("]") ? endpoint : endpoint.substring(0, colon);
+            return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        } catch (final RuntimeException ex) {
+            return "";
+        }
     }
 
     int responseStreamId() {

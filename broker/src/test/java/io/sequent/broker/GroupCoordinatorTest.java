@@ -272,6 +272,73 @@ class GroupCoordinatorTest {
             SESSION_MS, 0, nowNs);
     }
 
+    private Group.Member joinAs(final String memberId, final String instanceId, final String clientId,
+        final String... subscribed) {
+        return coordinator.join("g", memberId, GroupCoordinator.JOIN_EPOCH, instanceId, clientId, 1,
+            List.of(subscribed), Assignor.STICKY, SESSION_MS, SESSION_MS, 0, nowNs);
+    }
+
+    @Test
+    void aJoinUnderTheClientsMemberIdSentAgainAfterALostAnswerFindsItsMemberAndMovesNothing() {
+        final Group.Member a = join("a", "t");
+        settle();
+        final Group.Member b = joinAs("id-of-b", "", "b", "t");
+        assertEquals("id-of-b", b.memberId, "the id the client chose");
+        final int groupEpoch = coordinator.group("g").groupEpoch;
+        final Set<GroupPartition> aAssigned = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bTarget = new TreeSet<>(b.target);
+        final int bEpoch = b.epoch;
+
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS / 2);
+        final Group.Member again = joinAs("id-of-b", "", "b", "t");
+        assertTrue(again == b, "the same member, not a phantom beside it");
+        assertEquals(2, coordinator.group("g").members.size());
+        assertEquals(groupEpoch, coordinator.group("g").groupEpoch, "no rebalance for the repeated join");
+        assertEquals(bEpoch, again.epoch);
+        assertEquals(bTarget, again.target);
+        assertEquals(aAssigned, a.assigned);
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS * 3 / 4);
+        sync(a);
+        assertEquals(0, coordinator.poll(nowNs), "the repeated join counted as b being seen");
+        settle();
+        assertDisjointAndComplete(6, a, b);
+        assertEquals(3, b.assigned.size());
+
+        final Group.Member resubscribed = joinAs("id-of-b", "", "b", "t", "u");
+        assertTrue(resubscribed == b);
+        assertEquals(groupEpoch + 1, coordinator.group("g").groupEpoch, "a new subscription is a rebalance");
+        final int epochNow = coordinator.group("g").groupEpoch;
+        coordinator.join("g", "id-of-b", b.epoch, "", "b", 1, List.of("t", "u"), Assignor.STICKY, SESSION_MS,
+            SESSION_MS, 0, nowNs);
+        assertEquals(epochNow + 1, coordinator.group("g").groupEpoch, "a rejoin at the member's epoch rebalances");
+    }
+
+    @Test
+    void aChosenMemberIdIsCheckedAndAFencedOneStaysFenced() {
+        final BrokerException tooLong = assertThrows(BrokerException.class, () -> joinAs("x".repeat(65), "", "c",
+            "t"));
+        assertEquals(ErrorCode.INVALID_REQUEST, tooLong.code());
+        assertTrue(tooLong.getMessage().contains("at most 64"), tooLong.getMessage());
+        assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(BrokerException.class,
+            () -> joinAs("  ", "", "c", "t")).code());
+        final BrokerException unknownRejoin = assertThrows(BrokerException.class,
+            () -> coordinator.join("g", "never-joined", 3, "", "c", 1, List.of("t"), Assignor.STICKY, SESSION_MS,
+                SESSION_MS, 0, nowNs));
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, unknownRejoin.code(), "only epoch 0 creates a member");
+
+        final Group.Member first = joinAs("first-id", "instance", "first", "t");
+        final Group.Member second = joinAs("second-id", "instance", "second", "t");
+        assertEquals("second-id", second.memberId, "a static takeover under the new client's id");
+        assertEquals(first.epoch, second.epoch);
+        final BrokerException fenced = assertThrows(BrokerException.class,
+            () -> joinAs("first-id", "instance", "first", "t"));
+        assertEquals(ErrorCode.FENCED_INSTANCE_ID, fenced.code(), "a late retry of the fenced member's join");
+        final BrokerException held = assertThrows(BrokerException.class, () -> joinAs("second-id", "", "x", "t"));
+        assertEquals(ErrorCode.INVALID_REQUEST, held.code());
+        assertTrue(held.getMessage().contains("instance id 'instance'"), held.getMessage());
+        assertEquals(1, coordinator.group("g").members.size());
+    }
+
     @Test
     void aStaticMemberRestartingWithinItsSessionTimeoutGetsItsAssignmentBackAndNobodyMoves() {
         final Group.Member a = joinStatic("a", "instance-a", "t");

@@ -60,7 +60,7 @@ class ProduceFetchTest {
             assertEquals(0, response.brokerId());
             assertEquals(0, response.leaderId());
             assertEquals(BrokerContext.SESSION_TIMEOUT_MS_DEFAULT, response.sessionTimeoutMs());
-            assertEquals(2, response.protocolVersion());
+            assertEquals(3, response.protocolVersion());
             assertEquals(broker.ingressChannel(), response.leaderIngressChannel());
         }
     }

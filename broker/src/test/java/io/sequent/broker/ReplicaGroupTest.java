@@ -234,6 +234,43 @@ class ReplicaGroupTest {
     }
 
     @Test
+    void groupRequestsToAFollowerAreAnsweredNotLeaderAndTheCoordinatorStateStaysOnTheLeader() {
+        startGroup();
+        final int leader = awaitLeader();
+        final int follower = (leader + 1) % 3;
+        final Object[] joined;
+        try (TestClient client = connect(brokers[leader])) {
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 2).code);
+            await("the topic on every member", () -> brokers[follower].topicNames().contains("t"));
+            joined = TestClient.joined(client.memberJoin("g", "", "t"));
+        }
+        final String memberId = (String) joined[0];
+        try (TestClient client = connect(brokers[follower])) {
+            final TestClient.ErrorReply join = TestClient.errorReply(client.memberJoin("g", "", "t"));
+            assertEquals(ErrorCode.NOT_LEADER, join.code, join.message);
+            assertTrue(join.message.contains("broker " + leader), join.message);
+            assertEquals(io.sequent.codec.client.MemberJoinRequestDecoder.TEMPLATE_ID, join.requestTemplateId);
+            final TestClient.ErrorReply heartbeat =
+                TestClient.errorReply(client.memberHeartbeat("g", memberId, (Integer) joined[1]));
+            assertEquals(ErrorCode.NOT_LEADER, heartbeat.code, "not UNKNOWN_MEMBER_ID: " + heartbeat.message);
+            final TestClient.ErrorReply delete = TestClient.errorReply(client.deleteGroup("g"));
+            assertEquals(ErrorCode.NOT_LEADER, delete.code, delete.message);
+        }
+        try (TestClient client = connect(brokers[leader])) {
+            final TestClient.Response beat = client.memberHeartbeat("g", memberId, (Integer) joined[1]);
+            assertEquals(io.sequent.codec.client.HeartbeatResponseDecoder.TEMPLATE_ID, beat.templateId,
+                "the leader still holds the member: " + TestClient.describe(beat));
+            final io.sequent.codec.client.DeleteGroupsResponseDecoder delete =
+                new io.sequent.codec.client.DeleteGroupsResponseDecoder();
+            delete.wrapAndApplyHeader(client.deleteGroup("g").frame, 0,
+                new io.sequent.codec.client.MessageHeaderDecoder());
+            final io.sequent.codec.client.DeleteGroupsResponseDecoder.GroupsDecoder groups = delete.groups();
+            assertEquals(1, groups.count());
+            assertEquals(ErrorCode.NON_EMPTY_GROUP, groups.next().errorCode(), "the member is still there");
+        }
+    }
+
+    @Test
     void acksAllNeedsAMajorityAndAKilledLeaderIsReplacedAndCatchesUpWhenItReturns() {
         electionTimeoutMs = 1_000; // the lone leader must still lead when it takes the batch it will lose
         startGroup();

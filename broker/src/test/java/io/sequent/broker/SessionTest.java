@@ -3,9 +3,12 @@ package io.sequent.broker;
 import io.sequent.codec.client.Acks;
 import io.sequent.codec.client.ConnectRequestEncoder;
 import io.sequent.codec.client.ConnectResponseDecoder;
+import io.sequent.codec.client.DescribeGroupsRequestEncoder;
+import io.sequent.codec.client.DescribeGroupsResponseDecoder;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.codec.client.MemberJoinRequestEncoder;
 import io.sequent.codec.client.MetadataRequestEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,6 +140,101 @@ class SessionTest {
             assertEquals(-1, produced.logStartOffset, "read as its null value by a version-2 decoder");
             assertEquals(0, client.invalidResponses, "every response passed ProtocolFrames.validate");
         }
+    }
+
+    @Test
+    void aSessionsHostIsTheAddressOfItsResponseChannel() {
+        assertEquals("10.0.0.7", Session.host("aeron:udp?endpoint=10.0.0.7:40123|term-length=65536"));
+        assertEquals("::1", Session.host("aeron:udp?endpoint=[::1]:40123"));
+        assertEquals("client.example", Session.host("aeron:udp?endpoint=client.example:40123"));
+        assertEquals("ipc", Session.host("aeron:ipc"));
+        assertEquals("", Session.host("aeron:udp?control=10.0.0.7:40123"), "no endpoint");
+        assertEquals("", Session.host("not a channel"));
+    }
+
+    @Test
+    void describeGroupsNamesEachMembersHostExceptToAVersionTwoClient() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            client.connect("member");
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 2).code);
+            final long joinId = client.nextCorrelationId();
+            final MemberJoinRequestEncoder join = new MemberJoinRequestEncoder();
+            join.wrapAndApplyHeader(client.buffer(), 0, client.headerEncoder())
+                .correlationId(joinId)
+                .sessionId(client.sessionId())
+                .sessionTimeoutMs(10_000)
+                .rebalanceTimeoutMs(10_000)
+                .maxPollIntervalMs(0)
+                .assignor(io.sequent.codec.client.Assignor.STICKY)
+                .memberEpoch(GroupCoordinator.JOIN_EPOCH)
+                .topicsCount(1).next().name("t");
+            join.groupId("g").memberId("").instanceId("");
+            client.send(MessageHeaderEncoder.ENCODED_LENGTH + join.encodedLength());
+            assertEquals(io.sequent.codec.client.JoinGroupResponseDecoder.TEMPLATE_ID,
+                client.await(joinId).templateId);
+
+            final DescribedMember current = describeGroup(client, 3);
+            assertEquals("member", current.clientId());
+            assertEquals("127.0.0.1", current.host(), "the address of the member's response channel");
+
+            client.connect("old", 2);
+            final DescribedMember old = describeGroup(client, 2);
+            assertEquals("member", old.clientId());
+            assertEquals("", old.host(), "a version-2 frame has no host; a version-3 decoder reads it as empty");
+            assertEquals(0, client.invalidResponses, "both layouts passed ProtocolFrames.validate");
+        }
+    }
+
+    @Test
+    void aJoinSentAgainUnderTheClientsMemberIdIsOneMember() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient client = new TestClient(broker)) {
+            client.connect("member");
+            assertEquals(ErrorCode.NONE, client.createTopic("t", 2).code);
+            final String chosen = java.util.UUID.randomUUID().toString();
+            assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0]);
+            assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0], "the answer was lost");
+            assertEquals("member", describeGroup(client, 3).clientId(), "one member: describeGroup checks the count");
+        }
+    }
+
+    /** A member as DescribeGroups answered it. */
+    private record DescribedMember(String clientId, String host) {
+    }
+
+    /** DescribeGroups of "g" over the client's current session; checks the frame is decoded to its last byte. */
+    private static DescribedMember describeGroup(
+        final TestClient client, final int expectedVersion) {
+        final long correlationId = client.nextCorrelationId();
+        final DescribeGroupsRequestEncoder encoder = new DescribeGroupsRequestEncoder();
+        encoder.wrapAndApplyHeader(client.buffer(), 0, client.headerEncoder())
+            .correlationId(correlationId)
+            .sessionId(client.sessionId())
+            .groupsCount(1).next().groupId("g");
+        client.send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        final TestClient.Response response = client.await(correlationId);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(response.frame, 0);
+        assertEquals(expectedVersion, header.version());
+        final DescribeGroupsResponseDecoder decoder =
+            new DescribeGroupsResponseDecoder().wrapAndApplyHeader(response.frame, 0, header);
+        final DescribeGroupsResponseDecoder.GroupsDecoder groups = decoder.groups();
+        assertEquals(1, groups.count());
+        groups.next();
+        final DescribeGroupsResponseDecoder.GroupsDecoder.MembersDecoder members = groups.members();
+        assertEquals(1, members.count());
+        members.next();
+        for (final DescribeGroupsResponseDecoder.GroupsDecoder.MembersDecoder.AssignedTopicsDecoder topic :
+            members.assignedTopics()) {
+            topic.partitions().forEach(p -> p.partition());
+            assertEquals("t", topic.topic());
+        }
+        assertTrue(!members.memberId().isEmpty());
+        final String clientId = members.clientId();
+        final String host = members.host();
+        assertEquals("g", groups.groupId(), "the group id after the member: the layout was read right");
+        assertEquals(response.frame.capacity() - MessageHeaderEncoder.ENCODED_LENGTH, decoder.sbeDecodedLength());
+        return new DescribedMember(clientId, host);
     }
 
     @Test

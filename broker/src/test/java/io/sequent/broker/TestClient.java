@@ -782,6 +782,70 @@ final class TestClient implements AutoCloseable {
         return new Object[]{code, leader, decoder.message()};
     }
 
+    /** Sends a MemberJoinRequest (dynamic, STICKY, 10 s session) for one topic; returns the response frame. */
+    Response memberJoin(final String groupId, final String memberId, final String topic) {
+        final long correlationId = nextCorrelationId();
+        final io.sequent.codec.client.MemberJoinRequestEncoder encoder =
+            new io.sequent.codec.client.MemberJoinRequestEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .sessionTimeoutMs(10_000)
+            .rebalanceTimeoutMs(10_000)
+            .maxPollIntervalMs(0)
+            .assignor(io.sequent.codec.client.Assignor.STICKY)
+            .memberEpoch(GroupCoordinator.JOIN_EPOCH)
+            .topicsCount(1).next().name(topic);
+        encoder.groupId(groupId).memberId(memberId).instanceId("");
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        return await(correlationId);
+    }
+
+    /** The member id and epoch of a JoinGroupResponse. */
+    static Object[] joined(final Response response) {
+        assertEquals(io.sequent.codec.client.JoinGroupResponseDecoder.TEMPLATE_ID, response.templateId,
+            "expected a JoinGroupResponse, got " + describe(response));
+        final io.sequent.codec.client.JoinGroupResponseDecoder decoder =
+            new io.sequent.codec.client.JoinGroupResponseDecoder();
+        decoder.wrapAndApplyHeader(response.frame, 0, new MessageHeaderDecoder());
+        final int epoch = decoder.memberEpoch();
+        for (final io.sequent.codec.client.JoinGroupResponseDecoder.AssignedTopicsDecoder topic :
+            decoder.assignedTopics()) {
+            topic.partitions().forEach(p -> p.partition());
+            topic.topic();
+        }
+        return new Object[]{decoder.memberId(), epoch};
+    }
+
+    /** Sends a MemberHeartbeatRequest owning nothing; returns the response frame. */
+    Response memberHeartbeat(final String groupId, final String memberId, final int memberEpoch) {
+        final long correlationId = nextCorrelationId();
+        final io.sequent.codec.client.MemberHeartbeatRequestEncoder encoder =
+            new io.sequent.codec.client.MemberHeartbeatRequestEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .memberEpoch(memberEpoch)
+            .pollAgeMs(0)
+            .ownedTopicsCount(0);
+        encoder.groupId(groupId).memberId(memberId);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        return await(correlationId);
+    }
+
+    /** Sends a DeleteGroupsRequest for one group; returns the response frame. */
+    Response deleteGroup(final String groupId) {
+        final long correlationId = nextCorrelationId();
+        final io.sequent.codec.client.DeleteGroupsRequestEncoder encoder =
+            new io.sequent.codec.client.DeleteGroupsRequestEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .groupsCount(1).next().groupId(groupId);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        return await(correlationId);
+    }
+
     static ErrorReply errorReply(final Response response) {
         assertEquals(ErrorResponseDecoder.TEMPLATE_ID, response.templateId, "expected an ErrorResponse, got " +
             describe(response));

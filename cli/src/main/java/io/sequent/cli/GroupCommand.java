@@ -113,7 +113,7 @@ final class GroupCommand implements Runnable {
                 (group.members().size() == 1 ? " member." : " members."));
             out.println();
             out.println(String.join("\t", "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG",
-                "CONSUMER-ID", "CLIENT-ID"));
+                "CONSUMER-ID", "HOST", "CLIENT-ID"));
             final Map<TopicPartition, Long> sorted = new TreeMap<>(ORDER);
             sorted.putAll(ends);
             for (final Map.Entry<TopicPartition, Long> e : sorted.entrySet()) {
@@ -124,7 +124,9 @@ final class GroupCommand implements Runnable {
                 out.println(String.join("\t", groupId, tp.topic(), Integer.toString(tp.partition()),
                     offset == null ? "-" : Long.toString(offset.offset()), Long.toString(end),
                     offset == null ? "-" : Long.toString(Math.max(0, end - offset.offset())),
-                    owner == null ? "-" : owner.memberId(), owner == null ? "-" : owner.clientId()));
+                    owner == null ? "-" : owner.memberId(),
+                    owner == null || owner.host().isEmpty() ? "-" : owner.host(),
+                    owner == null ? "-" : owner.clientId()));
             }
         }
     }

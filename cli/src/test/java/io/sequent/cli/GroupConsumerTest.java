@@ -209,6 +209,9 @@ class GroupConsumerTest {
                 final String p0Line = line(describe.out, "g\tevents\t0\t");
                 assertTrue(p0Line.startsWith("g\tevents\t0\t8\t10\t2\t"), "p0: committed 8 of 10, lag 2: " + p0Line);
                 assertTrue(p0Line.endsWith("\tc2"), "owned by client c2: " + p0Line);
+                assertEquals("127.0.0.1", p0Line.split("\t")[7], "HOST, the address c2 speaks from: " + p0Line);
+                assertTrue(line(describe.out, "GROUP\t").equals(String.join("\t", "GROUP", "TOPIC", "PARTITION",
+                    "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID")), describe.out);
                 final Run list = Run.of("group", "list", "--broker", broker.ingressEndpoint());
                 assertEquals(0, list.exitCode, list.err);
                 assertTrue(list.out.startsWith("g\t"), list.out);

@@ -153,16 +153,23 @@ final class GroupCalls {
         private final int maxPollIntervalMs;
         private final String groupId;
         private final String memberId;
+        private final int memberEpoch;
         private final Collection<String> topics;
         private final Assignor assignor;
         private final int sessionTimeoutMs;
 
-        MemberJoinCall(final String groupId, final String memberId, final String instanceId,
+        /**
+         * @param memberId    the member id: for a join ({@code memberEpoch} 0) the one the client chose, the same
+         *                    for every retry of the join, so that a join whose answer was lost is not a second member.
+         * @param memberEpoch 0 for a join, the member's epoch for a rejoin with a new subscription.
+         */
+        MemberJoinCall(final String groupId, final String memberId, final int memberEpoch, final String instanceId,
             final Collection<String> topics, final Assignor assignor, final int sessionTimeoutMs,
             final int maxPollIntervalMs, final long timeoutNs) {
             this.join = new JoinCall(groupId, memberId, topics, assignor, sessionTimeoutMs, timeoutNs);
             this.groupId = groupId;
             this.memberId = memberId;
+            this.memberEpoch = memberEpoch;
             this.instanceId = instanceId;
             this.topics = List.copyOf(topics);
             this.assignor = assignor;
@@ -182,6 +189,7 @@ final class GroupCalls {
                 .rebalanceTimeoutMs(maxPollIntervalMs)
                 .maxPollIntervalMs(maxPollIntervalMs)
                 .assignor(assignor)
+                .memberEpoch(memberEpoch)
                 .topicsCount(topics.size());
             for (final String topic : topics) {
                 out.next().name(topic);
@@ -607,7 +615,9 @@ final class GroupCalls {
                         }
                     }
                     final String memberId = m.memberId();
-                    members.add(new GroupDescription.Member(memberId, m.clientId(), epoch, assigned));
+                    final String clientId = m.clientId();
+                    final String host = m.host();
+                    members.add(new GroupDescription.Member(memberId, clientId, host, epoch, assigned));
                 }
                 final String groupId = g.groupId();
                 groups.add(new GroupDescription(groupId, code == ErrorCode.NONE, state, assignor, groupEpoch,

@@ -20,9 +20,13 @@ public record GroupDescription(String groupId, boolean exists, String state, Str
      *
      * @param memberId    the id the broker gave it.
      * @param clientId    its client's {@code client.id}.
+     * @param host        the host its client speaks from (its response channel's address; {@code ipc} for a
+     *                    client on the broker's media driver), empty when the broker has not heard from it since
+     *                    a restart.
      * @param memberEpoch the epoch of its current assignment.
      * @param assignment  the partitions it currently owns.
      */
-    public record Member(String memberId, String clientId, int memberEpoch, Set<TopicPartition> assignment) {
+    public record Member(String memberId, String clientId, String host, int memberEpoch,
+        Set<TopicPartition> assignment) {
     }
 }

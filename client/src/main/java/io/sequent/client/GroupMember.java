@@ -26,7 +26,9 @@ import io.sequent.codec.client.ErrorCode;
  * <p>Threads: the consumer's calling thread writes the subscription, the owned set and the time of its last
  * poll, and reads events with {@link #poll}; the I/O thread alone sends requests and writes the membership
  * (member id, epoch, assignment, fenced or failed). What one writes and the other reads is volatile; each value
- * published is immutable.
+ * published is immutable. The subscription goes over as one {@link Subscription} (topics and sequence together):
+ * published as two values, the I/O thread could join with the new topics under the old sequence, then see the
+ * new sequence and join a second time, a rejoin that bumps the group epoch for nothing.
  */
 final class GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
@@ -40,6 +42,14 @@ final class GroupMember {
         FENCED
     }
 
+    /**
+     * What the member subscribes to, published by the calling thread in one volatile write: the topics and the
+     * sequence number of the subscribe (or rejoin) that set them; the I/O thread joins again when it sees a new
+     * sequence.
+     */
+    private record Subscription(List<String> topics, int seq) {
+    }
+
     final String groupId;
     private final ClientIo io;
     private final ConsumerConfig config;
@@ -48,8 +58,7 @@ final class GroupMember {
     private final String instanceId;
 
     // written by the calling thread
-    private volatile List<String> topics;
-    private volatile int subscriptionSeq;
+    private volatile Subscription subscription;
     private volatile Set<TopicPartition> owned = Set.of();
     private volatile boolean urgent;
     private volatile long lastPollNs = System.nanoTime();
@@ -59,6 +68,13 @@ final class GroupMember {
 
     // written by the I/O thread
     private volatile String memberId = "";
+    /**
+     * The member id the next join goes under, chosen here before the first join (KIP-1082) and kept for its
+     * retries: a join whose answer was lost and that is sent again finds the member the broker made of the first
+     * one, rather than leaving it as a phantom that holds partitions until its session timeout. A new one after
+     * the membership is fenced.
+     */
+    private String joinId = newMemberId();
     private volatile int epoch;
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile int assignmentSeq;
@@ -81,13 +97,16 @@ final class GroupMember {
 
     /** Subscribes to these topics: joins, or rejoins with the new subscription, from the I/O thread. */
     void subscribe(final Collection<String> topics) {
-        this.topics = List.copyOf(topics);
-        subscriptionSeq++;
+        final Subscription current = subscription;
+        subscription = new Subscription(List.copyOf(topics), null == current ? 0 : current.seq() + 1);
     }
 
     /** Joins again with the same subscription: the broker recomputes the assignment (enforceRebalance). */
     void rejoin() {
-        subscriptionSeq++;
+        final Subscription current = subscription;
+        if (null != current) {
+            subscription = new Subscription(current.topics(), current.seq() + 1);
+        }
     }
 
     String memberId() {
@@ -177,17 +196,20 @@ final class GroupMember {
             complete(call, now);
             work++;
         }
-        final List<String> subscribed = topics;
+        final Subscription subscribed = subscription;
         if (fenced || fatal != null || subscribed == null) {
             return work;
         }
-        final int seq = subscriptionSeq;
+        final int seq = subscribed.seq();
         final boolean join = memberId.isEmpty() || seq != joinedSeq;
         if (join || urgent || now - nextHeartbeatNs >= 0) {
             final Call<GroupCalls.Membership> next;
+            urgent = false; // before owned is read: an owned set published after the read raises it again
             if (join) {
                 joinedSeq = seq;
-                next = new GroupCalls.MemberJoinCall(groupId, memberId, instanceId, subscribed,
+                final boolean first = memberId.isEmpty();
+                next = new GroupCalls.MemberJoinCall(groupId, first ? joinId : memberId, first ? 0 : epoch,
+                    instanceId, subscribed.topics(),
                     GroupCalls.assignor(config.groupRemoteAssignor()), config.sessionTimeoutMs(),
                     config.maxPollIntervalMs(), requestTimeoutNs);
             } else {
@@ -195,7 +217,6 @@ final class GroupMember {
                 next = new GroupCalls.MemberHeartbeatCall(groupId, memberId, epoch,
                     (int) Math.min(Integer.MAX_VALUE, pollAgeMs), owned, requestTimeoutNs);
             }
-            urgent = false;
             nextHeartbeatNs = now + intervalNs;
             inFlight = next;
             io.submit(next);
@@ -217,6 +238,7 @@ final class GroupMember {
                 LOG.info("consumer {}: membership of group '{}' fenced ({}); joining again", io.clientId(), groupId,
                     failure.getMessage());
                 memberId = "";
+                joinId = newMemberId();
                 epoch = 0;
                 assignment = Set.of();
                 fenced = true;
@@ -246,6 +268,10 @@ final class GroupMember {
             assignmentSeq++;
             wake();
         }
+    }
+
+    private static String newMemberId() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     private void wake() {
@@ -292,7 +318,7 @@ final class GroupMember {
         }
         memberId = "";
         epoch = 0;
-        topics = null;
+        subscription = null;
         assignment = Set.of();
         owned = Set.of();
     }

@@ -190,6 +190,7 @@ final class FakeBroker implements AutoCloseable {
     private final AtomicLong sessionCounter = new AtomicLong(100);
     private long nextProducerId = 7000;
     private long groupSeq;
+    private final List<String> memberJoins = new CopyOnWriteArrayList<>();
 
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1 << 16);
     private final ExpandableArrayBuffer records = new ExpandableArrayBuffer(1 << 16);
@@ -408,6 +409,14 @@ final class FakeBroker implements AutoCloseable {
         failProduces.set(n);
     }
 
+    /**
+     * Every MemberJoinRequest handled, as "memberId@memberEpoch", in order. The fake coordinator takes the
+     * client's member id (a broker-made one for an empty id), answers epoch 1 and assigns nothing.
+     */
+    List<String> memberJoins() {
+        return List.copyOf(memberJoins);
+    }
+
     /** Drops the next {@code n} requests of a template without answering. */
     synchronized void dropNext(final int templateId, final int n) {
         drops.computeIfAbsent(templateId, k -> new AtomicInteger()).set(n);
@@ -557,6 +566,12 @@ final class FakeBroker implements AutoCloseable {
             case ListOffsetsRequestDecoder.TEMPLATE_ID:
                 onListOffsets(session, buffer, offset);
                 break;
+            case io.sequent.codec.client.MemberJoinRequestDecoder.TEMPLATE_ID:
+                onMemberJoin(session, buffer, offset);
+                break;
+            case io.sequent.codec.client.MemberHeartbeatRequestDecoder.TEMPLATE_ID:
+                onMemberHeartbeat(session, buffer, offset);
+                break;
             default:
                 final ErrorResponseEncoder error = new ErrorResponseEncoder();
                 error.wrapAndApplyHeader(out, 0, headerEncoder)
@@ -566,6 +581,47 @@ final class FakeBroker implements AutoCloseable {
                     .message("not supported by the fake broker");
                 send(session, MessageHeaderEncoder.ENCODED_LENGTH + error.encodedLength());
         }
+    }
+
+    private void onMemberJoin(final Publication session, final DirectBuffer buffer, final int offset) {
+        final io.sequent.codec.client.MemberJoinRequestDecoder request =
+            new io.sequent.codec.client.MemberJoinRequestDecoder().wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final long correlationId = request.correlationId();
+        final int memberEpoch = request.memberEpoch();
+        for (final io.sequent.codec.client.MemberJoinRequestDecoder.TopicsDecoder topic : request.topics()) {
+            topic.name();
+        }
+        request.groupId();
+        final String asked = request.memberId();
+        final String memberId = asked.isEmpty() ? "fake-" + memberJoins.size() : asked;
+        memberJoins.add(asked + "@" + memberEpoch);
+        final io.sequent.codec.client.JoinGroupResponseEncoder response =
+            new io.sequent.codec.client.JoinGroupResponseEncoder();
+        response.wrapAndApplyHeader(out, 0, headerEncoder)
+            .correlationId(correlationId)
+            .memberEpoch(1)
+            .heartbeatIntervalMs(1_000)
+            .errorCode(ErrorCode.NONE)
+            .assignedTopicsCount(0);
+        response.memberId(memberId);
+        send(session, MessageHeaderEncoder.ENCODED_LENGTH + response.encodedLength());
+    }
+
+    private void onMemberHeartbeat(final Publication session, final DirectBuffer buffer, final int offset) {
+        final io.sequent.codec.client.MemberHeartbeatRequestDecoder request =
+            new io.sequent.codec.client.MemberHeartbeatRequestDecoder().wrapAndApplyHeader(buffer, offset,
+                headerDecoder);
+        final long correlationId = request.correlationId();
+        final io.sequent.codec.client.HeartbeatResponseEncoder response =
+            new io.sequent.codec.client.HeartbeatResponseEncoder();
+        response.wrapAndApplyHeader(out, 0, headerEncoder)
+            .correlationId(correlationId)
+            .memberEpoch(1)
+            .heartbeatIntervalMs(1_000)
+            .errorCode(ErrorCode.NONE)
+            .assignmentChanged(BooleanType.FALSE)
+            .assignedTopicsCount(0);
+        send(session, MessageHeaderEncoder.ENCODED_LENGTH + response.encodedLength());
     }
 
     private void onConnect(final DirectBuffer buffer, final int offset) {

@@ -138,7 +138,7 @@ final class SampleFrames {
                 partitions.next().partition(m * 2);
                 partitions.next().partition(m * 2 + 1);
                 topic.topic("orders");
-                member.memberId("member-" + m).clientId("client-" + m);
+                member.memberId("member-" + m).clientId("client-" + m).host("10.0.0." + m);
             }
             group.groupId("billing");
             return describe.encodedLength();

@@ -1,13 +1,21 @@
 package io.sequent.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import io.sequent.codec.client.Assignor;
+import io.sequent.codec.client.DescribeGroupsResponseDecoder;
+import io.sequent.codec.client.DescribeGroupsResponseEncoder;
 import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.FetchRequestDecoder;
 import io.sequent.codec.client.FetchRequestEncoder;
+import io.sequent.codec.client.GroupState;
 import io.sequent.codec.client.IsolationLevel;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
@@ -17,18 +25,20 @@ import io.sequent.codec.client.ProduceResponseEncoder;
 /**
  * Client schema version 2 added ProduceResponse.logStartOffset (a fixed field) and FetchRequest.rackId
  * (var data). A version-1 peer writes neither; the version-2 decoders read its frames with acting
- * version 1 and see the null value / empty string, and read version-2 frames in full.
+ * version 1 and see the null value / empty string, and read version-2 frames in full. Version 3 added
+ * each member's host to DescribeGroupsResponse (var data inside a nested group).
  */
 class SchemaVersioningTest {
     private static final int V1 = 1;
     private static final int V2 = 2;
+    private static final int V3 = 3;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
 
     @Test
     void versionTwoAddedAFixedFieldAndAVarDataField() {
-        assertEquals(V2, ProduceResponseEncoder.SCHEMA_VERSION);
+        assertEquals(V3, ProduceResponseEncoder.SCHEMA_VERSION);
         assertEquals(V2, ProduceResponseDecoder.logStartOffsetSinceVersion());
         assertEquals(V2, FetchRequestDecoder.rackIdSinceVersion());
         assertEquals(-1L, ProduceResponseDecoder.logStartOffsetNullValue());
@@ -62,7 +72,7 @@ class SchemaVersioningTest {
             .errorCode(ErrorCode.NONE).logStartOffset(123L).encodedLength();
         assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length));
 
-        assertEquals(V2, headerDecoder.wrap(buffer, 0).version());
+        assertEquals(V3, headerDecoder.wrap(buffer, 0).version());
         final ProduceResponseDecoder decoder = produceResponse(buffer);
         assertEquals(123L, decoder.logStartOffset());
         assertEquals(500L, decoder.baseOffset());
@@ -121,6 +131,24 @@ class SchemaVersioningTest {
     }
 
     @Test
+    void versionTwoDescribeGroupsResponseReadsEachMembersHostAsEmpty() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+        final int v3Length = writeDescribeGroups(buffer, true);
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, v3Length));
+        assertEquals(List.of("m1@10.0.0.7", "m2@ipc"), members(buffer));
+        buffer.putShort(6, (short) V2);
+        assertNotEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, v3Length),
+            "read as version 2, the hosts are misplaced bytes: the broker leaves them out for a version-2 session");
+
+        final int v2Length = writeDescribeGroups(buffer, false);
+        assertEquals(v3Length - 2 * 4 - "10.0.0.7".length() - "ipc".length(), v2Length,
+            "a version-2 member entry ends after the client id");
+        buffer.putShort(6, (short) V2);
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, v2Length));
+        assertEquals(List.of("m1@", "m2@"), members(buffer), "the second member still decodes after the first");
+    }
+
+    @Test
     void versionOneBlockMustHoldEveryVersionOneField() {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
         final int length = writeProduceResponseV1(buffer);
@@ -145,6 +173,61 @@ class SchemaVersioningTest {
 
     private ProduceResponseDecoder produceResponse(final UnsafeBuffer buffer) {
         return new ProduceResponseDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder.wrap(buffer, 0));
+    }
+
+    /**
+     * A DescribeGroupsResponse of one group with two members, with their hosts or in the version-2 layout, without:
+     * written with empty hosts whose 4-byte lengths are then cut out (the generated encoder wants every field).
+     */
+    private int writeDescribeGroups(final UnsafeBuffer buffer, final boolean withHost) {
+        final DescribeGroupsResponseEncoder encoder =
+            new DescribeGroupsResponseEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder).correlationId(9L);
+        final DescribeGroupsResponseEncoder.GroupsEncoder groups = encoder.groupsCount(1);
+        groups.next().groupEpoch(4).errorCode(ErrorCode.NONE).state(GroupState.STABLE).assignor(Assignor.STICKY);
+        final DescribeGroupsResponseEncoder.GroupsEncoder.MembersEncoder members = groups.membersCount(2);
+        final String[] hosts = {"10.0.0.7", "ipc"};
+        final int[] hostAt = new int[2];
+        for (int i = 0; i < 2; i++) {
+            members.next().memberEpoch(4);
+            final DescribeGroupsResponseEncoder.GroupsEncoder.MembersEncoder.AssignedTopicsEncoder topics =
+                members.assignedTopicsCount(1).next();
+            topics.partitionsCount(1).next().partition(i);
+            topics.topic("t");
+            members.memberId("m" + (i + 1)).clientId("c");
+            hostAt[i] = encoder.limit();
+            members.host(withHost ? hosts[i] : "");
+        }
+        groups.groupId("g");
+        int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        if (!withHost) {
+            for (int i = 0; i < hostAt.length; i++) {
+                final int at = hostAt[i] - i * 4;
+                buffer.putBytes(at, buffer, at + 4, length - at - 4);
+                length -= 4;
+            }
+        }
+        return length;
+    }
+
+    /** Each member as memberId@host, and checks the group id that follows the members. */
+    private List<String> members(final UnsafeBuffer buffer) {
+        final DescribeGroupsResponseDecoder decoder =
+            new DescribeGroupsResponseDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder.wrap(buffer, 0));
+        final DescribeGroupsResponseDecoder.GroupsDecoder groups = decoder.groups();
+        groups.next();
+        final List<String> out = new ArrayList<>();
+        for (final DescribeGroupsResponseDecoder.GroupsDecoder.MembersDecoder member : groups.members()) {
+            for (final DescribeGroupsResponseDecoder.GroupsDecoder.MembersDecoder.AssignedTopicsDecoder topic :
+                member.assignedTopics()) {
+                topic.partitions().forEach(p -> p.partition());
+                assertEquals("t", topic.topic());
+            }
+            final String memberId = member.memberId();
+            assertEquals("c", member.clientId());
+            out.add(memberId + "@" + member.host());
+        }
+        assertEquals("g", groups.groupId());
+        return out;
     }
 
     /** What a version-1 encoder writes: version-1 block length and version in the header, no logStartOffset. */
