@@ -129,6 +129,7 @@ final class AdminAgent implements Agent {
             event.run();
             work++;
         }
+        work += groups.lead(null == cluster || cluster.isWritable(), null == cluster ? 0 : cluster.epoch());
         AdminRequest request;
         for (int i = 0; i < REQUEST_LIMIT && null != (request = requests.poll()); i++) {
             onRequest(request);
@@ -139,7 +140,9 @@ final class AdminAgent implements Agent {
         work += configAdmin.poll(sessions);
         work += producerIdAdmin.poll(nowNs, sessions);
         work += groups.poll(nowNs);
-        work += groups.coordinator().poll(nowNs);
+        if (groups.leading()) {
+            work += groups.coordinator().poll(nowNs);
+        }
         if (null != clusterAdmin) {
             work += clusterAdmin.poll(nowNs, sessions);
         }
@@ -172,6 +175,13 @@ final class AdminAgent implements Agent {
             sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
                 templateId, ErrorCode.NOT_LEADER, leader < 0 ? "not the leader; no leader is known yet, retry" :
                 "not the leader; the leader is broker " + leader + " at " + cluster.leaderIngressChannel(""));
+            session.touch(clock.nanoTime());
+            return;
+        }
+        if (!groups.leading() && GroupRequests.isGroupRequest(templateId)) {
+            sender.sendError(session, ProtocolFrames.correlationId(request.frame, 0, request.frame.capacity()),
+                templateId, ErrorCode.COORDINATOR_NOT_AVAILABLE,
+                "the group coordinator is loading the groups' state as the new leader; retry");
             session.touch(clock.nanoTime());
             return;
         }

@@ -63,6 +63,12 @@ final class GroupCoordinator implements OffsetsLog.Handler {
         this.partitionCount = partitionCount;
     }
 
+    /** Forgets every group (before a reload from the offsets log). */
+    void clear() {
+        groups.clear();
+        dirty.clear();
+    }
+
     /**
      * The heartbeat interval a member with this session timeout is told to keep: a tenth of it, 100 ms to 3 s. A
      * member learns of a new assignment at its next heartbeat, so partitions of an evicted member reach the others

@@ -14,6 +14,7 @@ import io.sequent.codec.client.JoinGroupRequestDecoder;
 import io.sequent.codec.client.JoinGroupResponseEncoder;
 import io.sequent.codec.client.LeaveGroupRequestDecoder;
 import io.sequent.codec.client.LeaveGroupResponseEncoder;
+import io.sequent.codec.client.ListGroupsRequestDecoder;
 import io.sequent.codec.client.ListGroupsResponseEncoder;
 import io.sequent.codec.client.MemberHeartbeatRequestDecoder;
 import io.sequent.codec.client.MemberJoinRequestDecoder;
@@ -57,6 +58,7 @@ import java.util.TreeMap;
 final class GroupRequests {
     private static final Logger LOG = LoggerFactory.getLogger(GroupRequests.class);
     private static final long EXPIRY_CHECK_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long STALE = Long.MIN_VALUE;
 
     private final GroupCoordinator coordinator;
     private final OffsetsLog offsets;
@@ -91,6 +93,10 @@ final class GroupRequests {
     private final List<PendingDelete> deletes = new ArrayList<>();
     private final java.util.Set<String> unwrittenStates = new java.util.TreeSet<>();
     private boolean offsetsChanged = true;
+    /** Whether this member serves the groups: it leads, and its coordinator holds the state its log has. */
+    private boolean leading;
+    /** The offsets log's end when the coordinator was last loaded from it; {@link #STALE} once it led since. */
+    private long loadedEnd;
     private volatile Map<String, Map<GroupPartition, Long>> committedView = Map.of();
 
     /** A DeleteGroups request waiting for its groups' deletion batches to be durable. */
@@ -151,10 +157,72 @@ final class GroupRequests {
         this.sender = sender;
         this.sessions = sessions;
         this.epochClock = epochClock;
+        this.loadedEnd = offsets.nextOffset();
     }
 
     GroupCoordinator coordinator() {
         return coordinator;
+    }
+
+    /**
+     * Follows this member's role, once per admin duty cycle. Only the leader serves the groups; a member that does
+     * not lead neither evicts nor writes. The groups' state is the offsets log's, and a member's coordinator holds
+     * it as of its launch replay: a new leader reloads it from the log (unless the log has not grown since that
+     * replay, or since the last reload), once the log is committed to its end and the epoch's {@code EpochStart}
+     * is journaled, so that nothing the previous leader committed is missing. The state it held as a leader is
+     * stale as soon as it stops leading (write-behind group states, commits in flight).
+     *
+     * @param writable whether this member leads and takes writes.
+     * @param epoch    the current epoch.
+     * @return the work done.
+     */
+    int lead(final boolean writable, final int epoch) {
+        if (!writable) {
+            if (leading) {
+                leading = false;
+                loadedEnd = STALE;
+            }
+            return 0;
+        }
+        if (leading || !offsets.loadableIn(epoch)) {
+            return 0;
+        }
+        final long end = offsets.nextOffset();
+        if (end != loadedEnd) {
+            coordinator.clear();
+            unwrittenStates.clear();
+            final long records = offsets.replay(coordinator);
+            loadedEnd = end;
+            offsetsChanged = true;
+            LOG.info("leading epoch {}: loaded {} consumer groups from {} ({} records)", epoch,
+                coordinator.groups().size(), OffsetsLog.PARTITION_DIR, records);
+        }
+        leading = true;
+        return 1;
+    }
+
+    /** @return whether this member serves the groups (see {@link #lead}). */
+    boolean leading() {
+        return leading;
+    }
+
+    /** Whether a request is a consumer-group request, answered only while this member serves the groups. */
+    static boolean isGroupRequest(final int templateId) {
+        switch (templateId) {
+            case JoinGroupRequestDecoder.TEMPLATE_ID:
+            case HeartbeatRequestDecoder.TEMPLATE_ID:
+            case LeaveGroupRequestDecoder.TEMPLATE_ID:
+            case OffsetCommitRequestDecoder.TEMPLATE_ID:
+            case OffsetFetchRequestDecoder.TEMPLATE_ID:
+            case DescribeGroupsRequestDecoder.TEMPLATE_ID:
+            case ListGroupsRequestDecoder.TEMPLATE_ID:
+            case MemberJoinRequestDecoder.TEMPLATE_ID:
+            case MemberHeartbeatRequestDecoder.TEMPLATE_ID:
+            case DeleteGroupsRequestDecoder.TEMPLATE_ID:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /** A topic's partition count as the coordinator sees it: -1 for unknown, deleted and internal topics. */
@@ -529,6 +597,9 @@ final class GroupRequests {
     int poll(final long nowNs) {
         int work = pollCommits();
         work += pollDeletes();
+        if (!leading) {
+            return work;
+        }
         work += writeGroupStates();
         if (offsetsChanged) {
             offsetsChanged = false;

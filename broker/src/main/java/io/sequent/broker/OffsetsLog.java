@@ -97,14 +97,33 @@ final class OffsetsLog {
 
     private final Partition partition;
     private final InternalAppender appender;
+    private final Sequencer sequencer;
     private final ExpandableArrayBuffer key = new ExpandableArrayBuffer(256);
     private final ExpandableArrayBuffer value = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer batch = new UnsafeBuffer(new byte[MAX_BATCH_BYTES]);
     private final BatchBuilder builder = new BatchBuilder(MAX_BATCH_BYTES);
 
-    private OffsetsLog(final Partition partition, final InternalAppender appender) {
+    private OffsetsLog(final Partition partition, final InternalAppender appender, final Sequencer sequencer) {
         this.partition = partition;
         this.appender = appender;
+        this.sequencer = sequencer;
+    }
+
+    /**
+     * Whether a leader of {@code epoch} may load the coordinator from this log: its {@code EpochStart} is in the
+     * group-sequence journal (so every batch of earlier epochs it keeps is in the partition's log too), and the
+     * log is committed to its end (nothing in it can still be truncated). Any thread.
+     *
+     * @param epoch the epoch this member leads.
+     * @return true when {@link #replay} now reads every record the group will ever hold from before the epoch.
+     */
+    boolean loadableIn(final int epoch) {
+        return sequencer.lastEpoch() >= epoch && partition.highWatermark() >= partition.log().nextOffset();
+    }
+
+    /** The log's end: the offset the next record gets. Any thread. */
+    long nextOffset() {
+        return partition.log().nextOffset();
     }
 
     /** Opens (recovering if needed) the offsets partition through the sequencer. */
@@ -120,7 +139,7 @@ final class OffsetsLog {
         final TopicConfig config = ctx.topicConfigDefaults().withOverrides(settings);
         final Partition partition = sequencer.openPartition(
             TOPIC, TOPIC_ID, 0, ctx.dataDir().resolve(PARTITION_DIR), config.logConfig(), false);
-        return new OffsetsLog(partition, appender);
+        return new OffsetsLog(partition, appender, sequencer);
     }
 
     Partition partition() {
@@ -242,7 +261,8 @@ final class OffsetsLog {
     }
 
     /**
-     * Applies every record of the log, in order, to {@code handler}. Launching thread.
+     * Applies every record of the log, in order, to {@code handler}: at launch, and on the admin thread when this
+     * member becomes the leader (then only once {@link #loadableIn} holds, so the records read are committed).
      *
      * @return the number of records replayed.
      * @throws BrokerException (STORAGE_ERROR) when a batch or record cannot be read.
