@@ -1,7 +1,6 @@
 package io.sequent.cli;
 
 import io.sequent.broker.Broker;
-import io.sequent.broker.BrokerContext;
 import io.sequent.client.Admin;
 import io.sequent.client.ClientConfig;
 import io.sequent.client.Consumer;
@@ -16,10 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -45,69 +38,12 @@ class GroupFailoverTest {
     @TempDir
     Path root;
 
-    private final Broker[] brokers = new Broker[3];
+    private InProcessCluster cluster;
 
     @AfterEach
     void close() {
-        for (final Broker broker : brokers) {
-            if (null != broker) {
-                broker.close();
-            }
-        }
-    }
-
-    private static boolean free(final int port) {
-        try (DatagramSocket socket = new DatagramSocket(null)) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (final IOException ex) {
-            return false;
-        }
-    }
-
-    private static int freeBase() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            final int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
-            boolean ok = true;
-            for (int p = base; p < base + 30 && ok; p++) {
-                ok = free(p);
-            }
-            if (ok) {
-                return base;
-            }
-        }
-        throw new AssertionError("no free UDP ports");
-    }
-
-    /** The member every running member names as the leader. */
-    private int awaitLeader() {
-        final long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            for (int i = 0; i < brokers.length; i++) {
-                if (null != brokers[i] && brokers[i].isLeader() && allName(i)) {
-                    return i;
-                }
-            }
-            sleep(5);
-        }
-        return fail("no leader");
-    }
-
-    private boolean allName(final int leader) {
-        for (final Broker broker : brokers) {
-            if (null != broker && broker.leaderId() != leader) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void sleep(final long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (final InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
+        if (null != cluster) {
+            cluster.close();
         }
     }
 
@@ -127,24 +63,10 @@ class GroupFailoverTest {
 
     @Test
     void offsetsCommittedBeforeTheLeaderGoesAreTheNewLeadersAndTheGroupResumesFromThem() {
-        final int base = freeBase();
-        final String members = "0@127.0.0.1:" + base + ",1@127.0.0.1:" + (base + 10) + ",2@127.0.0.1:" + (base + 20);
-        final String all = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 10) + ",127.0.0.1:" + (base + 20);
-        for (int i = 0; i < 3; i++) {
-            brokers[i] = Broker.launch(new BrokerContext()
-                .brokerId(i)
-                .clusterMembers(members)
-                .port(base + 10 * i)
-                .dataDir(root.resolve("m" + i))
-                .aeronDir("/dev/shm/sequent-cli-test-" + UUID.randomUUID())
-                .idleStrategy("backoff")
-                .driverIdleStrategy("backoff")
-                .electionTimeoutMs(300)
-                .heartbeatIntervalMs(30)
-                .topicDefault("log.segment.bytes", Integer.toString(1 << 20))
-                .topicDefault("log.preallocate", "false"));
-        }
-        final int leader = awaitLeader();
+        cluster = new InProcessCluster(root, 300, 30);
+        final Broker[] brokers = cluster.brokers;
+        final String all = cluster.bootstrap();
+        final int leader = cluster.awaitLeader();
         // the clients use the media driver of a member that stays
         final int stays = (leader + 1) % 3;
         final ClientConfig client = new ClientConfig().bootstrap(all)
@@ -168,9 +90,8 @@ class GroupFailoverTest {
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(7)));
         }
 
-        brokers[leader].close();
-        brokers[leader] = null;
-        final int next = awaitLeader();
+        cluster.stop(leader);
+        final int next = cluster.awaitLeader();
         assertNotEquals(leader, next);
 
         try (Consumer consumer = new Consumer(config)) {
