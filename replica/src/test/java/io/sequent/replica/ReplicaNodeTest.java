@@ -297,6 +297,29 @@ class ReplicaNodeTest {
     }
 
     @Test
+    void aCandidateKnowsWhichMembersGrantRefuseOrDoNotAnswer() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int old = g.leader();
+        g.isolate(old);
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final ReplicaNode node = g.nodes[old];
+        assertEquals(Role.CANDIDATE, node.role(), "cut off, it stands for election again and again");
+        assertEquals(1 << old, node.votesGranted(), "only its own vote");
+        assertEquals(0, node.votesAnswered(), "no member answers it");
+        final int newLeader = g.leader();
+        assertEquals(0, g.nodes[newLeader].votesGranted(), "not a candidate");
+        assertEquals(0, g.nodes[newLeader].votesAnswered());
+
+        final int voter = (old + 1) % 3;
+        node.onVote(node.epoch(), node.epoch() + 1, old, voter, true, false);
+        assertEquals(1 << voter, node.votesAnswered(), "a refusal is an answer");
+        assertEquals(1 << old, node.votesGranted());
+        node.onVote(node.epoch(), node.epoch() + 5, old, (old + 2) % 3, true, false);
+        assertEquals(1 << voter, node.votesAnswered(), "an answer to another round does not count");
+    }
+
+    @Test
     void leadershipTransfersToACaughtUpFollower() {
         final ScriptedGroup g = new ScriptedGroup(3).start();
         g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
