@@ -235,10 +235,12 @@ final class ClusterAdmin {
     /** The answering member's own trouble, for the status message ("" for none). Cold path. */
     private String condition(final Snapshot snapshot) {
         final long since = snapshot.storageFailingSinceMs;
+        final String noLeader = cluster.noLeaderReason(ctx.nanoClock().nanoTime());
         if (0 == since) {
-            return "";
+            return noLeader;
         }
-        return "STORAGE FAILING for " + Math.max(0, ctx.epochClock().time() - since) / 1000 + " s: its appends are " +
+        return (noLeader.isEmpty() ? "" : noLeader + "; ") + "STORAGE FAILING for " +
+            Math.max(0, ctx.epochClock().time() - since) / 1000 + " s: its appends are " +
             "refused (disk full or I/O error; see its log), so it acknowledges nothing new; it catches up once " +
             "they succeed again";
     }

@@ -21,6 +21,9 @@ final class ClusterState implements CommitPosition {
     private volatile int leaderId = -1;
     private volatile long commitGroupSeq = -1;
     private volatile long abandonedThrough = -1;
+    private volatile int votesGranted;
+    private volatile int votesAnswered;
+    private volatile long noLeaderSinceNs;
 
     ClusterState(final int selfId, final ClusterMembers members) {
         this.selfId = selfId;
@@ -88,6 +91,68 @@ final class ClusterState implements CommitPosition {
         this.leaderId = leaderId;
         this.role = role.ordinal();
         this.writable = writable;
+    }
+
+    /**
+     * The state of this member's election while it knows no leader: published by the agent each duty cycle.
+     *
+     * @param granted         member indexes (bits) that granted this member's current (pre-)vote, itself included.
+     * @param answered        member indexes (bits) that answered it at all, granted or refused.
+     * @param noLeaderSinceNs when this member last lost (or never had) a leader, the agent's nano clock.
+     */
+    void publishElection(final int granted, final int answered, final long noLeaderSinceNs) {
+        if (granted != votesGranted) {
+            votesGranted = granted;
+        }
+        if (answered != votesAnswered) {
+            votesAnswered = answered;
+        }
+        if (noLeaderSinceNs != this.noLeaderSinceNs) {
+            this.noLeaderSinceNs = noLeaderSinceNs;
+        }
+    }
+
+    /**
+     * Why no leader is named, for a client that waits for one (ConnectResponse, MetadataResponse): who this member
+     * is, how long it has known no leader, and which members it does not reach or that refuse it. Cold path.
+     *
+     * @param nowNs the same nano clock the agent publishes with.
+     * @return the reason, or "" when a leader is known.
+     */
+    String noLeaderReason(final long nowNs) {
+        if (leaderId >= 0) {
+            return "";
+        }
+        final int count = members.size();
+        final int majority = count / 2 + 1;
+        final int selfIndex = members.isConfigured() ? selfId : 0; // member ids are indexes
+        final long forMs = Math.max(0, (nowNs - noLeaderSinceNs) / 1_000_000L);
+        final StringBuilder reason = new StringBuilder(160)
+            .append("no leader in epoch ").append(epoch).append(" for ").append(forMs).append(" ms: member ")
+            .append(selfId);
+        if (Role.CANDIDATE.ordinal() == role) {
+            final int granted = votesGranted | (1 << selfIndex);
+            final int answered = votesAnswered;
+            reason.append(" stands for election with ").append(Integer.bitCount(granted)).append(" of the ")
+                .append(majority).append(" votes a leader of ").append(count).append(" members needs");
+            appendMembers(reason, "; not answering: member ", ~(answered | granted), count);
+            appendMembers(reason, "; refusing (a longer log, or it hears a leader): member ", answered & ~granted,
+                count);
+        } else {
+            reason.append(" is a follower waiting to hear a leader");
+        }
+        return reason.toString();
+    }
+
+    private static void appendMembers(
+        final StringBuilder reason, final String label, final int bits, final int count) {
+        String separator = label;
+        for (int i = 0; i < count; i++) {
+            if (0 != (bits & (1 << i))) {
+                reason.append(separator).append(i);
+                separator = ", ";
+            }
+        }
     }
 
     void commitGroupSeq(final long commitGroupSeq) {

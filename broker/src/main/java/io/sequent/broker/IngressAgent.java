@@ -4,6 +4,10 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
+import io.sequent.codec.BatchError;
+import io.sequent.codec.BatchReader;
+import io.sequent.codec.Batches;
+import io.sequent.codec.Compression;
 import io.sequent.codec.FrameError;
 import io.sequent.codec.ProtocolFrames;
 import io.sequent.codec.client.AlterConfigsRequestDecoder;
@@ -96,6 +100,8 @@ final class IngressAgent implements Agent {
     private final ProduceRequestDecoder produceDecoder = new ProduceRequestDecoder();
     private final UnsafeBuffer topicView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer batchView = new UnsafeBuffer(0, 0);
+    /** Decompresses and checks every record of a compressed batch before it is offered (allocation-free). */
+    private final BatchReader compressedBatches = new BatchReader();
     private final AtomicCounter framesReceived;
     private ClusterState cluster;
     private long nowNs;
@@ -182,6 +188,7 @@ final class IngressAgent implements Agent {
         while (null != (command = control.poll())) {
             command.run();
         }
+        compressedBatches.close();
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header) {
@@ -370,6 +377,13 @@ final class IngressAgent implements Agent {
         final int batchLength = batchView.capacity();
         if (batchLength > topic.maxBatchBytes()) {
             refuse(session, correlationId, partitionId, acks, ErrorCode.RECORD_TOO_LARGE);
+            return;
+        }
+        // The sequencer checks an uncompressed batch record by record, a compressed one only to its envelope: the
+        // records inside are decompressed and checked here, off the single writer, as a consumer will read them.
+        if (batchLength >= Batches.HEADER_LENGTH && Compression.NONE != Batches.compression(batchView, 0) &&
+            BatchError.NONE != compressedBatches.wrap(batchView, 0, batchLength)) {
+            refuse(session, correlationId, partitionId, acks, ErrorCode.CORRUPT_MESSAGE);
             return;
         }
 

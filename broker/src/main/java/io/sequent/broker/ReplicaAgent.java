@@ -65,6 +65,8 @@ final class ReplicaAgent implements Agent {
     private final int selfIndex;
     private final int[] brokerIds;
     private final ClusterState state;
+    private boolean hadLeader;
+    private long noLeaderSinceNs = Long.MIN_VALUE;
     private final LiveStream liveStream;
     private final MemberLogAdapter log;
     private final Sequencer sequencer;
@@ -253,6 +255,11 @@ final class ReplicaAgent implements Agent {
         final int leaderIndex = node.leaderId();
         final int leaderId = leaderIndex < 0 ? -1 : brokerIds[leaderIndex];
         state.publish(node.role(), node.epoch(), leaderId, leading && node.isWritable());
+        if (leaderId < 0 && (hadLeader || Long.MIN_VALUE == noLeaderSinceNs)) {
+            noLeaderSinceNs = node.nowNs();
+        }
+        hadLeader = leaderId >= 0;
+        state.publishElection(node.votesGranted(), node.votesAnswered(), noLeaderSinceNs);
         if (epoch != loggedEpoch || leaderId != loggedLeader) {
             loggedEpoch = epoch;
             loggedLeader = leaderId;

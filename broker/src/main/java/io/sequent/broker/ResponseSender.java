@@ -89,7 +89,8 @@ final class ResponseSender {
      * Rewrites the response at the start of {@code frame} for a client of an older protocol version, which would
      * refuse a newer header version: the header carries the session's version and fields added since are cut
      * off. Only ProduceResponse has such a field (logStartOffset, version 2, the last of its block); the member
-     * hosts of a DescribeGroupsResponse (version 3) are left out by its encoder ({@link GroupRequests}).
+     * hosts of a DescribeGroupsResponse (version 3) are left out by its encoder ({@link GroupRequests}), and so is
+     * a MetadataResponse's message (version 4, {@link TopicAdmin}).
      *
      * @return the length of the response as rewritten.
      */

@@ -244,7 +244,8 @@ final class SessionManager implements AutoCloseable {
             connect.aeronSessionId, connect.imageCorrelationId, version, connect.publication, nowNs);
         sessions.install(session);
         counters.sessionsOpened.incrementRelease();
-        final int length = encodeConnectResponse(connect, sessionId, version, ErrorCode.NONE, "");
+        final int length = encodeConnectResponse(connect, sessionId, version, ErrorCode.NONE,
+            null == cluster ? "" : cluster.noLeaderReason(ctx.nanoClock().nanoTime()));
         sender.send(session, length);
         LOG.info("session {} opened for client '{}' (responses on {} stream {})", sessionId, connect.clientId,
             connect.channel, connect.streamId);

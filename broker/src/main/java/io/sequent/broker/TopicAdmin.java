@@ -9,6 +9,7 @@ import io.sequent.codec.client.ErrorCode;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
 import io.sequent.codec.client.MetadataRequestDecoder;
+import io.sequent.codec.client.MetadataResponseDecoder;
 import io.sequent.codec.client.MetadataResponseEncoder;
 import io.sequent.log.LogException;
 import io.sequent.log.LogResult;
@@ -238,6 +239,11 @@ final class TopicAdmin {
             }
         }
         encoder.clusterId(clusterId);
+        if (session.protocolVersion() >= MetadataResponseDecoder.messageSinceVersion()) {
+            // trailing var data an older session's validator would refuse: left out for it, as the header says
+            encoder.message(leaderId >= 0 || null == cluster ? "" :
+                cluster.noLeaderReason(ctx.nanoClock().nanoTime()));
+        }
         sender.send(session, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.nio.ByteOrder;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,7 +61,7 @@ class ProduceFetchTest {
             assertEquals(0, response.brokerId());
             assertEquals(0, response.leaderId());
             assertEquals(BrokerContext.SESSION_TIMEOUT_MS_DEFAULT, response.sessionTimeoutMs());
-            assertEquals(3, response.protocolVersion());
+            assertEquals(ConnectResponseDecoder.SCHEMA_VERSION, response.protocolVersion());
             assertEquals(broker.ingressChannel(), response.leaderIngressChannel());
         }
     }
@@ -190,6 +191,45 @@ class ProduceFetchTest {
         final UnsafeBuffer batch = TestSupport.batch("ok");
         batch.putByte(batch.capacity() - 1, (byte) (batch.getByte(batch.capacity() - 1) ^ 0x5A));
         assertEquals(ErrorCode.CORRUPT_MESSAGE, client.produce("events", 0, Acks.LEADER, batch).code);
+    }
+
+    @Test
+    void aCompressedBatchWithBadRecordsInsideIsCorruptMessageAndStoresNothing() {
+        final long base = client.produce("events", 0, Acks.LEADER, TestSupport.batch("before")).baseOffset;
+        for (final io.sequent.codec.Compression codec : new io.sequent.codec.Compression[] {
+            io.sequent.codec.Compression.LZ4, io.sequent.codec.Compression.ZSTD}) {
+            final UnsafeBuffer good = compressedBatch(codec, "x".repeat(300), "y".repeat(300));
+            final UnsafeBuffer bad = new UnsafeBuffer(new byte[good.capacity()]);
+            bad.putBytes(0, good, 0, good.capacity());
+            // the uncompressed length the envelope declares is off by one: the records inside do not decompress to
+            // it, yet the CRC over the whole batch is right, as a producer with a bug in its compressor would send
+            final int declaredAt = io.sequent.codec.Batches.RECORDS_OFFSET;
+            bad.putInt(declaredAt, bad.getInt(declaredAt, ByteOrder.LITTLE_ENDIAN) - 1, ByteOrder.LITTLE_ENDIAN);
+            bad.putInt(io.sequent.codec.Batches.CRC_OFFSET,
+                io.sequent.codec.Batches.computeCrc(bad, 0, bad.capacity()), ByteOrder.LITTLE_ENDIAN);
+            assertEquals(ErrorCode.CORRUPT_MESSAGE, client.produce("events", 0, Acks.LEADER, bad).code, codec.name());
+            assertEquals(ErrorCode.CORRUPT_MESSAGE, client.produce("events", 0, Acks.ALL, bad).code, codec.name());
+            assertEquals(ErrorCode.NONE, client.produce("events", 0, Acks.ALL, good).code, codec.name());
+        }
+        final TestClient.FetchedPartition partition = client.fetch("events", 0, base, 1000, 1 << 20).partition(0);
+        assertEquals(base + 5, partition.highWatermark, "the bad batches took no offsets");
+        assertEquals(List.of("before", "x".repeat(300), "y".repeat(300), "x".repeat(300), "y".repeat(300)),
+            TestSupport.values(TestSupport.records(partition.records, partition.highWatermark)));
+    }
+
+    private static UnsafeBuffer compressedBatch(final io.sequent.codec.Compression codec, final String... values) {
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[64 * 1024]);
+        final io.sequent.codec.BatchBuilder builder = new io.sequent.codec.BatchBuilder(64 * 1024).compression(codec);
+        builder.begin(out, 0, out.capacity(), -1, (short) -1, -1);
+        for (final String value : values) {
+            assertTrue(builder.tryAppend(System.currentTimeMillis(), null, value.getBytes()));
+        }
+        final int length = builder.finish();
+        builder.close();
+        assertEquals(codec, io.sequent.codec.Batches.compression(out, 0));
+        final byte[] copy = new byte[length];
+        out.getBytes(0, copy);
+        return new UnsafeBuffer(copy);
     }
 
     @Test

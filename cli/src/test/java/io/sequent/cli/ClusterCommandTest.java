@@ -56,4 +56,33 @@ class ClusterCommandTest {
         assertTrue(bad.exitCode != 0, bad.toString());
         assertTrue(bad.err.contains("not another member"), bad.err);
     }
+
+    @Test
+    void aMemberWithoutAQuorumSaysWhyInStatusAndInTheProducersError() {
+        cluster = new InProcessCluster(root, 200, 20);
+        final int leader = cluster.awaitLeader();
+        assertEquals(0, Run.of("topic", "create", "t", "--partitions", "1", "--broker", cluster.bootstrap()).exitCode);
+        final int survivor = (leader + 1) % 3;
+        final int other = (leader + 2) % 3;
+        cluster.stop(leader);
+        cluster.stop(other);
+        final String gone = "not answering: member " + Math.min(leader, other) + ", " + Math.max(leader, other);
+
+        Run status = Run.of("cluster", "status", "--broker", cluster.endpoint(survivor));
+        final long deadline = System.currentTimeMillis() + 20_000;
+        while (!status.out.contains(gone) && System.currentTimeMillis() < deadline) {
+            status = Run.of("cluster", "status", "--broker", cluster.endpoint(survivor));
+        }
+        assertTrue(status.out.contains("Member " + survivor + ": no leader in epoch "), status.toString());
+        assertTrue(status.out.contains("stands for election with 1 of the 2 votes a leader of 3 members needs; "
+            + gone), status.toString());
+        assertTrue(status.out.contains("Leader: none known"), status.toString());
+
+        final Run produced = Run.withInput("lost?\n".getBytes(StandardCharsets.UTF_8), "produce", "t",
+            "--broker", cluster.endpoint(survivor), "--linger-ms", "0",
+            "--producer-property", "request.timeout.ms=500", "--producer-property", "delivery.timeout.ms=1000");
+        assertTrue(produced.exitCode != 0, produced.toString());
+        assertTrue(produced.err.contains("expiring 1 record(s) for t-0"), produced.err);
+        assertTrue(produced.err.contains("no leader in epoch ") && produced.err.contains(gone), produced.err);
+    }
 }

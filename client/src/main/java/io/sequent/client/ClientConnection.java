@@ -172,6 +172,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private long sessionId = -1;
     private int brokerId = -1;
     private int leaderId = -1;
+    private String noLeaderReason = "";
     private int leaderEpoch = -1;
     private volatile int memberCount = 1;
     private long droppedFrames;
@@ -267,6 +268,11 @@ final class ClientConnection implements RequestSender, AutoCloseable {
 
     int leaderId() {
         return leaderId;
+    }
+
+    @Override
+    public String noLeaderReason() {
+        return noLeaderReason;
     }
 
     int leaderEpoch() {
@@ -848,6 +854,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             learnMember(leader, leaderChannel);
         }
         if (code == ErrorCode.NONE) {
+            noLeaderReason = leader < 0 ? message : "";
             learnMember(broker, publication.channel());
             sessionId = session;
             brokerId = broker;
@@ -1209,6 +1216,14 @@ final class ClientConnection implements RequestSender, AutoCloseable {
                 final int id = broker.brokerId();
                 learnMember(id, broker.ingressChannel());
             }
+            for (final MetadataResponseDecoder.TopicsDecoder topic : decoder.topics()) {
+                for (final MetadataResponseDecoder.TopicsDecoder.PartitionsDecoder partition : topic.partitions()) {
+                    partition.partition();
+                }
+                topic.name();
+            }
+            decoder.clusterId();
+            noLeaderReason = leader < 0 ? decoder.message() : "";
             leaderId = leader;
             leaderEpoch = epoch;
             final boolean check = checkLeader;

@@ -530,9 +530,11 @@ final class ProducerSender implements IoWork, BatchHandler {
 
     private RequestTimeoutException expiry(final ProducerBatch batch, final long now) {
         final SequentException last = batch.lastError;
+        final String noLeader = connection.noLeaderReason();
         return new RequestTimeoutException("expiring " + batch.count + " record(s) for " + batch.queue + ": "
             + TimeUnit.NANOSECONDS.toMillis(now - batch.createdNs) + " ms has passed since batch creation"
-            + (last == null ? "" : "; last error: " + last.getMessage()), last);
+            + (last == null ? "" : "; last error: " + last.getMessage())
+            + (noLeader.isEmpty() ? "" : "; " + noLeader), last);
     }
 
     private void retryOrFail(final ProducerBatch batch, final SequentException failure, final long now) {

@@ -52,4 +52,12 @@ interface RequestSender {
      *     to {@code reconnect.backoff.max.ms}.
      */
     long backoffNs(int attempt);
+
+    /**
+     * @return why the member the client reaches names no leader, as it last said (its epoch, how long, which
+     *     members it does not reach); "" while a leader is known or nothing was said.
+     */
+    default String noLeaderReason() {
+        return "";
+    }
 }

@@ -25,7 +25,7 @@ class FrameLayoutsTest {
     void schemasAreLoaded() {
         final FrameLayouts.Schema client = SCHEMAS.get(0);
         assertEquals(100, client.id);
-        assertEquals(3, client.version);
+        assertEquals(4, client.version);
         assertEquals("io.sequent.codec.client", client.packageName);
         assertEquals(44, client.messages.size(), "20 request/response pairs, ErrorResponse, DisconnectRequest, "
             + "MemberJoinRequest and MemberHeartbeatRequest (answered by JoinGroupResponse and HeartbeatResponse)");
@@ -33,7 +33,7 @@ class FrameLayoutsTest {
         assertEquals(101, replication.id);
         assertEquals(1, replication.version);
         assertEquals(12, replication.messages.size());
-        assertEquals(3, ProtocolFrames.schemaVersion(100));
+        assertEquals(4, ProtocolFrames.schemaVersion(100));
         assertEquals(1, ProtocolFrames.schemaVersion(101));
         assertEquals(-1, ProtocolFrames.schemaVersion(102));
     }

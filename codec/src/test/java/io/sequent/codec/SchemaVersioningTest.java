@@ -19,6 +19,8 @@ import io.sequent.codec.client.GroupState;
 import io.sequent.codec.client.IsolationLevel;
 import io.sequent.codec.client.MessageHeaderDecoder;
 import io.sequent.codec.client.MessageHeaderEncoder;
+import io.sequent.codec.client.MetadataResponseDecoder;
+import io.sequent.codec.client.MetadataResponseEncoder;
 import io.sequent.codec.client.ProduceResponseDecoder;
 import io.sequent.codec.client.ProduceResponseEncoder;
 
@@ -26,19 +28,21 @@ import io.sequent.codec.client.ProduceResponseEncoder;
  * Client schema version 2 added ProduceResponse.logStartOffset (a fixed field) and FetchRequest.rackId
  * (var data). A version-1 peer writes neither; the version-2 decoders read its frames with acting
  * version 1 and see the null value / empty string, and read version-2 frames in full. Version 3 added
- * each member's host to DescribeGroupsResponse (var data inside a nested group).
+ * each member's host to DescribeGroupsResponse (var data inside a nested group). Version 4 added
+ * MetadataResponse.message (trailing var data).
  */
 class SchemaVersioningTest {
     private static final int V1 = 1;
     private static final int V2 = 2;
     private static final int V3 = 3;
+    private static final int V4 = 4;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
 
     @Test
     void versionTwoAddedAFixedFieldAndAVarDataField() {
-        assertEquals(V3, ProduceResponseEncoder.SCHEMA_VERSION);
+        assertEquals(V4, ProduceResponseEncoder.SCHEMA_VERSION);
         assertEquals(V2, ProduceResponseDecoder.logStartOffsetSinceVersion());
         assertEquals(V2, FetchRequestDecoder.rackIdSinceVersion());
         assertEquals(-1L, ProduceResponseDecoder.logStartOffsetNullValue());
@@ -72,7 +76,7 @@ class SchemaVersioningTest {
             .errorCode(ErrorCode.NONE).logStartOffset(123L).encodedLength();
         assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, length));
 
-        assertEquals(V3, headerDecoder.wrap(buffer, 0).version());
+        assertEquals(V4, headerDecoder.wrap(buffer, 0).version());
         final ProduceResponseDecoder decoder = produceResponse(buffer);
         assertEquals(123L, decoder.logStartOffset());
         assertEquals(500L, decoder.baseOffset());
@@ -146,6 +150,56 @@ class SchemaVersioningTest {
         buffer.putShort(6, (short) V2);
         assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, v2Length));
         assertEquals(List.of("m1@", "m2@"), members(buffer), "the second member still decodes after the first");
+    }
+
+    @Test
+    void versionThreeMetadataResponseEndsBeforeTheMessage() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final int v4Length = writeMetadata(buffer, "no leader in epoch 2");
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, v4Length));
+        final MetadataResponseDecoder full = metadata(buffer);
+        assertEquals("c-1", full.clusterId());
+        assertEquals("no leader in epoch 2", full.message());
+        buffer.putShort(6, (short) V3);
+        assertEquals(FrameError.LENGTH_MISMATCH, ProtocolFrames.validate(buffer, 0, v4Length),
+            "read as version 3, the message is trailing bytes: the broker leaves it out for a version-3 session");
+
+        final int v3Length = writeMetadata(buffer, null);
+        buffer.putShort(6, (short) V3);
+        assertEquals(FrameError.NONE, ProtocolFrames.validate(buffer, 0, v3Length));
+        final MetadataResponseDecoder decoder = metadata(buffer);
+        assertEquals("c-1", decoder.clusterId());
+        assertEquals("", decoder.message(), "a version-3 frame has no message: the decoder reads it as empty");
+    }
+
+    private int writeMetadata(final UnsafeBuffer buffer, final String message) {
+        final MetadataResponseEncoder encoder = new MetadataResponseEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(5L).leaderId(-1).leaderEpoch(2).errorCode(ErrorCode.NONE);
+        encoder.brokersCount(1).next().brokerId(0).ingressChannel("aeron:udp?endpoint=127.0.0.1:9090");
+        encoder.topicsCount(0);
+        encoder.clusterId("c-1");
+        if (null != message) {
+            encoder.message(message);
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private MetadataResponseDecoder metadata(final UnsafeBuffer buffer) {
+        final MetadataResponseDecoder decoder = new MetadataResponseDecoder().wrapAndApplyHeader(buffer, 0,
+            headerDecoder);
+        decoder.correlationId();
+        decoder.leaderId();
+        decoder.leaderEpoch();
+        decoder.errorCode();
+        for (final MetadataResponseDecoder.BrokersDecoder broker : decoder.brokers()) {
+            broker.brokerId();
+            broker.ingressChannel();
+        }
+        for (final MetadataResponseDecoder.TopicsDecoder topic : decoder.topics()) {
+            topic.name();
+        }
+        return decoder;
     }
 
     @Test

@@ -71,6 +71,8 @@ public final class ReplicaNode implements ReplicationHandler {
     private int leaderId = NONE;
     private boolean preVote;
     private int votes;
+    private int answered;
+    private int lastAnswered;
     private boolean joined;
     private long nextJoinNs;
     private long nextReplayRequestNs;
@@ -305,8 +307,12 @@ public final class ReplicaNode implements ReplicationHandler {
             becomeFollower(epoch, NONE);
             return;
         }
-        if (Role.CANDIDATE != role || !granted || preVote != this.preVote ||
+        if (Role.CANDIDATE != role || preVote != this.preVote ||
             candidateEpoch != (preVote ? this.epoch + 1 : this.epoch)) {
+            return;
+        }
+        answered |= 1 << voterId;
+        if (!granted) {
             return;
         }
         votes |= 1 << voterId;
@@ -518,6 +524,23 @@ public final class ReplicaNode implements ReplicationHandler {
     }
 
     /**
+     * @return the members (bit per member id) that granted this candidate's current pre-vote or vote, itself
+     * included; 0 when not a candidate.
+     */
+    public int votesGranted() {
+        return Role.CANDIDATE == role ? votes : 0;
+    }
+
+    /**
+     * @return the members (bit per member id) that answered this candidate's current pre-vote or vote at all,
+     * granted or refused, in this round or the one before (a new round has had no time for answers yet); 0 when
+     * not a candidate. A member in neither set has not been heard from.
+     */
+    public int votesAnswered() {
+        return Role.CANDIDATE == role ? answered | lastAnswered : 0;
+    }
+
+    /**
      * @return elections this member has stood in (real ones, after a successful pre-vote or a transfer).
      */
     public long electionsStarted() {
@@ -674,11 +697,14 @@ public final class ReplicaNode implements ReplicationHandler {
     }
 
     private void startPreVote() {
+        final boolean again = Role.CANDIDATE == role;
         role = Role.CANDIDATE;
         preVote = true;
         leaderId = NONE;
         joined = false;
         votes = 1 << memberId;
+        lastAnswered = again ? answered : 0;
+        answered = 0;
         resetElectionTimer();
         if (1 == majority) {
             startElection();
@@ -707,6 +733,8 @@ public final class ReplicaNode implements ReplicationHandler {
         leaderId = NONE;
         joined = false;
         votes = 1 << memberId;
+        lastAnswered = answered;
+        answered = 0;
         resetElectionTimer();
         if (1 == majority) {
             becomeLeader();

@@ -297,6 +297,29 @@ class ReplicaNodeTest {
     }
 
     @Test
+    void aCandidateKnowsWhichMembersGrantRefuseOrDoNotAnswer() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int old = g.leader();
+        g.isolate(old);
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final ReplicaNode node = g.nodes[old];
+        assertEquals(Role.CANDIDATE, node.role(), "cut off, it stands for election again and again");
+        assertEquals(1 << old, node.votesGranted(), "only its own vote");
+        assertEquals(0, node.votesAnswered(), "no member answers it");
+        final int newLeader = g.leader();
+        assertEquals(0, g.nodes[newLeader].votesGranted(), "not a candidate");
+        assertEquals(0, g.nodes[newLeader].votesAnswered());
+
+        final int voter = (old + 1) % 3;
+        node.onVote(node.epoch(), node.epoch() + 1, old, voter, true, false);
+        assertEquals(1 << voter, node.votesAnswered(), "a refusal is an answer");
+        assertEquals(1 << old, node.votesGranted());
+        node.onVote(node.epoch(), node.epoch() + 5, old, (old + 2) % 3, true, false);
+        assertEquals(1 << voter, node.votesAnswered(), "an answer to another round does not count");
+    }
+
+    @Test
     void leadershipTransfersToACaughtUpFollower() {
         final ScriptedGroup g = new ScriptedGroup(3).start();
         g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
@@ -357,6 +380,39 @@ class ReplicaNodeTest {
         assertEquals(g.logs[leader].lastSeq(), g.logs[lagging].lastSeq());
         assertEquals(g.logs[leader].prefixHashAt(g.logs[leader].lastSeq()),
             g.logs[lagging].prefixHashAt(g.logs[lagging].lastSeq()), "replay merged into the live stream");
+    }
+
+    @Test
+    void aFollowerThatCannotStoreAsksForOneBatchAnElectionTimeoutAndCatchesUpOnceItCan() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int full = (leader + 1) % 3;
+        g.logs[full].failAppends = true;
+        for (int i = 0; i < 50; i++) {
+            g.write(leader, 3000 + i);
+            g.advance(MS);
+            g.pump();
+        }
+        final long held = g.logs[full].lastSeq();
+        assertTrue(g.logs[leader].lastSeq() >= held + 50);
+
+        g.sent.clear();
+        g.runFor(10 * ELECTION_TIMEOUT_NS, MS);
+        final long requests = g.count(full + "->" + leader + " ReplayRequest");
+        assertTrue(requests >= 5 && requests <= 11, requests + " requests: about one per election timeout, not one "
+            + "per two heartbeats (50 in this time)");
+        final long replayed = g.count(leader + "->" + full + " ReplicatedBatch");
+        assertTrue(replayed >= 1 && replayed <= requests, replayed + " batches for " + requests + " requests: one "
+            + "each, not the whole lag of 50 it could not store");
+        assertEquals(held, g.logs[full].lastSeq());
+        assertEquals(g.logs[leader].lastSeq(), g.nodes[leader].commitSeq(), "the other two keep committing");
+
+        g.logs[full].failAppends = false;
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(g.logs[leader].lastSeq(), g.logs[full].lastSeq(), "it catches up once it can store again");
+        assertEquals(g.logs[leader].prefixHashAt(g.logs[leader].lastSeq()),
+            g.logs[full].prefixHashAt(g.logs[full].lastSeq()));
     }
 
     @Test

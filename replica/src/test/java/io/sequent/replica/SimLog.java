@@ -22,6 +22,8 @@ final class SimLog implements ReplicaLog {
     }
 
     final int memberId;
+    /** Every append fails while set (a full disk). */
+    boolean failAppends;
     private final Listener listener;
     private int[] epochs = new int[1024];
     private int[] topics = new int[1024];
@@ -48,6 +50,11 @@ final class SimLog implements ReplicaLog {
         return lastSeq;
     }
 
+    @Override
+    public boolean appendsFailing() {
+        return failAppends;
+    }
+
     public int epochOf(final long seq) {
         if (seq < 0 || seq > lastSeq) {
             throw new IllegalArgumentException("seq " + seq + " outside [0, " + lastSeq + "]");
@@ -58,6 +65,9 @@ final class SimLog implements ReplicaLog {
     public boolean append(
         final int epoch, final long seq, final int topicId, final int partition, final DirectBuffer buffer,
         final int offset, final int length) {
+        if (failAppends) {
+            return false;
+        }
         if (seq != lastSeq + 1) {
             throw new IllegalStateException("member " + memberId + " append at " + seq + " after " + lastSeq);
         }
