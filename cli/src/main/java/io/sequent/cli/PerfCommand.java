@@ -4,7 +4,9 @@ import io.sequent.client.ClientConfig;
 import io.sequent.perf.harness.Durations;
 import io.sequent.perf.harness.Mode;
 import io.sequent.perf.harness.PerfSuite;
+import io.sequent.perf.harness.Sweep;
 import io.sequent.perf.harness.Workload;
+import io.sequent.perf.report.SweepReport;
 import io.sequent.sequencer.IdleStrategies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,21 +15,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sequent perf produce|e2e|throughput|consume}: one workload against the raw Aeron round trip,
- * Sequent and (with {@code --kafka}) Apache Kafka, with HdrHistogram reports and plots.
+ * {@code sequent perf produce|e2e|throughput|consume|sweep}: one workload (sweep: one per value) against the raw
+ * Aeron round trip, Sequent and (with {@code --kafka}) Apache Kafka, with HdrHistogram reports and plots.
  */
 @Command(name = "perf", mixinStandardHelpOptions = true,
     description = "Measure latency and throughput beside the raw Aeron round trip and, with --kafka, Apache Kafka.",
     subcommands = {PerfCommand.Produce.class, PerfCommand.EndToEnd.class, PerfCommand.Throughput.class,
-        PerfCommand.Consume.class})
+        PerfCommand.Consume.class, PerfCommand.SweepRun.class})
 final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -35,7 +40,7 @@ final class PerfCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: produce, e2e, throughput or consume");
+            "missing command: produce, e2e, throughput, consume or sweep");
     }
 
     /** The options every perf mode takes. */
@@ -132,8 +137,25 @@ final class PerfCommand implements Runnable {
 
         abstract Mode mode();
 
+        /** The last part of the default report directory's name. */
+        String outputLabel() {
+            return mode().label();
+        }
+
+        /** The measured window when neither --records nor --duration is given. */
+        String defaultDuration() {
+            return "30s";
+        }
+
         @Override
         public Integer call() throws Exception {
+            final PerfSuite.Options options = options();
+            PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
+            return 0;
+        }
+
+        /** The run's options from the command line; a bad value is a usage error. */
+        PerfSuite.Options options() {
             final Workload workload;
             try {
                 IdleStrategies.parse(clientIdle);
@@ -142,7 +164,8 @@ final class PerfCommand implements Runnable {
                     mode() == Mode.THROUGHPUT || mode() == Mode.CONSUME ? 0 : 10_000;
                 final long count = records != null ? records :
                     mode() == Mode.CONSUME && duration == null ? Consume.DEFAULT_RECORDS : 0;
-                final Duration measured = count == 0 ? Durations.parse(duration != null ? duration : "30s") :
+                final Duration measured = count == 0 ?
+                    Durations.parse(duration != null ? duration : defaultDuration()) :
                     duration != null ? Durations.parse(duration) : null;
                 workload = new Workload(mode(), effectiveRate, count, measured, size, acks,
                     partitions, producers, Durations.parse(warmup), flush, lingerMs);
@@ -157,13 +180,11 @@ final class PerfCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
             }
             final Path output = out != null ? out : Paths.get("perf-results",
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + mode().label());
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + outputLabel());
             final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-            final PerfSuite.Options options = new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
+            return new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
                 embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, "two".equals(threads),
                 output, command.trim());
-            PerfSuite.run(options, spec.commandLine().getOut(), quiet ? null : System.err);
-            return 0;
         }
     }
 
@@ -194,6 +215,67 @@ final class PerfCommand implements Runnable {
         @Override
         Mode mode() {
             return Mode.THROUGHPUT;
+        }
+    }
+
+    /** {@code sequent perf sweep}. */
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "One run per value of --over, every system side by side at each: rate (produce latency at "
+            + "rising fixed rates, each system until it saturates; plots latency against throughput), size, "
+            + "partitions or producers (throughput at each value). Writes sweep.csv, sweep.md and sweep.png beside "
+            + "each step's own report; --duration is per step (default: 10s).")
+    static final class SweepRun extends Run {
+        @Option(names = "--over", paramLabel = "rate|size|partitions|producers", defaultValue = "rate",
+            description = "What to vary (default: ${DEFAULT-VALUE}).")
+        String over;
+
+        @Option(names = "--values", paramLabel = "V,V,...", split = ",",
+            description = "The values, rising (default: rate 1000 .. 2,000,000 in 1-2-5 steps; size 16,100,1000,"
+                + "10000,65536; partitions 1,10,100,1000; producers 1,2,4,8,16).")
+        List<Long> values;
+
+        private Sweep.Parameter parameter() {
+            try {
+                return Sweep.Parameter.parse(over);
+            } catch (final IllegalArgumentException ex) {
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            }
+        }
+
+        @Override
+        Mode mode() {
+            return parameter().mode();
+        }
+
+        @Override
+        String defaultDuration() {
+            return "10s";
+        }
+
+        @Override
+        String outputLabel() {
+            return "sweep-" + parameter().label();
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            final Sweep.Parameter parameter = parameter();
+            final List<Long> swept = null == values ? parameter.defaults() : values;
+            if (parameter == Sweep.Parameter.RATE && null != rate) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--rate does not apply to a sweep over "
+                    + "rate: give the rates with --values");
+            }
+            try {
+                Sweep.validate(parameter, swept);
+            } catch (final IllegalArgumentException ex) {
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            }
+            final PerfSuite.Options options = options();
+            final PrintWriter out = spec.commandLine().getOut();
+            final PrintStream progress = quiet ? null : System.err;
+            Sweep.run(options, parameter, swept, step -> PerfSuite.run(step, out, progress), SweepReport::write, out,
+                progress);
+            return 0;
         }
     }
 

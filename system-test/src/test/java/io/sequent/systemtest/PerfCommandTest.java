@@ -108,6 +108,21 @@ class PerfCommandTest {
     }
 
     @Test
+    void aRateSweepRunsEachRateAndWritesTheCurve() throws Exception {
+        final Path out = dir.resolve("sweep");
+        final Cli.Result result = Cli.run(null, 300, "perf", "sweep", "--embedded", "--no-baseline", "--values",
+            "500,1000", "--duration", "2s", "--warmup", "1s", "--out", out.toString(), "--quiet");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.stdout().contains("Sweep over rate (2 steps)"), result.stdout());
+        final List<String> csv = Files.readAllLines(out.resolve("sweep.csv"), StandardCharsets.UTF_8);
+        assertEquals(3, csv.size(), csv.toString());
+        assertTrue(csv.get(1).startsWith("rate,500,sequent,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("rate,1000,sequent,"), csv.get(2));
+        assertTrue(Files.size(out.resolve("rate-1000").resolve("summary.csv")) > 0, "each step's own report");
+        assertNotNull(ImageIO.read(out.resolve("sweep.png").toFile()));
+    }
+
+    @Test
     void badOptionsAreOneClearLine() throws Exception {
         final Cli.Result threads = Cli.run(null, 120, "perf", "produce", "--threads", "three", "--embedded");
         assertEquals(2, threads.exitCode());
@@ -124,6 +139,17 @@ class PerfCommandTest {
         final Cli.Result flush = Cli.run(null, 120, "perf", "throughput", "--flush", "sometimes");
         assertEquals(2, flush.exitCode());
         assertTrue(flush.stderr().contains("--flush must be batch or none"), flush.stderr());
+
+        final Cli.Result over = Cli.run(null, 120, "perf", "sweep", "--over", "latency", "--embedded");
+        assertEquals(2, over.exitCode());
+        assertTrue(over.stderr().contains("--over must be rate, size, partitions or producers, not 'latency'"),
+            over.stderr());
+        final Cli.Result falling = Cli.run(null, 120, "perf", "sweep", "--values", "5000,1000", "--embedded");
+        assertEquals(2, falling.exitCode());
+        assertTrue(falling.stderr().contains("--values must rise: 1000 after 5000"), falling.stderr());
+        final Cli.Result rateOverRate = Cli.run(null, 120, "perf", "sweep", "--rate", "5000", "--embedded");
+        assertEquals(2, rateOverRate.exitCode());
+        assertTrue(rateOverRate.stderr().contains("give the rates with --values"), rateOverRate.stderr());
 
         final Cli.Result unreachable = Cli.run(null, 120, "perf", "produce", "--records", "10", "--no-baseline",
             "--broker", "127.0.0.1:" + Cli.freeUdpPort(), "--connect-timeout-ms", "1500", "--quiet");

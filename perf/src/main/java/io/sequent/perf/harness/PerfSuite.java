@@ -138,7 +138,7 @@ public final class PerfSuite {
                 final ClientConfig client = options.client().copy().bootstrap(options.clusterBootstrap())
                     .aeronDirectory(aeronDir).idleStrategy(options.clientIdle());
                 final int members = options.clusterBootstrap().split(",").length;
-                final String system = "sequent-" + members;
+                final String system = Sweep.clusterSystem(options.clusterBootstrap());
                 final String description = "Sequent " + version() + ", replica group of " + members + " members at " +
                     options.clusterBootstrap() + ", flush " + workload.flush() + ", client idle " +
                     options.clientIdle();

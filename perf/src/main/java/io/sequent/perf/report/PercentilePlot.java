@@ -44,7 +44,8 @@ final class PercentilePlot {
     /** The smallest latency plotted, in µs: a log axis cannot show 0. */
     private static final double MIN_MICROS = 0.001;
     private static final Color BASELINE_COLOR = new Color(0x70, 0x70, 0x70);
-    private static final Color[] PALETTE = {
+    /** Colours of the systems' lines, in order. */
+    static final Color[] PALETTE = {
         new Color(0x1f, 0x77, 0xb4), new Color(0xd6, 0x27, 0x28), new Color(0x2c, 0xa0, 0x2c),
         new Color(0xff, 0x7f, 0x0e), new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
     };
@@ -99,7 +100,8 @@ final class PercentilePlot {
         return new Curve(xs, ys);
     }
 
-    private static double micros(final long nanos) {
+    /** Nanoseconds as microseconds, at least the smallest a log axis shows. */
+    static double micros(final long nanos) {
         return Math.max(nanos / 1000.0, MIN_MICROS);
     }
 
@@ -172,8 +174,7 @@ final class PercentilePlot {
             series.setMarker(SeriesMarkers.NONE);
             if (baseline) {
                 series.setLineColor(BASELINE_COLOR);
-                series.setLineStyle(new BasicStroke(2.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10.0f,
-                    new float[] {8.0f, 5.0f}, 0.0f));
+                series.setLineStyle(dashed());
             } else {
                 series.setLineColor(PALETTE[colour++ % PALETTE.length]);
                 series.setLineStyle(SeriesLines.SOLID);
@@ -192,7 +193,8 @@ final class PercentilePlot {
         return chart;
     }
 
-    private static void style(final XYStyler styler, final double maxX, final double minY, final double maxY) {
+    /** The look every plot of a report shares: white, grey grid, legend below, both axes on log scales. */
+    static void baseStyle(final XYStyler styler) {
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
         styler.setPlotBorderVisible(true);
@@ -205,11 +207,21 @@ final class PercentilePlot {
         styler.setLegendBorderColor(Color.WHITE);
         styler.setLegendSeriesLineLength(40);
         styler.setXAxisLogarithmic(true);
+        styler.setYAxisLogarithmic(true);
+    }
+
+    /** The dashed line of a secondary series (the baseline, a p50). */
+    static BasicStroke dashed() {
+        return new BasicStroke(2.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10.0f, new float[] {8.0f, 5.0f},
+            0.0f);
+    }
+
+    private static void style(final XYStyler styler, final double maxX, final double minY, final double maxY) {
+        baseStyle(styler);
         styler.setXAxisLogarithmicDecadeOnly(true);
         styler.setXAxisMin(1.0);
         styler.setXAxisMax(Math.pow(10, Math.ceil(Math.log10(maxX) - 1e-9)));
         styler.setXAxisTickLabelsFormattingFunction(PercentilePlot::percentileLabel);
-        styler.setYAxisLogarithmic(true);
         styler.setYAxisLogarithmicDecadeOnly(true);
         styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(minY) + 1e-9)));
         styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(maxY) - 1e-9)));
@@ -218,10 +230,19 @@ final class PercentilePlot {
 
     /** Writes the PNG of a metric's plot; false (and nothing written) when there is nothing to plot. */
     static boolean write(final RunResult run, final Metric metric, final Path file) throws IOException {
+        headless();
+        return writePng(chart(run, metric), file);
+    }
+
+    /** Charts are drawn without a display: call before building one. */
+    static void headless() {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        final XYChart chart = chart(run, metric);
+    }
+
+    /** Writes a chart as a PNG; false (and nothing written) when the chart is null. */
+    static boolean writePng(final XYChart chart, final Path file) throws IOException {
         if (chart == null) {
             return false;
         }
