@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * from the node's state: on winning an election the sequencer's leader epoch and the live stream; on losing it the
  * batches waiting for commit are given up (answered NOT_LEADER); a failed append of the leader's epoch makes it
  * step down and cut its log back to the last batch shipped; and the commit seq for the release stage
- * ({@link ClusterState}). Idle, it only polls. No allocation, lock or log on the steady path; role changes log.
+ * ({@link ClusterState}). Idle, it only polls. No allocation, lock or log on the steady path; role changes, a
+ * follower's join and a leader's first commit in its epoch log (once each: the failover timeline).
  */
 final class ReplicaAgent implements Agent {
     /** Stream id of the control channel. */
@@ -76,6 +77,7 @@ final class ReplicaAgent implements Agent {
     private final FragmentHandler controlAssembler;
     private final FragmentHandler liveAssembler;
     private final AtomicCounter badFrames;
+    private final QuorumStateFile store;
     private Subscription control;
     private Subscription live;
     private long lastAppended = -1;
@@ -84,6 +86,9 @@ final class ReplicaAgent implements Agent {
     private int loggedEpoch = -1;
     private int loggedLeader = -2;
     private long loggedBehindRetention = -1;
+    private long leadingSinceNs;
+    private long commitWhenLeading = -1;
+    private boolean loggedJoined;
 
     /**
      * @param ctx        the broker's settings (members, timeouts, replication channel).
@@ -118,6 +123,7 @@ final class ReplicaAgent implements Agent {
         this.sequencer = sequencer;
         this.clock = ctx.nanoClock();
         this.badFrames = badFrames;
+        this.store = store;
         final int maxBatch = ctx.sequencerContext().maxBatchBytes();
         final MemberProxy[] proxies = new MemberProxy[members.size()];
         try {
@@ -238,6 +244,8 @@ final class ReplicaAgent implements Agent {
                 onAppendFailed(failedAfter + 1);
             } else if (!leading) {
                 leading = true;
+                leadingSinceNs = clock.nanoTime();
+                commitWhenLeading = node.commitSeq();
                 sequencer.leaderEpoch(epoch);
                 liveStream.startLeading(epoch, log.lastSeq());
             }
@@ -248,6 +256,19 @@ final class ReplicaAgent implements Agent {
             state.abandonThrough(sequencer.lastOfferedSequence());
         }
         final long commitSeq = node.commitSeq();
+        if (leading && commitWhenLeading >= 0 && commitSeq > commitWhenLeading) {
+            // once per leadership: the failover's end on this side (a batch of the new epoch on a majority)
+            commitWhenLeading = -1;
+            LOG.info("member {} commits in epoch {}: commit seq {}, {} ms after it took the lead", state.selfId(),
+                epoch, commitSeq, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - leadingSinceNs));
+        }
+        if (node.isJoined() != loggedJoined) {
+            loggedJoined = node.isJoined();
+            if (loggedJoined) {
+                LOG.info("member {} joined leader {} in epoch {} (log end seq {})", state.selfId(),
+                    brokerIds[node.leaderId()], epoch, log.lastSeq());
+            }
+        }
         liveStream.commitSeq(commitSeq);
         state.commitGroupSeq(commitSeq - 1);
         final int leaderIndex = node.leaderId();
@@ -270,13 +291,16 @@ final class ReplicaAgent implements Agent {
         if (members.size() == 1) {
             return;
         }
+        final long storeMs = TimeUnit.NANOSECONDS.toMillis(store.takeLongestStoreNs());
         if (leaderId == state.selfId()) {
-            LOG.info("member {} leads epoch {} (log end seq {}, commit seq {})", state.selfId(), node.epoch(),
-                log.lastSeq(), node.commitSeq());
+            LOG.info("member {} leads epoch {} (log end seq {}, commit seq {}; quorum state stored in {} ms)",
+                state.selfId(), node.epoch(), log.lastSeq(), node.commitSeq(), storeMs);
         } else if (leaderId >= 0) {
-            LOG.info("member {} follows leader {} in epoch {}", state.selfId(), leaderId, node.epoch());
+            LOG.info("member {} follows leader {} in epoch {} (quorum state stored in {} ms)", state.selfId(),
+                leaderId, node.epoch(), storeMs);
         } else {
-            LOG.info("member {} knows no leader in epoch {} ({})", state.selfId(), node.epoch(), node.role());
+            LOG.info("member {} knows no leader in epoch {} ({}; quorum state stored in {} ms)", state.selfId(),
+                node.epoch(), node.role(), storeMs);
         }
     }
 

@@ -12,34 +12,45 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where each failover's time goes, read off the log lines the broker processes and the test's own clients print
  * (each starts with its wall-clock time, {@code yyyy-MM-dd HH:mm:ss.SSS}) and the write history:
  *
  * <pre>
- *   kill --detect--> the producer's session with the killed leader is given up ("session ... lost")
- *   kill --elect---> a survivor logs "member N leads epoch E"
- *   kill --found---> the producer has a session with the new leader ("session ... with the leader")
- *   kill --ack-----> the first acknowledgement of a write invoked after the kill (the unavailability)
+ *   kill --detect----> the producer's session with the killed leader is given up ("session ... lost")
+ *   kill --timeout---> a survivor's election timer fires: it runs a pre-vote ("member N knows no leader")
+ *   kill --elect-----> a survivor logs "member N leads epoch E"
+ *   kill --joined----> a survivor follows the new leader, its log a prefix of the leader's ("member N joined")
+ *   kill --committed-> the new leader commits a batch of its epoch ("member N commits in epoch E")
+ *   kill --found-----> the producer has a session with the new leader ("session ... with the leader")
+ *   kill --ack-------> the first acknowledgement of a write invoked after the kill (the unavailability)
  * </pre>
  *
  * A phase whose line is missing is -1 (a client that found the leader before it lost the session logs no loss).
+ * Each failover also counts the epochs it took ({@code E} less the epoch of the failover before it): more than one
+ * is an election that did not produce a leader (a split vote) or a leader that did not last.
  */
 final class FailoverTimeline {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final int STAMP_LENGTH = 23;
+    private static final Pattern LEADS = Pattern.compile(" leads epoch (\\d+)");
 
-    /** One failover, each phase in ms from the kill. */
-    record Cycle(int cycle, int killed, long detectMs, long electMs, long foundMs, long ackMs) {
+    /** One failover, each phase in ms from the kill; {@code epochs} the epochs it took, -1 when not known. */
+    record Cycle(int cycle, int killed, long detectMs, long timeoutMs, long electMs, long joinedMs, long committedMs,
+        long foundMs, long ackMs, int epochs) {
         String describe() {
-            return String.format("cycle %d (leader %d killed): detect %d ms, elect %d ms, " +
-                "new leader's session %d ms, first ack %d ms", cycle, killed, detectMs, electMs, foundMs, ackMs);
+            return String.format("cycle %d (leader %d killed): detect %d ms, timeout %d ms, elect %d ms " +
+                    "(epochs %d), joined %d ms, committed %d ms, new leader's session %d ms, first ack %d ms", cycle,
+                killed, detectMs, timeoutMs, electMs, epochs, joinedMs, committedMs, foundMs, ackMs);
         }
     }
 
     private final List<Cycle> cycles = new ArrayList<>();
     private final String client;
+    private int lastEpoch = -1;
 
     /** @param client the id of the client whose lines count (the producer's {@code client.id}). */
     FailoverTimeline(final String client) {
@@ -60,11 +71,28 @@ final class FailoverTimeline {
         final long detect = first(clientLines, killedWallMs, line -> line.contains(prefix) && line.contains(" lost: "));
         final long found = first(clientLines, killedWallMs,
             line -> line.contains(prefix) && line.contains(" with the leader"));
+        final long timeout = first(brokerLines, killedWallMs, line -> line.contains(" knows no leader in epoch "));
         final long elect = first(brokerLines, killedWallMs, line -> line.contains(" leads epoch "));
-        final Cycle entry = new Cycle(cycle, killed, since(detect, killedWallMs), since(elect, killedWallMs),
-            since(found, killedWallMs), ackMs);
+        final long joined = first(brokerLines, killedWallMs, line -> line.contains(" joined leader "));
+        final long committed = first(brokerLines, killedWallMs, line -> line.contains(" commits in epoch "));
+        final int epoch = leaderEpoch(brokerLines, elect);
+        final Cycle entry = new Cycle(cycle, killed, since(detect, killedWallMs), since(timeout, killedWallMs),
+            since(elect, killedWallMs), since(joined, killedWallMs), since(committed, killedWallMs),
+            since(found, killedWallMs), ackMs, lastEpoch < 0 || epoch < 0 ? -1 : epoch - lastEpoch);
+        lastEpoch = Math.max(lastEpoch, epoch);
         cycles.add(entry);
         return entry;
+    }
+
+    /** @return the epoch named by the first "leads epoch" line stamped {@code stampMs}, -1 when none. */
+    private static int leaderEpoch(final List<String> lines, final long stampMs) {
+        for (final String line : lines) {
+            final Matcher m = LEADS.matcher(line);
+            if (stampMs >= 0 && stamp(line) == stampMs && m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        return -1;
     }
 
     List<Cycle> cycles() {
@@ -73,9 +101,12 @@ final class FailoverTimeline {
 
     /** p50 / p99 / max of each phase over the failovers recorded. */
     String summary() {
-        return String.format("failover phases ms (p50/p99/max over %d): detect %s, elect %s, " +
-                "new leader's session %s, first ack %s", cycles.size(), percentiles(Cycle::detectMs),
-            percentiles(Cycle::electMs), percentiles(Cycle::foundMs), percentiles(Cycle::ackMs));
+        return String.format("failover phases ms (p50/p99/max over %d): detect %s, timeout %s, elect %s, " +
+                "joined %s, committed %s, new leader's session %s, first ack %s; failovers that took more than " +
+                "one epoch: %d", cycles.size(), percentiles(Cycle::detectMs), percentiles(Cycle::timeoutMs),
+            percentiles(Cycle::electMs), percentiles(Cycle::joinedMs), percentiles(Cycle::committedMs),
+            percentiles(Cycle::foundMs), percentiles(Cycle::ackMs),
+            cycles.stream().filter(c -> c.epochs() > 1).count());
     }
 
     private String percentiles(final java.util.function.ToLongFunction<Cycle> phase) {
