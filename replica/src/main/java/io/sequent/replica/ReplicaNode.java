@@ -26,7 +26,8 @@ import io.sequent.codec.replication.StepDownReason;
  * end {@code (lastEpoch, lastSeq)} is at least its own, after storing the vote (a later epoch and the vote in one
  * store). A voter that refuses a candidate whose log is behind its own, and hears no live leader, runs its own
  * pre-vote at once (it is the better candidate; waiting for its own timer could cost up to another election
- * timeout); of two candidates with equal logs that split an epoch's votes, the lower id runs again at once. The
+ * timeout); of two candidates with equal logs that split an epoch's votes, the lower id runs again at once. A
+ * candidate asks the members that have not granted its (pre-)vote again every heartbeat interval. The
  * winner appends an {@code EpochStart} control batch and offers every batch to every follower; a follower that
  * learns of the leader sends {@code FollowerJoin}, truncates its divergent tail by the answer (again if its batch
  * at the divergence point is of an older epoch), then appends batches in seq order and acknowledges its durable
@@ -75,6 +76,7 @@ public final class ReplicaNode implements ReplicationHandler {
     private int leaderId = NONE;
     private boolean preVote;
     private int votes;
+    private long nextVoteRequestNs;
     private boolean joined;
     private long nextJoinNs;
     private long nextReplayRequestNs;
@@ -153,6 +155,10 @@ public final class ReplicaNode implements ReplicationHandler {
             case CANDIDATE:
                 if (nowNs - lastActivityNs >= timeoutNs) {
                     startPreVote();
+                    work++;
+                } else if (nowNs >= nextVoteRequestNs) {
+                    // asked again every heartbeat interval: a voter that still heard the old leader may not now
+                    requestVotes(preVote ? epoch + 1 : epoch, preVote);
                     work++;
                 }
                 break;
@@ -282,7 +288,7 @@ public final class ReplicaNode implements ReplicationHandler {
             final boolean granted = epoch > this.epoch && upToDate && !leaderIsAlive();
             candidate.vote(this.epoch, epoch, candidateId, memberId, true, granted);
             if (!upToDate) {
-                standInstead();
+                standInstead(candidateId);
             }
             return;
         }
@@ -307,7 +313,7 @@ public final class ReplicaNode implements ReplicationHandler {
         }
         candidate.vote(this.epoch, epoch, candidateId, memberId, false, granted);
         if (!upToDate) {
-            standInstead();
+            standInstead(candidateId);
         } else if (!granted && Role.CANDIDATE == role && !this.preVote && memberId == votedFor &&
             memberId < candidateId && isSameLogEnd(lastEpoch, lastSeq)) {
             // a split vote between two candidates with equal logs: neither can win this epoch with the other's
@@ -720,11 +726,13 @@ public final class ReplicaNode implements ReplicationHandler {
         requestVotes(epoch + 1, true);
     }
 
+    /** Asks every member that has not granted this round's vote yet; again after a heartbeat interval. */
     private void requestVotes(final int candidateEpoch, final boolean preVote) {
+        nextVoteRequestNs = nowNs + heartbeatIntervalNs;
         final long lastSeq = log.lastSeq();
         final int lastEpoch = log.epochOf(lastSeq);
         for (int i = 0; i < memberCount; i++) {
-            if (i != memberId) {
+            if (i != memberId && 0 == (votes & (1 << i))) {
                 members[i].requestVote(candidateEpoch, memberId, lastEpoch, lastSeq, preVote);
             }
         }
@@ -803,14 +811,20 @@ public final class ReplicaNode implements ReplicationHandler {
      * This member refused a candidate whose log is behind its own. If it hears no live leader it is the better
      * candidate, so it runs its pre-vote now rather than at its own timeout, which may be up to two election
      * timeouts after the last contact; the voters still check its log and their leader, and a pre-vote changes
-     * nothing anywhere. A follower that voted in this epoch for another member it has not heard lead leaves that
-     * candidate be.
+     * nothing anywhere. One already in its pre-vote asks that candidate for its grant at once (the others are
+     * asked again every heartbeat interval anyway). A follower that voted in this epoch for another member it has
+     * not heard lead leaves that candidate be.
      */
-    private void standInstead() {
+    private void standInstead(final int candidateId) {
         if (leaderIsAlive()) {
             return;
         }
-        if (Role.CANDIDATE == role ||
+        if (Role.CANDIDATE == role && preVote) {
+            if (0 == (votes & (1 << candidateId))) {
+                final long lastSeq = log.lastSeq();
+                members[candidateId].requestVote(epoch + 1, memberId, log.epochOf(lastSeq), lastSeq, true);
+            }
+        } else if (Role.CANDIDATE == role ||
             (Role.FOLLOWER == role && (NONE == votedFor || memberId == votedFor || leaderId == votedFor))) {
             startPreVote();
         }

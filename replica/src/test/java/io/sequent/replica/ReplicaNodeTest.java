@@ -194,6 +194,37 @@ class ReplicaNodeTest {
         assertEquals(2, g.stores[1].votedFor);
     }
 
+    /**
+     * Member 2 stops hearing the leader 60 ms before member 1 does (member 1 is still reading the dead leader's
+     * last frames) and times out first: member 1 refuses its pre-vote, since it heard the leader within an election
+     * timeout. The candidate asks again every heartbeat interval, so it wins as soon as member 1's view of the
+     * leader expires, not at its own next timeout nor at member 1's.
+     */
+    @Test
+    void aCandidateAsksAgainEveryHeartbeatAndWinsOnceTheVoterStopsHearingTheLeader() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.start(0, new FaultInjection(), ScriptedGroup.fixedTimeout(0));
+        g.start(1, new FaultInjection(), ScriptedGroup.fixedTimeout(ELECTION_TIMEOUT_NS - MS));
+        g.start(2, new FaultInjection(), ScriptedGroup.fixedTimeout(HEARTBEAT_NS / 10));
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(0, g.leader());
+        g.blocked[0][2] = true;
+        final long cutNs = g.nowNs;
+        g.runFor(60 * MS, MS);
+        g.nodes[0] = null;
+        while (g.leader() < 0 && g.nowNs - cutNs < 4 * ELECTION_TIMEOUT_NS) {
+            g.advance(MS);
+            g.pump();
+        }
+        assertEquals(2, g.leader());
+        assertTrue(g.count("1->2 Vote pre refused stored 1/0") >= 1, "member 1 still heard the leader: " + g.sent);
+        assertTrue(g.count("2->1 RequestVote pre stored 1/0") > 1, "asked again");
+        final long electedNs = g.nowNs - cutNs;
+        assertTrue(electedNs <= 60 * MS + ELECTION_TIMEOUT_NS + HEARTBEAT_NS + MS,
+            "within a heartbeat of member 1's view of the leader expiring (cut + 160 ms), before member 2's second " +
+            "timeout (cut + 201 ms) and member 1's own (cut + 259 ms): cut + " + electedNs / MS + " ms");
+    }
+
     @Test
     void aVoterStandsForABehindCandidateOnlyWhenItHearsNoLeaderAndBacksNoOtherCandidate() {
         final ScriptedGroup g = new ScriptedGroup(3).start();
