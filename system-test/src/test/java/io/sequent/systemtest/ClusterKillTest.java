@@ -90,8 +90,17 @@ class ClusterKillTest {
                             ex.getMessage() + "\n" + cluster.tails(40), ex);
                     }
                     Thread.sleep(100); // the lines of the phases logged last
-                    System.out.println(timeline.add(cycle, leader, killedWallMs, clientLog.lines(),
-                        brokerLines(cluster), ackMs).describe());
+                    final List<String> brokerLines = brokerLines(cluster);
+                    System.out.println(timeline.add(cycle, leader, killedWallMs, clientLog.lines(), brokerLines,
+                        ackMs).describe());
+                    if (ackMs > 2 * ELECTION_TIMEOUT_MS) {
+                        // past the goal: the members' replication lines since the kill, for a post-mortem
+                        for (final String line : brokerLines) {
+                            if (FailoverTimeline.stamp(line) >= killedWallMs && line.contains("ReplicaAgent - ")) {
+                                System.out.println("  " + line);
+                            }
+                        }
+                    }
                     cluster.start(leader);
                 }
                 Thread.sleep(LOAD_PER_CYCLE_MS);
