@@ -39,12 +39,13 @@ final class FailoverTimeline {
     private static final Pattern LEADS = Pattern.compile(" leads epoch (\\d+)");
 
     /** One failover, each phase in ms from the kill; {@code epochs} the epochs it took, -1 when not known. */
-    record Cycle(int cycle, int killed, long detectMs, long timeoutMs, long electMs, long joinedMs, long committedMs,
-        long foundMs, long ackMs, int epochs) {
+    record Cycle(int cycle, int killed, boolean settled, long detectMs, long timeoutMs, long electMs, long joinedMs,
+        long committedMs, long foundMs, long ackMs, int epochs) {
         String describe() {
-            return String.format("cycle %d (leader %d killed): detect %d ms, timeout %d ms, elect %d ms " +
+            return String.format("cycle %d (leader %d killed, %s): detect %d ms, timeout %d ms, elect %d ms " +
                     "(epochs %d), joined %d ms, committed %d ms, new leader's session %d ms, first ack %d ms", cycle,
-                killed, detectMs, timeoutMs, electMs, epochs, joinedMs, committedMs, foundMs, ackMs);
+                killed, settled ? "group caught up" : "at once", detectMs, timeoutMs, electMs, epochs, joinedMs,
+                committedMs, foundMs, ackMs);
         }
     }
 
@@ -65,8 +66,8 @@ final class FailoverTimeline {
      * @param brokerLines  the log lines of the running members.
      * @param ackMs        the unavailability the history measured.
      */
-    Cycle add(final int cycle, final int killed, final long killedWallMs, final List<String> clientLines,
-        final List<String> brokerLines, final long ackMs) {
+    Cycle add(final int cycle, final int killed, final boolean settled, final long killedWallMs,
+        final List<String> clientLines, final List<String> brokerLines, final long ackMs) {
         final String prefix = "client " + client + ": session ";
         final long detect = first(clientLines, killedWallMs, line -> line.contains(prefix) && line.contains(" lost: "));
         final long found = first(clientLines, killedWallMs,
@@ -76,7 +77,8 @@ final class FailoverTimeline {
         final long joined = first(brokerLines, killedWallMs, line -> line.contains(" joined leader "));
         final long committed = first(brokerLines, killedWallMs, line -> line.contains(" commits in epoch "));
         final int epoch = leaderEpoch(brokerLines, elect);
-        final Cycle entry = new Cycle(cycle, killed, since(detect, killedWallMs), since(timeout, killedWallMs),
+        final Cycle entry = new Cycle(cycle, killed, settled, since(detect, killedWallMs),
+            since(timeout, killedWallMs),
             since(elect, killedWallMs), since(joined, killedWallMs), since(committed, killedWallMs),
             since(found, killedWallMs), ackMs, lastEpoch < 0 || epoch < 0 ? -1 : epoch - lastEpoch);
         lastEpoch = Math.max(lastEpoch, epoch);
@@ -99,17 +101,24 @@ final class FailoverTimeline {
         return List.copyOf(cycles);
     }
 
-    /** p50 / p99 / max of each phase over the failovers recorded. */
+    /** p50 / p99 / max of each phase over the failovers recorded, all of them and each kind of cycle apart. */
     String summary() {
-        return String.format("failover phases ms (p50/p99/max over %d): detect %s, timeout %s, elect %s, " +
+        return summary("all", cycles) + "\n" + summary("group caught up at the kill",
+            cycles.stream().filter(Cycle::settled).toList()) + "\n" + summary("killed at once",
+            cycles.stream().filter(c -> !c.settled()).toList());
+    }
+
+    private static String summary(final String label, final List<Cycle> cycles) {
+        return String.format("failover phases ms, %s (p50/p99/max over %d): detect %s, timeout %s, elect %s, " +
                 "joined %s, committed %s, new leader's session %s, first ack %s; failovers that took more than " +
-                "one epoch: %d", cycles.size(), percentiles(Cycle::detectMs), percentiles(Cycle::timeoutMs),
-            percentiles(Cycle::electMs), percentiles(Cycle::joinedMs), percentiles(Cycle::committedMs),
-            percentiles(Cycle::foundMs), percentiles(Cycle::ackMs),
+                "one epoch: %d", label, cycles.size(), percentiles(cycles, Cycle::detectMs),
+            percentiles(cycles, Cycle::timeoutMs), percentiles(cycles, Cycle::electMs),
+            percentiles(cycles, Cycle::joinedMs), percentiles(cycles, Cycle::committedMs),
+            percentiles(cycles, Cycle::foundMs), percentiles(cycles, Cycle::ackMs),
             cycles.stream().filter(c -> c.epochs() > 1).count());
     }
 
-    private String percentiles(final java.util.function.ToLongFunction<Cycle> phase) {
+    private static String percentiles(final List<Cycle> cycles, final java.util.function.ToLongFunction<Cycle> phase) {
         final long[] values = cycles.stream().mapToLong(phase).filter(v -> v >= 0).toArray();
         if (values.length == 0) {
             return "n/a";
