@@ -287,7 +287,9 @@ public final class ReplicaNode implements ReplicationHandler {
         if (preVote) {
             final boolean granted = epoch > this.epoch && upToDate && !leaderIsAlive();
             candidate.vote(this.epoch, epoch, candidateId, memberId, true, granted);
-            if (!upToDate) {
+            if (!upToDate && (Role.CANDIDATE != role || this.preVote || epoch > this.epoch)) {
+                // (a candidate in a real election ignores a pre-vote for its own epoch or older: that member has
+                // not heard of the election yet, and the request for its vote is on its way)
                 standInstead(candidateId);
             }
             return;

@@ -99,6 +99,25 @@ class ReplicaNodeTest {
     }
 
     @Test
+    void aCandidateInARealElectionIgnoresABehindMembersStalePreVote() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.seed(0, 1, 1);
+        g.start(0, new FaultInjection());
+        final ReplicaNode node = g.nodes[0];
+        g.advance(2 * ELECTION_TIMEOUT_NS);
+        node.onVote(0, 1, 0, 1, true, true);
+        assertEquals(1, node.epoch(), "a real election in epoch 1");
+        final int before = g.sent.size();
+        node.onRequestVote(1, 2, 0, 0, true);
+        assertEquals(before + 1, g.sent.size(), "only the refusal: " + g.sent.subList(before, g.sent.size()));
+        assertEquals("0->2 Vote pre refused stored 1/0", last(g));
+        assertEquals(Role.CANDIDATE, node.role());
+        assertEquals(1, node.epoch(), "its election goes on");
+        node.onVote(1, 1, 0, 1, false, true);
+        assertEquals(Role.LEADER, node.role());
+    }
+
+    @Test
     void aVoteGoesOncePerEpochToALogAtLeastAsUpToDateAndIsStoredFirst() {
         final ScriptedGroup g = new ScriptedGroup(3);
         g.seed(1, 1, 11);
