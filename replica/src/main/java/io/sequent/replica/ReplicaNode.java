@@ -27,12 +27,11 @@ import io.sequent.codec.replication.StepDownReason;
  * store). A voter that refuses a candidate whose log is behind its own, and hears no live leader, runs its own
  * pre-vote at once (it is the better candidate; waiting for its own timer could cost up to another election
  * timeout); of two candidates with equal logs that split an epoch's votes, the lower id runs again at once. A
- * candidate asks the members that have not granted its (pre-)vote again every heartbeat interval. The
- * winner appends an {@code EpochStart} control batch and offers every batch to every follower; a follower that
- * learns of the leader sends {@code FollowerJoin}, truncates its divergent tail by the answer (again if its batch
- * at the divergence point is of an older epoch), then appends batches in seq order and acknowledges its durable
- * seq. Gaps and a
- * lagging log end ask for a replay from the leader's log, which merges into the live stream. Commit is the
+ * candidate asks the members that have not granted its (pre-)vote again every heartbeat interval. The winner
+ * appends an {@code EpochStart} control batch and offers every batch to every follower; a follower that learns of
+ * the leader sends {@code FollowerJoin}, truncates its divergent tail by the answer (again if its batch at the
+ * divergence point is of an older epoch), then appends batches in seq order and acknowledges its durable seq. Gaps
+ * and a lagging log end ask for a replay from the leader's log, which merges into the live stream. Commit is the
  * majority-th highest durable seq, never decreases, and moves only onto a batch of the current epoch. A leader
  * that hears from no majority for an election timeout steps down (check-quorum).
  *
