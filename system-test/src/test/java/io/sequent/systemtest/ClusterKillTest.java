@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * write lost or moved, none stored twice, no offset at which members differ, no offset the consumer skipped or
  * read dirty. The failover unavailability (kill to the first acknowledgement of a later write) is printed, for all
  * failovers and apart for the two kinds of cycle: three in four wait before the kill until the restarted member
- * has caught up (within {@value #MAX_LAG_BATCHES} batches), so the new leader's first commit needs no replay of a
- * backlog; the fourth kills at once, while the member restarted in the cycle before may still be replaying.
+ * has caught up (within {@value #MAX_LAG_BATCHES} batches, if it does within 20 s), so the new leader's first
+ * commit needs no replay of a backlog; the fourth kills at once, while the member restarted in the cycle before
+ * may still be replaying.
  */
 class ClusterKillTest {
     private static final int MEMBERS = 3;
@@ -83,7 +84,8 @@ class ClusterKillTest {
                 for (int cycle = 0; cycle < cycles; cycle++) {
                     Thread.sleep(LOAD_PER_CYCLE_MS);
                     // three cycles in four kill a group whose restarted member has caught up (a failover of a
-                    // healthy group); the fourth kills at once, while it may still be replaying (two faults)
+                    // healthy group), if it does within the timeout; the fourth kills at once, while it may still
+                    // be replaying (two faults)
                     final boolean settled = cycle % 4 != 3 &&
                         cluster.awaitCaughtUp(MAX_LAG_BATCHES, CATCH_UP_TIMEOUT_MS) >= 0;
                     final int leader = cluster.leader(30_000);
