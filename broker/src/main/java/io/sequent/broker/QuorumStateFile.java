@@ -40,6 +40,7 @@ final class QuorumStateFile implements QuorumStateStore {
     private final ByteBuffer buffer = ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private int epoch;
     private int votedFor = -1;
+    private long longestStoreNs;
 
     private QuorumStateFile(final Path dir) {
         this.dir = dir;
@@ -85,8 +86,16 @@ final class QuorumStateFile implements QuorumStateStore {
         return votedFor;
     }
 
+    /** @return the longest {@link #store} since the last call, in ns (cold path: the role-change log line). */
+    long takeLongestStoreNs() {
+        final long longest = longestStoreNs;
+        longestStoreNs = 0;
+        return longest;
+    }
+
     @Override
     public void store(final int epoch, final int votedFor) {
+        final long startNs = System.nanoTime();
         buffer.clear();
         buffer.putInt(0, MAGIC).putInt(4, epoch).putInt(8, votedFor);
         final CRC32C crc = new CRC32C();
@@ -110,5 +119,6 @@ final class QuorumStateFile implements QuorumStateStore {
         }
         this.epoch = epoch;
         this.votedFor = votedFor;
+        longestStoreNs = Math.max(longestStoreNs, System.nanoTime() - startNs);
     }
 }

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  * from the node's state: on winning an election the sequencer's leader epoch and the live stream; on losing it the
  * batches waiting for commit are given up (answered NOT_LEADER); a failed append of the leader's epoch makes it
  * step down and cut its log back to the last batch shipped; and the commit seq for the release stage
- * ({@link ClusterState}). Idle, it only polls. No allocation, lock or log on the steady path; role changes log.
+ * ({@link ClusterState}). Idle, it only polls. No allocation, lock or log on the steady path; role changes, a
+ * follower's join and a leader's first commit in its epoch log (once each: the failover timeline).
  */
 final class ReplicaAgent implements Agent {
     /** Stream id of the control channel. */
@@ -78,6 +80,7 @@ final class ReplicaAgent implements Agent {
     private final FragmentHandler controlAssembler;
     private final FragmentHandler liveAssembler;
     private final AtomicCounter badFrames;
+    private final QuorumStateFile store;
     private Subscription control;
     private Subscription live;
     private long lastAppended = -1;
@@ -86,6 +89,16 @@ final class ReplicaAgent implements Agent {
     private int loggedEpoch = -1;
     private int loggedLeader = -2;
     private long loggedBehindRetention = -1;
+    private long leadingSinceNs;
+    private long commitWhenLeading = -1;
+    private long epochStartSeq;
+    private long journaledAtNs;
+    private long durableAtNs;
+    private final long[] acknowledgedAtNs;
+    private boolean loggedJoined;
+    private long joinedAtNs;
+    private long receivedAtNs;
+    private boolean awaitingEpochDurable;
 
     /**
      * @param ctx        the broker's settings (members, timeouts, replication channel).
@@ -111,6 +124,7 @@ final class ReplicaAgent implements Agent {
         this.members = ctx.clusterMembers();
         this.selfIndex = members.isConfigured() ? ctx.brokerId() : 0;
         this.brokerIds = new int[members.size()];
+        this.acknowledgedAtNs = new long[members.size()];
         for (int i = 0; i < brokerIds.length; i++) {
             brokerIds[i] = members.members().get(i).id();
         }
@@ -120,6 +134,7 @@ final class ReplicaAgent implements Agent {
         this.sequencer = sequencer;
         this.clock = ctx.nanoClock();
         this.badFrames = badFrames;
+        this.store = store;
         final int maxBatch = ctx.sequencerContext().maxBatchBytes();
         final MemberProxy[] proxies = new MemberProxy[members.size()];
         try {
@@ -227,11 +242,11 @@ final class ReplicaAgent implements Agent {
             work++;
         }
         log.reconcile();
-        afterStateChange();
+        afterStateChange(nowNs);
         return work;
     }
 
-    private void afterStateChange() {
+    private void afterStateChange(final long nowNs) {
         final Role role = node.role();
         final int epoch = node.epoch();
         if (Role.LEADER == role) {
@@ -240,6 +255,12 @@ final class ReplicaAgent implements Agent {
                 onAppendFailed(failedAfter + 1);
             } else if (!leading) {
                 leading = true;
+                leadingSinceNs = nowNs;
+                commitWhenLeading = node.commitSeq();
+                epochStartSeq = log.lastSeq();
+                journaledAtNs = 0;
+                durableAtNs = 0;
+                Arrays.fill(acknowledgedAtNs, 0);
                 sequencer.leaderEpoch(epoch);
                 liveStream.startLeading(epoch, log.lastSeq());
             }
@@ -250,6 +271,22 @@ final class ReplicaAgent implements Agent {
             state.abandonThrough(sequencer.lastOfferedSequence());
         }
         final long commitSeq = node.commitSeq();
+        if (leading && commitWhenLeading >= 0) {
+            awaitFirstCommit(nowNs, epoch, commitSeq);
+        }
+        if (node.isJoined() != loggedJoined) {
+            loggedJoined = node.isJoined();
+            if (loggedJoined) {
+                joinedAtNs = nowNs;
+                receivedAtNs = 0;
+                awaitingEpochDurable = true;
+                LOG.info("member {} joined leader {} in epoch {} (log end seq {})", state.selfId(),
+                    brokerIds[node.leaderId()], epoch, log.lastSeq());
+            }
+        }
+        if (awaitingEpochDurable && loggedJoined) {
+            awaitEpochDurable(nowNs, epoch);
+        }
         liveStream.commitSeq(commitSeq);
         state.commitGroupSeq(commitSeq - 1);
         final int leaderIndex = node.leaderId();
@@ -273,17 +310,70 @@ final class ReplicaAgent implements Agent {
         }
     }
 
+    /**
+     * A new leader until its first commit (once per leadership, off the steady path): when its {@code EpochStart}
+     * was journaled and made durable here, and when each follower acknowledged it; logged at the commit.
+     */
+    private void awaitFirstCommit(final long nowNs, final int epoch, final long commitSeq) {
+        if (0 == journaledAtNs && liveStream.appendedGroupSeq() + 1 >= epochStartSeq) {
+            journaledAtNs = nowNs;
+        }
+        if (0 == durableAtNs && node.durableSeq() >= epochStartSeq) {
+            durableAtNs = nowNs;
+        }
+        for (int m = 0; m < acknowledgedAtNs.length; m++) {
+            if (m != selfIndex && 0 == acknowledgedAtNs[m] && node.matchSeq(m) >= epochStartSeq) {
+                acknowledgedAtNs[m] = nowNs;
+            }
+        }
+        if (commitSeq > commitWhenLeading) {
+            commitWhenLeading = -1;
+            final StringBuilder acks = new StringBuilder();
+            for (int m = 0; m < acknowledgedAtNs.length; m++) {
+                if (m != selfIndex) {
+                    acks.append(", member ").append(brokerIds[m]).append(' ').append(since(acknowledgedAtNs[m]));
+                }
+            }
+            LOG.info("member {} commits in epoch {}: commit seq {}, {} ms after it took the lead (its EpochStart " +
+                "at seq {} journaled {}, durable {}; acknowledged by{})", state.selfId(), epoch, commitSeq,
+                TimeUnit.NANOSECONDS.toMillis(nowNs - leadingSinceNs), epochStartSeq, since(journaledAtNs),
+                since(durableAtNs), acks.substring(1));
+        }
+    }
+
+    private String since(final long atNs) {
+        return 0 == atNs ? "never" : "+" + TimeUnit.NANOSECONDS.toMillis(atNs - leadingSinceNs) + " ms";
+    }
+
+    /** A follower after its join until it holds a batch of the epoch durably (once per join, off the steady path). */
+    private void awaitEpochDurable(final long nowNs, final int epoch) {
+        if (0 == receivedAtNs && log.epochOf(log.lastSeq()) == epoch) {
+            receivedAtNs = nowNs;
+        }
+        final long durable = node.durableSeq();
+        if (durable > 0 && log.epochOf(durable) == epoch) {
+            awaitingEpochDurable = false;
+            LOG.info("member {} holds epoch {} durably at seq {}: its first batch of the epoch offered +{} ms, " +
+                "durable +{} ms after it joined", state.selfId(), epoch, durable,
+                TimeUnit.NANOSECONDS.toMillis(receivedAtNs - joinedAtNs), TimeUnit.NANOSECONDS.toMillis(nowNs -
+                joinedAtNs));
+        }
+    }
+
     private void logChange(final int leaderId) {
         if (members.size() == 1) {
             return;
         }
+        final long storeMs = TimeUnit.NANOSECONDS.toMillis(store.takeLongestStoreNs());
         if (leaderId == state.selfId()) {
-            LOG.info("member {} leads epoch {} (log end seq {}, commit seq {})", state.selfId(), node.epoch(),
-                log.lastSeq(), node.commitSeq());
+            LOG.info("member {} leads epoch {} (log end seq {}, commit seq {}; quorum state stored in {} ms)",
+                state.selfId(), node.epoch(), log.lastSeq(), node.commitSeq(), storeMs);
         } else if (leaderId >= 0) {
-            LOG.info("member {} follows leader {} in epoch {}", state.selfId(), leaderId, node.epoch());
+            LOG.info("member {} follows leader {} in epoch {} (quorum state stored in {} ms)", state.selfId(),
+                leaderId, node.epoch(), storeMs);
         } else {
-            LOG.info("member {} knows no leader in epoch {} ({})", state.selfId(), node.epoch(), node.role());
+            LOG.info("member {} knows no leader in epoch {} ({}; quorum state stored in {} ms)", state.selfId(),
+                node.epoch(), node.role(), storeMs);
         }
     }
 

@@ -23,11 +23,15 @@ import io.sequent.codec.replication.StepDownReason;
  * <p>The rules, each tested: a follower that hears no leader for a random election timeout runs a pre-vote
  * (no state changes anywhere; refused while the voter hears a live leader); on a majority of pre-votes it stands
  * in epoch + 1, having stored {@code (epoch, self)}; a voter grants one vote per epoch, to a candidate whose log
- * end {@code (lastEpoch, lastSeq)} is at least its own, after storing the vote. The winner appends an
- * {@code EpochStart} control batch and offers every batch to every follower; a follower that learns of the leader
- * sends {@code FollowerJoin}, truncates its divergent tail by the answer (again if its batch at the divergence
- * point is of an older epoch), then appends batches in seq order and acknowledges its durable seq. Gaps and a
- * lagging log end ask for a replay from the leader's log, which merges into the live stream. Commit is the
+ * end {@code (lastEpoch, lastSeq)} is at least its own, after storing the vote (a later epoch and the vote in one
+ * store). A voter that refuses a candidate whose log is behind its own, and hears no live leader, runs its own
+ * pre-vote at once (it is the better candidate; waiting for its own timer could cost up to another election
+ * timeout); of two candidates with equal logs that split an epoch's votes, the lower id runs again at once. A
+ * candidate asks the members that have not granted its (pre-)vote again every heartbeat interval. The winner
+ * appends an {@code EpochStart} control batch and offers every batch to every follower; a follower that learns of
+ * the leader sends {@code FollowerJoin}, truncates its divergent tail by the answer (again if its batch at the
+ * divergence point is of an older epoch), then appends batches in seq order and acknowledges its durable seq. Gaps
+ * and a lagging log end ask for a replay from the leader's log, which merges into the live stream. Commit is the
  * majority-th highest durable seq, never decreases, and moves only onto a batch of the current epoch. A leader
  * that hears from no majority for an election timeout steps down (check-quorum).
  *
@@ -73,6 +77,7 @@ public final class ReplicaNode implements ReplicationHandler {
     private int votes;
     private int answered;
     private int lastAnswered;
+    private long nextVoteRequestNs;
     private boolean joined;
     private long nextJoinNs;
     private long nextReplayRequestNs;
@@ -151,6 +156,10 @@ public final class ReplicaNode implements ReplicationHandler {
             case CANDIDATE:
                 if (nowNs - lastActivityNs >= timeoutNs) {
                     startPreVote();
+                    work++;
+                } else if (nowNs >= nextVoteRequestNs) {
+                    // asked again every heartbeat interval: a voter that still heard the old leader may not now
+                    requestVotes(preVote ? epoch + 1 : epoch, preVote);
                     work++;
                 }
                 break;
@@ -275,25 +284,45 @@ public final class ReplicaNode implements ReplicationHandler {
             return;
         }
         final MemberProxy candidate = members[candidateId];
+        final boolean upToDate = isUpToDate(lastEpoch, lastSeq);
         if (preVote) {
-            final boolean granted = epoch > this.epoch && isUpToDate(lastEpoch, lastSeq) && !leaderIsAlive();
+            final boolean granted = epoch > this.epoch && upToDate && !leaderIsAlive();
             candidate.vote(this.epoch, epoch, candidateId, memberId, true, granted);
+            if (!upToDate && (Role.CANDIDATE != role || this.preVote || epoch > this.epoch)) {
+                // (a candidate in a real election ignores a pre-vote for its own epoch or older: that member has
+                // not heard of the election yet, and the request for its vote is on its way)
+                standInstead(candidateId);
+            }
             return;
         }
         if (epoch < this.epoch) {
             candidate.vote(this.epoch, epoch, candidateId, memberId, false, false);
             return;
         }
+        boolean store = false;
         if (epoch > this.epoch) {
-            becomeFollower(epoch, NONE);
+            // adopted and voted in one store: the pair on disk is what the answer below claims
+            adoptEpoch(epoch);
+            store = true;
         }
-        final boolean granted = (NONE == votedFor || candidateId == votedFor) && isUpToDate(lastEpoch, lastSeq);
+        final boolean granted = (NONE == votedFor || candidateId == votedFor) && upToDate;
         if (granted && candidateId != votedFor) {
             votedFor = candidateId;
-            persist();
+            store = true;
             lastActivityNs = nowNs;
         }
+        if (store) {
+            persist();
+        }
         candidate.vote(this.epoch, epoch, candidateId, memberId, false, granted);
+        if (!upToDate) {
+            standInstead(candidateId);
+        } else if (!granted && Role.CANDIDATE == role && !this.preVote && memberId == votedFor &&
+            memberId < candidateId && isSameLogEnd(lastEpoch, lastSeq)) {
+            // a split vote between two candidates with equal logs: neither can win this epoch with the other's
+            // vote; the lower id runs again at once, the other waits for its timer (and grants that pre-vote)
+            startPreVote();
+        }
     }
 
     /** {@inheritDoc} */
@@ -686,6 +715,17 @@ public final class ReplicaNode implements ReplicationHandler {
             votedFor = NONE;
             persist();
         }
+        toFollower(newLeaderId);
+    }
+
+    /** Moves to a later epoch as a follower with no vote and no leader; the caller stores the pair. */
+    private void adoptEpoch(final int newEpoch) {
+        epoch = newEpoch;
+        votedFor = NONE;
+        toFollower(NONE);
+    }
+
+    private void toFollower(final int newLeaderId) {
         role = Role.FOLLOWER;
         preVote = false;
         leaderId = newLeaderId;
@@ -713,11 +753,13 @@ public final class ReplicaNode implements ReplicationHandler {
         requestVotes(epoch + 1, true);
     }
 
+    /** Asks every member that has not granted this round's vote yet; again after a heartbeat interval. */
     private void requestVotes(final int candidateEpoch, final boolean preVote) {
+        nextVoteRequestNs = nowNs + heartbeatIntervalNs;
         final long lastSeq = log.lastSeq();
         final int lastEpoch = log.epochOf(lastSeq);
         for (int i = 0; i < memberCount; i++) {
-            if (i != memberId) {
+            if (i != memberId && 0 == (votes & (1 << i))) {
                 members[i].requestVote(candidateEpoch, memberId, lastEpoch, lastSeq, preVote);
             }
         }
@@ -794,6 +836,29 @@ public final class ReplicaNode implements ReplicationHandler {
         resetElectionTimer();
     }
 
+    /**
+     * This member refused a candidate whose log is behind its own. If it hears no live leader it is the better
+     * candidate, so it runs its pre-vote now rather than at its own timeout, which may be up to two election
+     * timeouts after the last contact; the voters still check its log and their leader, and a pre-vote changes
+     * nothing anywhere. One already in its pre-vote asks that candidate for its grant at once (the others are
+     * asked again every heartbeat interval anyway). A follower that voted in this epoch for another member it has
+     * not heard lead leaves that candidate be.
+     */
+    private void standInstead(final int candidateId) {
+        if (leaderIsAlive()) {
+            return;
+        }
+        if (Role.CANDIDATE == role && preVote) {
+            if (0 == (votes & (1 << candidateId))) {
+                final long lastSeq = log.lastSeq();
+                members[candidateId].requestVote(epoch + 1, memberId, log.epochOf(lastSeq), lastSeq, true);
+            }
+        } else if (Role.CANDIDATE == role ||
+            (Role.FOLLOWER == role && (NONE == votedFor || memberId == votedFor || leaderId == votedFor))) {
+            startPreVote();
+        }
+    }
+
     private void persist() {
         if (!faults.skipQuorumStateStore) {
             store.store(epoch, votedFor);
@@ -816,6 +881,11 @@ public final class ReplicaNode implements ReplicationHandler {
         final long myLastSeq = log.lastSeq();
         final int myLastEpoch = log.epochOf(myLastSeq);
         return lastEpoch > myLastEpoch || (lastEpoch == myLastEpoch && lastSeq >= myLastSeq);
+    }
+
+    private boolean isSameLogEnd(final int lastEpoch, final long lastSeq) {
+        final long myLastSeq = log.lastSeq();
+        return lastSeq == myLastSeq && lastEpoch == log.epochOf(myLastSeq);
     }
 
     private boolean isOtherMember(final int id) {

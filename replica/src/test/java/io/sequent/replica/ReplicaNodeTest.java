@@ -99,6 +99,25 @@ class ReplicaNodeTest {
     }
 
     @Test
+    void aCandidateInARealElectionIgnoresABehindMembersStalePreVote() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.seed(0, 1, 1);
+        g.start(0, new FaultInjection());
+        final ReplicaNode node = g.nodes[0];
+        g.advance(2 * ELECTION_TIMEOUT_NS);
+        node.onVote(0, 1, 0, 1, true, true);
+        assertEquals(1, node.epoch(), "a real election in epoch 1");
+        final int before = g.sent.size();
+        node.onRequestVote(1, 2, 0, 0, true);
+        assertEquals(before + 1, g.sent.size(), "only the refusal: " + g.sent.subList(before, g.sent.size()));
+        assertEquals("0->2 Vote pre refused stored 1/0", last(g));
+        assertEquals(Role.CANDIDATE, node.role());
+        assertEquals(1, node.epoch(), "its election goes on");
+        node.onVote(1, 1, 0, 1, false, true);
+        assertEquals(Role.LEADER, node.role());
+    }
+
+    @Test
     void aVoteGoesOncePerEpochToALogAtLeastAsUpToDateAndIsStoredFirst() {
         final ScriptedGroup g = new ScriptedGroup(3);
         g.seed(1, 1, 11);
@@ -108,9 +127,9 @@ class ReplicaNodeTest {
         final ReplicaNode voter = g.nodes[1];
 
         voter.onRequestVote(3, 0, 1, 10, false);
-        assertEquals("1->0 Vote refused stored 3/-1", last(g), "older last epoch refused; epoch adopted, stored");
+        assertEquals("1->0 Vote refused stored 3/-1", lastVote(g), "older last epoch refused; epoch adopted, stored");
         voter.onRequestVote(3, 2, 2, 2, false);
-        assertEquals("1->2 Vote refused stored 3/-1", last(g), "same epoch, shorter log refused");
+        assertEquals("1->2 Vote refused stored 3/-1", lastVote(g), "same epoch, shorter log refused");
         voter.onRequestVote(3, 2, 2, 3, false);
         assertEquals("1->2 Vote granted stored 3/2", last(g));
         voter.onRequestVote(3, 0, 3, 9, false);
@@ -147,8 +166,154 @@ class ReplicaNodeTest {
             assertTrue(last(g).contains("Vote pre granted"), "leader silent for an election timeout");
         }
         g.nodes[follower].onRequestVote(epoch + 1, other, 0, 0, true);
-        assertTrue(last(g).contains("Vote pre refused"), "a pre-vote still checks the log");
+        assertTrue(lastVote(g).contains("Vote pre refused"), "a pre-vote still checks the log");
         assertEquals(epoch, g.nodes[follower].epoch(), "pre-votes never change the epoch");
+    }
+
+    /**
+     * The leader dies right after shipping a batch that only member 2 received. Member 1, behind, times out first
+     * (its timer is the shorter); member 2 refuses its pre-vote for the log and, hearing no leader, stands at once,
+     * where it would otherwise have waited for its own timer, nearly two election timeouts after the last contact.
+     */
+    @Test
+    void aVoterAheadOfATimedOutCandidateStandsAtOnceRatherThanAtItsOwnTimeout() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.start(0, new FaultInjection(), ScriptedGroup.fixedTimeout(0));
+        g.start(1, new FaultInjection(), ScriptedGroup.fixedTimeout(HEARTBEAT_NS));
+        g.start(2, new FaultInjection(), ScriptedGroup.fixedTimeout(ELECTION_TIMEOUT_NS - MS));
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(0, g.leader());
+        g.write(0, 1);
+        g.runFor(HEARTBEAT_NS, MS);
+        g.blocked[0][1] = true;
+        g.write(0, 2);
+        g.pump();
+        assertTrue(g.logs[1].lastSeq() < g.logs[2].lastSeq(), "member 1 is behind member 2");
+        g.nodes[0] = null;
+        final long killedNs = g.nowNs;
+        final long writesOf1 = g.stores[1].writes;
+
+        while (g.leader() < 0 && g.nowNs - killedNs < 3 * ELECTION_TIMEOUT_NS) {
+            g.advance(MS);
+            g.pump();
+        }
+        assertEquals(2, g.leader(), "only the up-to-date member can win");
+        assertEquals(2, g.nodes[2].epoch());
+        final int refusal = g.sent.indexOf("2->1 Vote pre refused stored 1/0");
+        final int stands = g.sent.indexOf("2->1 RequestVote pre stored 1/0");
+        assertTrue(refusal >= 0 && stands > refusal,
+            "member 2 refused member 1's pre-vote, then ran its own: " + g.sent);
+        assertEquals(1, g.count("1->2 RequestVote pre stored 1/0"),
+            "member 1 asked once, at its own timeout, and voted for member 2 before it would have asked again");
+        assertTrue(g.nowNs - killedNs <= ELECTION_TIMEOUT_NS + HEARTBEAT_NS + MS,
+            "elected in the millisecond step of member 1's timeout (last contact + T + 10 ms), not at member 2's " +
+            "own (last contact + 2T - 1 ms): " + (g.nowNs - killedNs) / MS + " ms after the kill");
+        assertEquals(writesOf1 + 1, g.stores[1].writes, "member 1 adopted epoch 2 and voted in one store");
+        assertEquals(2, g.stores[1].epoch);
+        assertEquals(2, g.stores[1].votedFor);
+    }
+
+    /**
+     * Member 2 stops hearing the leader 60 ms before member 1 does (member 1 is still reading the dead leader's
+     * last frames) and times out first: member 1 refuses its pre-vote, since it heard the leader within an election
+     * timeout. The candidate asks again every heartbeat interval, so it wins as soon as member 1's view of the
+     * leader expires, not at its own next timeout nor at member 1's.
+     */
+    @Test
+    void aCandidateAsksAgainEveryHeartbeatAndWinsOnceTheVoterStopsHearingTheLeader() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        g.start(0, new FaultInjection(), ScriptedGroup.fixedTimeout(0));
+        g.start(1, new FaultInjection(), ScriptedGroup.fixedTimeout(ELECTION_TIMEOUT_NS - MS));
+        g.start(2, new FaultInjection(), ScriptedGroup.fixedTimeout(HEARTBEAT_NS / 10));
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(0, g.leader());
+        g.blocked[0][2] = true;
+        final long cutNs = g.nowNs;
+        g.runFor(60 * MS, MS);
+        g.nodes[0] = null;
+        while (g.leader() < 0 && g.nowNs - cutNs < 4 * ELECTION_TIMEOUT_NS) {
+            g.advance(MS);
+            g.pump();
+        }
+        assertEquals(2, g.leader());
+        assertTrue(g.count("1->2 Vote pre refused stored 1/0") >= 1, "member 1 still heard the leader: " + g.sent);
+        assertTrue(g.count("2->1 RequestVote pre stored 1/0") > 1, "asked again");
+        final long electedNs = g.nowNs - cutNs;
+        assertTrue(electedNs <= 60 * MS + ELECTION_TIMEOUT_NS + HEARTBEAT_NS + MS,
+            "within a heartbeat of member 1's view of the leader expiring (cut + 160 ms), before member 2's second " +
+            "timeout (cut + 201 ms) and member 1's own (cut + 259 ms): cut + " + electedNs / MS + " ms");
+    }
+
+    @Test
+    void aVoterStandsForABehindCandidateOnlyWhenItHearsNoLeaderAndBacksNoOtherCandidate() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int follower = (leader + 1) % 3;
+        final int other = (leader + 2) % 3;
+        final int epoch = g.nodes[follower].epoch();
+        final int before = g.sent.size();
+        g.nodes[follower].onRequestVote(epoch + 1, other, 0, 0, true);
+        assertEquals(before + 1, g.sent.size(), "the refusal and nothing else: the leader is heard");
+        assertEquals(follower + "->" + other + " Vote pre refused stored " + epoch + "/" + leader, last(g));
+        assertEquals(Role.FOLLOWER, g.nodes[follower].role());
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        assertEquals(leader, g.leader());
+        assertEquals(epoch, g.nodes[leader].epoch(), "no election came of it");
+
+        final ScriptedGroup h = new ScriptedGroup(3);
+        h.seed(1, 1, 1);
+        h.start(1, new FaultInjection());
+        final ReplicaNode voter = h.nodes[1];
+        voter.onRequestVote(3, 2, 1, 1, false);
+        assertEquals("1->2 Vote granted stored 3/2", last(h));
+        voter.onRequestVote(4, 0, 0, 0, true);
+        assertEquals("1->0 Vote pre refused stored 3/2", last(h),
+            "it backs member 2 in epoch 3 and has not heard it lead: it leaves it be");
+        assertEquals(Role.FOLLOWER, voter.role());
+
+        final ScriptedGroup k = new ScriptedGroup(3);
+        k.seed(1, 1, 1);
+        k.start(1, new FaultInjection());
+        k.nodes[1].onRequestVote(4, 0, 0, 0, true);
+        assertEquals("1->0 Vote pre refused stored 0/-1", k.sent.get(0));
+        assertEquals(Role.CANDIDATE, k.nodes[1].role(), "no leader, no vote given: it stands itself");
+        assertEquals(0, k.nodes[1].epoch(), "a pre-vote, nothing stored");
+        assertEquals(0, k.stores[1].writes);
+        assertTrue(k.sent.contains("1->0 RequestVote pre stored 0/-1"));
+        assertTrue(k.sent.contains("1->2 RequestVote pre stored 0/-1"));
+    }
+
+    /**
+     * Members 1 and 2, equal logs, time out in the same step with member 0 gone: both pass the pre-vote, both stand
+     * in epoch 1 and each refuses the other. Member 1 (the lower id) runs again at once and wins epoch 2 within the
+     * step, instead of both waiting for another timeout.
+     */
+    @Test
+    void aSplitVoteBetweenEqualLogsIsRunAgainAtOnceByTheLowerId() {
+        final ScriptedGroup g = new ScriptedGroup(3);
+        for (int i = 1; i < 3; i++) {
+            g.seed(i, 1, 10);
+            g.seed(i, 1, 11);
+            g.stores[i].epoch = 1;
+            g.stores[i].votedFor = 0;
+            g.start(i, new FaultInjection(), ScriptedGroup.fixedTimeout(0));
+        }
+        g.advance(ELECTION_TIMEOUT_NS);
+        assertEquals(Role.CANDIDATE, g.nodes[1].role());
+        assertEquals(Role.CANDIDATE, g.nodes[2].role());
+        g.pump();
+        assertTrue(g.sent.contains("2->1 Vote refused stored 2/2") && g.sent.contains("1->2 Vote refused stored 2/1"),
+            "the split in epoch 2: " + g.sent);
+        assertEquals(1, g.leader());
+        assertEquals(3, g.nodes[1].epoch());
+        assertEquals(1, g.count("2->1 RequestVote pre stored 1/0"), "member 2 waited for its timer");
+        assertEquals(3, g.stores[2].epoch);
+        assertEquals(1, g.stores[2].votedFor);
+        g.runFor(3 * HEARTBEAT_NS, MS);
+        assertEquals(1, g.leader());
+        assertEquals(3, g.nodes[2].epoch());
+        assertEquals(g.logs[1].lastSeq(), g.nodes[2].commitSeq(), "member 2 follows and commits");
     }
 
     /**
@@ -495,5 +660,15 @@ class ReplicaNodeTest {
 
     private static String last(final ScriptedGroup g) {
         return g.sent.get(g.sent.size() - 1);
+    }
+
+    /** The last vote answer sent (a refusing voter may stand itself right after it). */
+    private static String lastVote(final ScriptedGroup g) {
+        for (int i = g.sent.size() - 1; i >= 0; i--) {
+            if (g.sent.get(i).contains(" Vote ")) {
+                return g.sent.get(i);
+            }
+        }
+        return "no vote";
     }
 }

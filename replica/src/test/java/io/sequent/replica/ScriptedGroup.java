@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -89,18 +90,39 @@ final class ScriptedGroup {
     }
 
     void start(final int i, final FaultInjection faults) {
+        start(i, faults, new SplittableRandom(i));
+    }
+
+    /** Starts member {@code i} with its own source of election timeouts ({@link #fixedTimeout}). */
+    void start(final int i, final FaultInjection faults, final RandomGenerator random) {
         nodes[i] = new ReplicaNode(new ReplicaContext()
             .memberId(i)
             .memberCount(size)
             .electionTimeoutNs(ELECTION_TIMEOUT_NS)
             .heartbeatIntervalNs(HEARTBEAT_NS)
-            .random(new SplittableRandom(i))
+            .random(random)
             .log(logs[i])
             .quorumStateStore(stores[i])
             .members(proxies[i])
             .externalAppends(externalAppends), faults);
         adapters[i] = new ReplicationAdapter(nodes[i]);
         nodes[i].doWork(nowNs);
+    }
+
+    /**
+     * A random source whose every election timeout is {@code ELECTION_TIMEOUT_NS + extraNs}: the test decides which
+     * member times out first.
+     */
+    static RandomGenerator fixedTimeout(final long extraNs) {
+        return new RandomGenerator() {
+            public long nextLong() {
+                return extraNs;
+            }
+
+            public long nextLong(final long bound) {
+                return Math.min(extraNs, bound - 1);
+            }
+        };
     }
 
     /** Appends a data batch with write id {@code id} to member {@code i}'s log, as if replicated earlier. */

@@ -207,6 +207,38 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Waits until the leader sees every other member in contact and at most {@code maxLagBatches} behind (under
+     * load a follower is always a few batches behind).
+     *
+     * @return the ms waited, -1 if that did not happen within {@code timeoutMs}.
+     */
+    long awaitCaughtUp(final long maxLagBatches, final long timeoutMs) throws InterruptedException {
+        final long start = System.nanoTime();
+        final long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            try {
+                final int leader = leader(timeoutMs);
+                try (Admin admin = Admin.create(clientFor(endpoint(leader)))) {
+                    final ClusterStatus status = admin.clusterStatus();
+                    boolean caughtUp = status.memberId() == leader && status.members().size() == ports.length;
+                    for (final ClusterStatus.Member member : status.members()) {
+                        caughtUp &= member.id() == leader || (member.lagBatches() >= 0 &&
+                            member.lagBatches() <= maxLagBatches && member.lastContactMsAgo() >= 0 &&
+                            member.lastContactMsAgo() < 500);
+                    }
+                    if (caughtUp) {
+                        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    }
+                }
+            } catch (final RuntimeException ex) {
+                // a member restarting or a failover: ask again
+            }
+            Thread.sleep(50);
+        }
+        return -1;
+    }
+
+    /**
      * Waits until the leader sees every member caught up (no lag, in contact) and returns the end offsets of each
      * partition of {@code topic}.
      */
