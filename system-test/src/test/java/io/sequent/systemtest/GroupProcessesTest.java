@@ -45,8 +45,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GroupProcessesTest {
     private static final int SESSION_MS = 2_000;
-    private static final int PARTITIONS = 6;
-    private static final String TOPIC = "orders";
+    static final int PARTITIONS = 6;
+    static final String TOPIC = "orders";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
@@ -66,6 +66,12 @@ class GroupProcessesTest {
 
         Member(final String broker, final String group, final String name, final String instanceId,
             final int sessionMs) throws IOException {
+            this(broker, group, name, instanceId, sessionMs, 0);
+        }
+
+        /** @param requestTimeoutMs the member's {@code request.timeout.ms}; 0 for the default. */
+        Member(final String broker, final String group, final String name, final String instanceId,
+            final int sessionMs, final int requestTimeoutMs) throws IOException {
             this.name = name;
             final Path classes = Path.of(GroupMemberMain.class.getProtectionDomain().getCodeSource().getLocation()
                 .getPath());
@@ -76,6 +82,9 @@ class GroupProcessesTest {
                 "-cp", classes + java.io.File.pathSeparator + Cli.JAR.toAbsolutePath(),
                 GroupMemberMain.class.getName(), broker, group, TOPIC, name, instanceId,
                 Integer.toString(sessionMs)));
+            if (requestTimeoutMs > 0) {
+                command.add(Integer.toString(requestTimeoutMs));
+            }
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             final Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(
@@ -167,11 +176,11 @@ class GroupProcessesTest {
             }
         }
 
-        /** The lines other than records: the listener calls, in order. */
+        /** The lines other than records and commits: the listener calls and errors, in order. */
         List<String> control() {
             final List<String> control = new ArrayList<>();
             for (final String line : lines) {
-                if (!line.startsWith("RECORD ")) {
+                if (!line.startsWith("RECORD ") && !line.startsWith("COMMIT")) {
                     control.add(line);
                 }
             }
@@ -184,7 +193,7 @@ class GroupProcessesTest {
         }
     }
 
-    private static void await(final BooleanSupplier done, final String what, final Object state)
+    static void await(final BooleanSupplier done, final String what, final Object state)
         throws InterruptedException {
         final long deadline = System.nanoTime() + WAIT.toNanos();
         while (!done.getAsBoolean()) {
@@ -195,7 +204,7 @@ class GroupProcessesTest {
         }
     }
 
-    private static boolean disjointAndComplete(final int partitions, final Member... members) {
+    static boolean disjointAndComplete(final int partitions, final Member... members) {
         final Set<String> all = new HashSet<>();
         int total = 0;
         for (final Member member : members) {
@@ -206,7 +215,7 @@ class GroupProcessesTest {
     }
 
     /** Sends {@code perPartition[p]} records to each partition p and raises {@code ends} to match. */
-    private static void produce(final Producer producer, final Map<Integer, Long> ends, final int... perPartition)
+    static void produce(final Producer producer, final Map<Integer, Long> ends, final int... perPartition)
         throws Exception {
         for (int p = 0; p < PARTITIONS; p++) {
             for (int i = 0; i < perPartition[p]; i++) {
@@ -218,7 +227,7 @@ class GroupProcessesTest {
         producer.flush();
     }
 
-    private static int[] each(final int count) {
+    static int[] each(final int count) {
         final int[] counts = new int[PARTITIONS];
         java.util.Arrays.fill(counts, count);
         return counts;
@@ -228,7 +237,7 @@ class GroupProcessesTest {
         return new ClientConfig().bootstrap(broker).connectTimeout(Duration.ofSeconds(20));
     }
 
-    private static boolean allSeen(final Map<Integer, Long> ends, final Member... members) {
+    static boolean allSeen(final Map<Integer, Long> ends, final Member... members) {
         return allSeen(Map.of(), ends, members);
     }
 
