@@ -83,13 +83,18 @@ class GroupFailoverProcessesTest {
                         commits(member, committedValues);
                     }
                     int errors = 0;
+                    int moves = 0;
                     for (final GroupProcessesTest.Member member : all) {
                         checkRuns(member, committedValues);
                         errors += (int) member.lines.stream().filter(l -> l.startsWith("ERROR ")).count();
+                        moves += (int) member.lines.stream()
+                            .filter(l -> l.startsWith("REVOKED ") || l.startsWith("LOST ")).count();
                     }
                     assertTrue(GroupProcessesTest.allSeen(ends, all), "every offset was read by some member");
                     System.out.printf("GroupFailoverProcessesTest: %d leader failovers, %d records per partition, " +
-                        "%d failed polls or commits retried by the members%n", cycles, ends.get(0), errors);
+                        "%d failed polls or commits retried by the members, %d revocations or losses (the first " +
+                        "shares' included), group epoch %d%n", cycles, ends.get(0), errors, moves,
+                        admin.describeGroups(List.of("g")).get(0).groupEpoch());
                 }
             } finally {
                 admin.close();
@@ -116,8 +121,9 @@ class GroupFailoverProcessesTest {
         }
     }
 
-    private static GroupProcessesTest.Member member(final Cluster cluster, final String name) throws Exception {
-        return new GroupProcessesTest.Member(cluster.bootstrap(), "g", name, "-", SESSION_MS, REQUEST_MS);
+    private GroupProcessesTest.Member member(final Cluster cluster, final String name) throws Exception {
+        return new GroupProcessesTest.Member(cluster.bootstrap(), "g", name, "-", SESSION_MS, REQUEST_MS,
+            dir.resolve("member-" + name + ".log"));
     }
 
     /**
@@ -157,8 +163,12 @@ class GroupFailoverProcessesTest {
         }, when + ": every record read and committed, each partition owned by one member", new Object() {
             @Override
             public String toString() {
+                final StringBuilder logs = new StringBuilder();
+                for (final GroupProcessesTest.Member member : members) {
+                    logs.append("\n--- consumer ").append(member.name).append('\n').append(member.logTail(15));
+                }
                 return List.of(members) + " committed " + lastCommitted + " ends " + ends + " described " + last[0] +
-                    "\n" + cluster.tails(20);
+                    logs + "\n" + cluster.tails(20);
             }
         });
     }

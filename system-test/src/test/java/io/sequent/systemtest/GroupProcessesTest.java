@@ -58,6 +58,7 @@ class GroupProcessesTest {
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
         final List<Long> times = new CopyOnWriteArrayList<>();
+        final Path log;
 
         Member(final String broker, final String group, final String name, final String instanceId)
             throws IOException {
@@ -66,13 +67,17 @@ class GroupProcessesTest {
 
         Member(final String broker, final String group, final String name, final String instanceId,
             final int sessionMs) throws IOException {
-            this(broker, group, name, instanceId, sessionMs, 0);
+            this(broker, group, name, instanceId, sessionMs, 0, null);
         }
 
-        /** @param requestTimeoutMs the member's {@code request.timeout.ms}; 0 for the default. */
+        /**
+         * @param requestTimeoutMs the member's {@code request.timeout.ms}; 0 for the default.
+         * @param log              the file its standard error (the client's log) goes to; null to discard it.
+         */
         Member(final String broker, final String group, final String name, final String instanceId,
-            final int sessionMs, final int requestTimeoutMs) throws IOException {
+            final int sessionMs, final int requestTimeoutMs, final Path log) throws IOException {
             this.name = name;
+            this.log = log;
             final Path classes = Path.of(GroupMemberMain.class.getProtectionDomain().getCodeSource().getLocation()
                 .getPath());
             final List<String> command = new ArrayList<>(List.of(
@@ -85,7 +90,8 @@ class GroupProcessesTest {
             if (requestTimeoutMs > 0) {
                 command.add(Integer.toString(requestTimeoutMs));
             }
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(command).redirectError(null == log ? ProcessBuilder.Redirect.DISCARD :
+                ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             final Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -185,6 +191,19 @@ class GroupProcessesTest {
                 }
             }
             return control;
+        }
+
+        /** The last lines of its log, or "" when it is discarded. */
+        String logTail(final int count) {
+            if (null == log) {
+                return "";
+            }
+            try {
+                final List<String> all = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
+                return String.join("\n", all.subList(Math.max(0, all.size() - count), all.size()));
+            } catch (final IOException ex) {
+                return ex.toString();
+            }
         }
 
         @Override
