@@ -280,7 +280,7 @@ public final class Broker implements AutoCloseable {
         topicAdmin.agents(ingress, ingressControl, fetch, fetchControl, advertisedChannel);
         final GroupRequests groupRequests =
             new GroupRequests(coordinator, offsetsLog, registry, adminSender, sessions, ctx.epochClock(),
-                ctx.offsetsRetentionMs());
+                ctx.offsetsRetentionMs(), members.size() > 1);
         final AdminAgent admin = new AdminAgent(adminRequests, adminEvents, sessions, sessionManager, topicAdmin,
             configAdmin, producerIdAdmin, groupRequests, pendingAcks, adminSender, counters, ctx.nanoClock());
 

@@ -36,6 +36,8 @@ final class Group {
     static final int FENCED_MEMORY = 64;
     /** {@link Member#lastSeenNs} of a member restored from the log: set to the time of the first check. */
     static final long RESTORED = Long.MIN_VALUE;
+    /** {@link Member#rejoinEpoch} of a member that has not rejoined. */
+    static final int NO_REJOIN = Integer.MIN_VALUE;
 
     /** A member and its assignment. */
     static final class Member {
@@ -66,6 +68,12 @@ final class Group {
         int answeredEpoch;
         /** The epoch answered before {@link #answeredEpoch}, still accepted from a member that missed that answer. */
         int previousEpoch;
+        /**
+         * The member epoch its last rejoin carried ({@link #NO_REJOIN} before one): a rejoin sent again at that
+         * epoch with the same subscription (its answer was lost) is answered with the member as it stands. Soft
+         * state, not in the group-state record.
+         */
+        int rejoinEpoch = NO_REJOIN;
         /** Since when the member has owned a partition it was asked to revoke; Long.MIN_VALUE when none. */
         long revokingSinceNs = Long.MIN_VALUE;
         Set<GroupPartition> target = new TreeSet<>();

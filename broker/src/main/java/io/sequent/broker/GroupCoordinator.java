@@ -134,7 +134,9 @@ final class GroupCoordinator implements OffsetsLog.Handler {
      * up) or, at {@link #JOIN_EPOCH}, the id the client chose (KIP-1082): a join whose answer was lost is sent again
      * under the same id, and finds its member rather than adding a second one that would hold partitions until its
      * session timeout. Such a repeated join is answered with the member as it stands, nothing moved, unless the
-     * subscription changed. A rejoin names a member the group has (any other epoch). A join with the
+     * subscription changed. A rejoin names a member the group has (any other epoch); one sent again at the member
+     * epoch of the member's last rejoin with the same subscription (its answer was lost, and the client retried)
+     * is answered the same way, without a second rebalance. A join with the
      * {@code instanceId} of a member the group has takes that member over (a static member's restart): the new
      * member id gets the old one's target, assignment and epoch, no other member's partitions move, and the old
      * member id is answered FENCED_INSTANCE_ID from then on.
@@ -225,6 +227,11 @@ final class GroupCoordinator implements OffsetsLog.Handler {
             member = null == group ? null : group.members.get(memberId);
             if (null == member) {
                 throw unknownMember(group, groupId, memberId);
+            }
+            if (memberEpoch > JOIN_EPOCH) {
+                repeated = memberEpoch == member.rejoinEpoch &&
+                    member.topics.equals(new ArrayList<>(new TreeSet<>(topics)));
+                member.rejoinEpoch = memberEpoch;
             }
         }
         member.sessionId = sessionId;

@@ -95,7 +95,10 @@ final class GroupRequests {
     private boolean offsetsChanged = true;
     /** Whether this member serves the groups: it leads, and its coordinator holds the state its log has. */
     private boolean leading;
-    /** The offsets log's end when the coordinator was last loaded from it; {@link #STALE} once it led since. */
+    /**
+     * The offsets log's end when the coordinator was last loaded from it; {@link #STALE} once it led since, and
+     * from the start in a replica group (see the constructor).
+     */
     private long loadedEnd;
     private volatile Map<String, Map<GroupPartition, Long>> committedView = Map.of();
 
@@ -149,7 +152,8 @@ final class GroupRequests {
         final ResponseSender sender,
         final SessionTable sessions,
         final EpochClock epochClock,
-        final long retentionMs) {
+        final long retentionMs,
+        final boolean replicated) {
         this.retentionNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(retentionMs);
         this.coordinator = coordinator;
         this.offsets = offsets;
@@ -157,7 +161,10 @@ final class GroupRequests {
         this.sender = sender;
         this.sessions = sessions;
         this.epochClock = epochClock;
-        this.loadedEnd = offsets.nextOffset();
+        // A member of a replica group may have replayed, at launch, a tail it wrote as a leader that was never
+        // committed: it is truncated once the member follows, and the records of the new leader can bring the log
+        // back to the very same end, so an unchanged end does not prove the launch replay matches the log.
+        this.loadedEnd = replicated ? STALE : offsets.nextOffset();
     }
 
     GroupCoordinator coordinator() {
@@ -167,10 +174,10 @@ final class GroupRequests {
     /**
      * Follows this member's role, once per admin duty cycle. Only the leader serves the groups; a member that does
      * not lead neither evicts nor writes. The groups' state is the offsets log's, and a member's coordinator holds
-     * it as of its launch replay: a new leader reloads it from the log (unless the log has not grown since that
-     * replay, or since the last reload), once the log is committed to its end and the epoch's {@code EpochStart}
-     * is journaled, so that nothing the previous leader committed is missing. The state it held as a leader is
-     * stale as soon as it stops leading (write-behind group states, commits in flight).
+     * it as of its launch replay: a new leader reloads it from the log (unless, alone in its group, the log has not
+     * grown since that replay, or since the last reload), once the log is committed to its end and the epoch's
+     * {@code EpochStart} is journaled, so that nothing the previous leader committed is missing. The state it held
+     * as a leader is stale as soon as it stops leading (write-behind group states, commits in flight).
      *
      * @param writable whether this member leads and takes writes.
      * @param epoch    the current epoch.

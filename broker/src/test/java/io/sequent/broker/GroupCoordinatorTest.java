@@ -313,6 +313,60 @@ class GroupCoordinatorTest {
         assertEquals(epochNow + 1, coordinator.group("g").groupEpoch, "a rejoin at the member's epoch rebalances");
     }
 
+    private Group.Member rejoin(final String memberId, final int memberEpoch, final String... subscribed) {
+        return coordinator.join("g", memberId, memberEpoch, "", memberId, 1, List.of(subscribed), Assignor.STICKY,
+            SESSION_MS, SESSION_MS, 0, nowNs);
+    }
+
+    @Test
+    void aRejoinSentAgainAtTheSameMemberEpochAfterALostAnswerMovesNothing() {
+        final Group.Member a = joinAs("a", "", "a", "t");
+        final Group.Member b = joinAs("b", "", "b", "t");
+        settle();
+        final Group group = coordinator.group("g");
+
+        final int sentEpoch = b.epoch;
+        rejoin("b", sentEpoch, "t", "u");
+        final int groupEpoch = group.groupEpoch;
+        settle(); // the answer to b's rejoin was lost, the group moved on
+        final Set<GroupPartition> aAssigned = new TreeSet<>(a.assigned);
+        final Set<GroupPartition> bAssigned = new TreeSet<>(b.assigned);
+        final int aEpoch = a.epoch;
+        final int bEpoch = b.epoch;
+        assertTrue(bEpoch != sentEpoch, "b took partitions of u since: " + b);
+
+        final Group.Member again = rejoin("b", sentEpoch, "u", "t");
+        assertTrue(again == b);
+        assertEquals(groupEpoch, group.groupEpoch, "the repeated rejoin is no rebalance");
+        assertEquals(bEpoch, again.epoch, "answered with the member as it stands");
+        assertEquals(bAssigned, again.assigned);
+        assertEquals(aAssigned, a.assigned);
+        assertEquals(aEpoch, a.epoch);
+        assertEquals(GroupState.STABLE, group.state());
+        coordinator.heartbeat("g", "b", again.epoch, again.assigned, nowNs);
+        assertEquals(groupEpoch, group.groupEpoch);
+
+        final int enforcedAt = b.epoch;
+        rejoin("b", enforcedAt, "t", "u");
+        assertEquals(groupEpoch + 1, group.groupEpoch, "a rejoin at a newer epoch rebalances (enforceRebalance)");
+        settle();
+        assertEquals(enforcedAt, b.epoch, "the sticky assignor moved nothing");
+        rejoin("b", enforcedAt, "t", "u");
+        assertEquals(groupEpoch + 1, group.groupEpoch, "the same rejoin again, before anything moved, is a retry");
+        rejoin("b", enforcedAt, "t");
+        assertEquals(groupEpoch + 2, group.groupEpoch, "a new subscription at the same epoch rebalances");
+        settle();
+        assertDisjointAndComplete(6, a, b);
+        assertTrue(b.assigned.stream().allMatch(tp -> tp.topic.equals("t")), "b dropped u: " + b);
+
+        nowNs += TimeUnit.MILLISECONDS.toNanos(SESSION_MS / 2);
+        assertEquals(0, coordinator.poll(nowNs));
+        final int before = group.groupEpoch;
+        final BrokerException unknown = assertThrows(BrokerException.class, () -> rejoin("c", 5, "t"));
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, unknown.code());
+        assertEquals(before, group.groupEpoch);
+    }
+
     @Test
     void aChosenMemberIdIsCheckedAndAFencedOneStaysFenced() {
         final BrokerException tooLong = assertThrows(BrokerException.class, () -> joinAs("x".repeat(65), "", "c",

@@ -73,4 +73,31 @@ class GroupJoinRetryTest {
             assertTrue(consumer.subscription().contains("v"));
         }
     }
+
+    @Test
+    void aRejoinWhoseAnswerWasLostIsSentAgainAtTheSameMemberEpoch() {
+        broker.createTopic("w", 1);
+        broker.createTopic("x", 1);
+        final int before = broker.memberJoins().size();
+        final ClientConfig config = client(broker).requestTimeout(Duration.ofMillis(400));
+        try (Consumer consumer = new Consumer(new ConsumerConfig(config).groupId("k").retryBackoffMs(50))) {
+            consumer.subscribe(List.of("w"));
+            TestSupport.await(() -> {
+                consumer.poll(Duration.ofMillis(20));
+                return !consumer.groupMetadata().memberId().isEmpty();
+            }, "the join");
+            final String memberId = consumer.groupMetadata().memberId();
+            broker.swallowNext(MemberJoinRequestDecoder.TEMPLATE_ID, 1);
+            consumer.subscribe(List.of("w", "x"));
+            TestSupport.await(() -> {
+                consumer.poll(Duration.ofMillis(20));
+                return broker.memberJoins().size() == before + 3;
+            }, "the rejoin sent again");
+            assertEquals(List.of(memberId + "@0", memberId + "@1", memberId + "@1"),
+                broker.memberJoins().subList(before, before + 3),
+                "the retry carries the epoch of the lost one, so the broker answers it as a repeat");
+            consumer.poll(Duration.ofMillis(200));
+            assertEquals(before + 3, broker.memberJoins().size(), "no further join once answered");
+        }
+    }
 }

@@ -45,8 +45,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GroupProcessesTest {
     private static final int SESSION_MS = 2_000;
-    private static final int PARTITIONS = 6;
-    private static final String TOPIC = "orders";
+    static final int PARTITIONS = 6;
+    static final String TOPIC = "orders";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
@@ -58,6 +58,7 @@ class GroupProcessesTest {
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
         final List<Long> times = new CopyOnWriteArrayList<>();
+        final Path log;
 
         Member(final String broker, final String group, final String name, final String instanceId)
             throws IOException {
@@ -66,7 +67,17 @@ class GroupProcessesTest {
 
         Member(final String broker, final String group, final String name, final String instanceId,
             final int sessionMs) throws IOException {
+            this(broker, group, name, instanceId, sessionMs, 0, null);
+        }
+
+        /**
+         * @param requestTimeoutMs the member's {@code request.timeout.ms}; 0 for the default.
+         * @param log              the file its standard error (the client's log) goes to; null to discard it.
+         */
+        Member(final String broker, final String group, final String name, final String instanceId,
+            final int sessionMs, final int requestTimeoutMs, final Path log) throws IOException {
             this.name = name;
+            this.log = log;
             final Path classes = Path.of(GroupMemberMain.class.getProtectionDomain().getCodeSource().getLocation()
                 .getPath());
             final List<String> command = new ArrayList<>(List.of(
@@ -76,7 +87,11 @@ class GroupProcessesTest {
                 "-cp", classes + java.io.File.pathSeparator + Cli.JAR.toAbsolutePath(),
                 GroupMemberMain.class.getName(), broker, group, TOPIC, name, instanceId,
                 Integer.toString(sessionMs)));
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (requestTimeoutMs > 0) {
+                command.add(Integer.toString(requestTimeoutMs));
+            }
+            process = new ProcessBuilder(command).redirectError(null == log ? ProcessBuilder.Redirect.DISCARD :
+                ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             final Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -167,15 +182,28 @@ class GroupProcessesTest {
             }
         }
 
-        /** The lines other than records: the listener calls, in order. */
+        /** The lines other than records and commits: the listener calls and errors, in order. */
         List<String> control() {
             final List<String> control = new ArrayList<>();
             for (final String line : lines) {
-                if (!line.startsWith("RECORD ")) {
+                if (!line.startsWith("RECORD ") && !line.startsWith("COMMIT")) {
                     control.add(line);
                 }
             }
             return control;
+        }
+
+        /** The last lines of its log, or "" when it is discarded. */
+        String logTail(final int count) {
+            if (null == log) {
+                return "";
+            }
+            try {
+                final List<String> all = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
+                return String.join("\n", all.subList(Math.max(0, all.size() - count), all.size()));
+            } catch (final IOException ex) {
+                return ex.toString();
+            }
         }
 
         @Override
@@ -184,7 +212,7 @@ class GroupProcessesTest {
         }
     }
 
-    private static void await(final BooleanSupplier done, final String what, final Object state)
+    static void await(final BooleanSupplier done, final String what, final Object state)
         throws InterruptedException {
         final long deadline = System.nanoTime() + WAIT.toNanos();
         while (!done.getAsBoolean()) {
@@ -195,7 +223,7 @@ class GroupProcessesTest {
         }
     }
 
-    private static boolean disjointAndComplete(final int partitions, final Member... members) {
+    static boolean disjointAndComplete(final int partitions, final Member... members) {
         final Set<String> all = new HashSet<>();
         int total = 0;
         for (final Member member : members) {
@@ -206,7 +234,7 @@ class GroupProcessesTest {
     }
 
     /** Sends {@code perPartition[p]} records to each partition p and raises {@code ends} to match. */
-    private static void produce(final Producer producer, final Map<Integer, Long> ends, final int... perPartition)
+    static void produce(final Producer producer, final Map<Integer, Long> ends, final int... perPartition)
         throws Exception {
         for (int p = 0; p < PARTITIONS; p++) {
             for (int i = 0; i < perPartition[p]; i++) {
@@ -218,7 +246,7 @@ class GroupProcessesTest {
         producer.flush();
     }
 
-    private static int[] each(final int count) {
+    static int[] each(final int count) {
         final int[] counts = new int[PARTITIONS];
         java.util.Arrays.fill(counts, count);
         return counts;
@@ -228,7 +256,7 @@ class GroupProcessesTest {
         return new ClientConfig().bootstrap(broker).connectTimeout(Duration.ofSeconds(20));
     }
 
-    private static boolean allSeen(final Map<Integer, Long> ends, final Member... members) {
+    static boolean allSeen(final Map<Integer, Long> ends, final Member... members) {
         return allSeen(Map.of(), ends, members);
     }
 
