@@ -290,7 +290,8 @@ public final class Broker implements AutoCloseable {
         final MemberLogAdapter memberLog = new MemberLogAdapter(sequencer, metadata.partition(), cluster,
             replicatedMetadata, ctx.epochClock(), sequencerContext.ringSize());
         replicaAgent = new ReplicaAgent(ctx, aeron, sequencer, memberLog, cluster, liveStream,
-            QuorumStateFile.open(dataDir), counters.replicationFramesLost, counters.replicationFramesInvalid);
+            QuorumStateFile.open(dataDir), counters.replicationFramesLost, counters.replicationFramesInvalid,
+            counters.replicationReplaysRequested);
         ingress.cluster(cluster);
         final ClusterAdmin clusterAdmin = new ClusterAdmin(ctx, cluster, adminSender, advertisedChannel);
         clusterAdmin.agent(replicaAgent);

@@ -57,6 +57,11 @@ public final class BrokerCounters implements AutoCloseable {
     public final AtomicCounter replicationFramesLost;
     /** Replication frames received that failed validation and were dropped. */
     public final AtomicCounter replicationFramesInvalid;
+    /**
+     * Replays this member asked its leader for: a batch arrived beyond a gap in the live stream (a lost frame), a
+     * heartbeat showed the leader's log ahead, or a join left it behind (replica agent).
+     */
+    public final AtomicCounter replicationReplaysRequested;
     /** Bytes of record batches offered to the sequencer by produce requests (ingress). */
     public final AtomicCounter bytesIn;
     /** Bytes of log data sent in fetch responses (fetch). */
@@ -98,6 +103,7 @@ public final class BrokerCounters implements AutoCloseable {
         errors = add(prefix + "errors");
         replicationFramesLost = add(prefix + "replication frames lost");
         replicationFramesInvalid = add(prefix + "replication frames invalid");
+        replicationReplaysRequested = add(prefix + "replication replays requested");
         bytesIn = add(prefix + "bytes in");
         bytesOut = add(prefix + "bytes out");
         recordsOut = add(prefix + "records out");

@@ -3,6 +3,7 @@ package io.sequent.broker;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.sequent.replica.MemberProxy;
@@ -13,6 +14,7 @@ import io.sequent.replica.ReplicationPublisher;
 import io.sequent.replica.Role;
 import io.sequent.sequencer.Sequencer;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -45,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Each duty cycle: the command queue (status, leadership transfer, from the admin thread), the node's timers,
- * the control and live subscriptions (decoded by a {@link ReplicationAdapter} into the node), the journal's appended
+ * the live and control subscriptions (decoded by a {@link ReplicationAdapter} into the node), the journal's appended
  * and durable positions (published by the journal stage through {@link LiveStream}), and then what follows
  * from the node's state: on winning an election the sequencer's leader epoch and the live stream; on losing it the
  * batches waiting for commit are given up (answered NOT_LEADER); a failed append of the leader's epoch makes it
@@ -62,6 +64,7 @@ final class ReplicaAgent implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaAgent.class);
     private static final int FRAGMENT_LIMIT = 32;
     private static final int COMMAND_LIMIT = 8;
+    private static final int ADMIN_ACTION_RETRIES = 3;
 
     private final ClusterMembers members;
     private final int selfIndex;
@@ -81,10 +84,12 @@ final class ReplicaAgent implements Agent {
     private final FragmentHandler liveAssembler;
     private final AtomicCounter badFrames;
     private final QuorumStateFile store;
+    private final AtomicCounter replaysRequested;
     private Subscription control;
     private Subscription live;
     private long lastAppended = -1;
     private long lastDurable = -1;
+    private long lastReplayRequests;
     private boolean leading;
     private int loggedEpoch = -1;
     private int loggedLeader = -2;
@@ -110,6 +115,7 @@ final class ReplicaAgent implements Agent {
      * @param store      the quorum-state file.
      * @param lost       counts replication frames the transport refused.
      * @param badFrames  counts replication frames that failed validation.
+     * @param replaysRequested counts the replays this member asked a leader for.
      */
     ReplicaAgent(
         final BrokerContext ctx,
@@ -120,7 +126,8 @@ final class ReplicaAgent implements Agent {
         final LiveStream liveStream,
         final QuorumStateFile store,
         final AtomicCounter lost,
-        final AtomicCounter badFrames) {
+        final AtomicCounter badFrames,
+        final AtomicCounter replaysRequested) {
         this.members = ctx.clusterMembers();
         this.selfIndex = members.isConfigured() ? ctx.brokerId() : 0;
         this.brokerIds = new int[members.size()];
@@ -135,6 +142,7 @@ final class ReplicaAgent implements Agent {
         this.clock = ctx.nanoClock();
         this.badFrames = badFrames;
         this.store = store;
+        this.replaysRequested = replaysRequested;
         final int maxBatch = ctx.sequencerContext().maxBatchBytes();
         final MemberProxy[] proxies = new MemberProxy[members.size()];
         try {
@@ -151,7 +159,7 @@ final class ReplicaAgent implements Agent {
                             m.host() + ":" + m.controlPort() + "|term-length=" + BrokerContext.TERM_LENGTH,
                             CONTROL_STREAM_ID));
                         proxies[m.id()] = new ReplicationPublisher((buffer, offset, length) ->
-                            pub.offer(buffer, offset, length) > 0 || lost(lost), maxBatch);
+                            offer(pub, buffer, offset, length) || lost(lost), maxBatch);
                     }
                 }
                 final ExclusivePublication stream = add(aeron.addExclusivePublication(null != multicast ?
@@ -165,7 +173,7 @@ final class ReplicaAgent implements Agent {
                     }
                 }
                 liveStream.publisher(new ReplicationPublisher(
-                    (buffer, offset, length) -> stream.offer(buffer, offset, length) > 0, maxBatch));
+                    (buffer, offset, length) -> offer(stream, buffer, offset, length), maxBatch));
             }
             node = new ReplicaNode(new ReplicaContext()
                 .memberId(selfIndex)
@@ -189,6 +197,22 @@ final class ReplicaAgent implements Agent {
         };
         controlAssembler = new FragmentAssembler(decode);
         liveAssembler = new FragmentAssembler(decode);
+    }
+
+    /**
+     * Offers a frame, again at once when the publication answers {@link Publication#ADMIN_ACTION}: the frame reached
+     * the end of a term, which the publication padded and rotated, so the next offer goes into the new term. Without
+     * the retry the frame was lost at every term rotation of the live stream (every 16 MiB shipped), each time to
+     * every follower at once, and the commit stood still until they had it replayed. Any other refusal
+     * (back-pressure, no subscriber connected) is a lost frame, which the protocol repairs.
+     */
+    static boolean offer(
+        final ExclusivePublication publication, final DirectBuffer buffer, final int offset, final int length) {
+        long result = publication.offer(buffer, offset, length);
+        for (int i = 0; i < ADMIN_ACTION_RETRIES && Publication.ADMIN_ACTION == result; i++) {
+            result = publication.offer(buffer, offset, length);
+        }
+        return result > 0;
     }
 
     private static boolean lost(final AtomicCounter lost) {
@@ -226,8 +250,11 @@ final class ReplicaAgent implements Agent {
         // long park, a vote won with a stale clock would open a leadership whose check-quorum is already due)
         work += node.doWork(nowNs);
         if (null != control) {
-            work += control.poll(controlAssembler, FRAGMENT_LIMIT);
+            // the live stream first: after a stall (this thread descheduled), the batches waiting in its image are
+            // appended before the leader's heartbeat is read, so the heartbeat's log end (ahead of this member's)
+            // does not prompt a replay of batches this member already has in hand
             work += live.poll(liveAssembler, FRAGMENT_LIMIT);
+            work += control.poll(controlAssembler, FRAGMENT_LIMIT);
         }
         final long appended = liveStream.appendedGroupSeq();
         if (appended != lastAppended) {
@@ -240,6 +267,11 @@ final class ReplicaAgent implements Agent {
             lastDurable = durable;
             node.onDurable(durable + 1);
             work++;
+        }
+        final long replays = node.replayRequests();
+        if (replays != lastReplayRequests) {
+            replaysRequested.getAndAddRelease(replays - lastReplayRequests);
+            lastReplayRequests = replays;
         }
         log.reconcile();
         afterStateChange(nowNs);

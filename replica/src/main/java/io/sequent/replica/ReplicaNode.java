@@ -81,6 +81,8 @@ public final class ReplicaNode implements ReplicationHandler {
     private boolean joined;
     private long nextJoinNs;
     private long nextReplayRequestNs;
+    private long replayAwaitedSeq;
+    private long replayRequests;
     private long lastLeaderContactNs;
     private long lastActivityNs;
     private long timeoutNs;
@@ -368,7 +370,14 @@ public final class ReplicaNode implements ReplicationHandler {
                 nextReplayRequestNs = nowNs + 2 * heartbeatIntervalNs;
             }
         } else if (seq > lastSeq + 1) {
-            requestReplay(false);
+            // A batch beyond a gap: the live stream lost one (an offer the transport refused). Ask at once, unless
+            // a replay asked for earlier has not yet reached the batch that revealed its gap: then only after two
+            // heartbeat intervals without progress. The commit waits on this follower until the gap is filled.
+            final boolean newGap = lastSeq >= replayAwaitedSeq;
+            if (newGap) {
+                replayAwaitedSeq = seq;
+            }
+            requestReplay(newGap);
         }
         advanceFollowerCommit(commitSeq);
     }
@@ -570,6 +579,14 @@ public final class ReplicaNode implements ReplicationHandler {
     }
 
     /**
+     * @return replays this member has asked a leader for (a batch beyond a gap in the live stream, a heartbeat
+     *     showing the leader's log ahead, a join behind it).
+     */
+    public long replayRequests() {
+        return replayRequests;
+    }
+
+    /**
      * @return elections this member has stood in (real ones, after a successful pre-vote or a transfer).
      */
     public long electionsStarted() {
@@ -706,6 +723,7 @@ public final class ReplicaNode implements ReplicationHandler {
             final boolean failing = log.appendsFailing();
             nextReplayRequestNs = nowNs + (failing ? electionTimeoutNs : 2 * heartbeatIntervalNs);
             members[leaderId].replayRequest(epoch, memberId, fromSeq, failing ? fromSeq : -1);
+            replayRequests++;
         }
     }
 
@@ -731,6 +749,7 @@ public final class ReplicaNode implements ReplicationHandler {
         leaderId = newLeaderId;
         joined = false;
         nextJoinNs = nowNs;
+        replayAwaitedSeq = 0;
         transferTargetId = NONE;
         epochStartSeq = Long.MAX_VALUE;
         resetElectionTimer();

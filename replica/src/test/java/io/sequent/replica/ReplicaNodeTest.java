@@ -581,6 +581,92 @@ class ReplicaNodeTest {
     }
 
     @Test
+    void aBatchLostFromTheLiveStreamIsAskedForAtOnceAndCommitsWithoutWaitingForATimer() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        for (int i = 0; i < 5; i++) {
+            g.write(leader, 100 + i);
+            g.advance(MS);
+            g.pump();
+        }
+        final long committed = g.nodes[leader].commitSeq();
+        assertEquals(g.logs[leader].lastSeq(), committed);
+        // one batch lost to both followers at once (one refused offer of the live publication reaches neither)
+        g.blocked[leader][(leader + 1) % 3] = true;
+        g.blocked[leader][(leader + 2) % 3] = true;
+        final long lost = g.write(leader, 200);
+        g.pump();
+        g.heal();
+        final long[] requestsBefore = new long[3];
+        for (int i = 1; i < 3; i++) {
+            requestsBefore[i] = g.nodes[(leader + i) % 3].replayRequests();
+        }
+        final long next = g.write(leader, 201);
+        g.pump();
+        for (int i = 1; i < 3; i++) {
+            final int follower = (leader + i) % 3;
+            assertEquals(requestsBefore[i] + 1, g.nodes[follower].replayRequests(),
+                "follower " + follower + " asks for the lost batch as soon as the next one shows the gap");
+            assertTrue(g.count(follower + "->" + leader + " ReplayRequest") >= 1);
+        }
+        assertEquals(committed, g.nodes[leader].commitSeq(), "the lost batch holds the commit back");
+        g.advance(1);
+        g.pump();
+        assertEquals(next, g.nodes[leader].commitSeq(),
+            "replayed on the leader's next duty cycle, and committed with the batch after it, 1 ns later");
+        assertTrue(lost < next);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(g.logs[leader].prefixHashAt(next), g.logs[i].prefixHashAt(next), "member " + i);
+        }
+
+        // once that gap is filled, the next one is asked for at once too
+        g.blocked[leader][(leader + 1) % 3] = true;
+        g.write(leader, 300);
+        g.pump();
+        g.heal();
+        final long before = g.nodes[(leader + 1) % 3].replayRequests();
+        final long last = g.write(leader, 301);
+        g.pump();
+        assertEquals(before + 1, g.nodes[(leader + 1) % 3].replayRequests());
+        g.advance(1);
+        g.pump();
+        assertEquals(last, g.logs[(leader + 1) % 3].lastSeq());
+        assertEquals(last, g.nodes[leader].commitSeq());
+    }
+
+    @Test
+    void aFollowerAsksForAReplayOnceWhileItIsUnderWayAndAgainOnlyAfterTwoHeartbeatsWithoutProgress() {
+        final ScriptedGroup g = new ScriptedGroup(3).start();
+        g.runFor(3 * ELECTION_TIMEOUT_NS, MS);
+        final int leader = g.leader();
+        final int lagging = (leader + 1) % 3;
+        final String replayRequest = lagging + "->" + leader + " ReplayRequest";
+        g.blocked[leader][lagging] = true;
+        g.write(leader, 1);
+        g.pump();
+        g.heal();
+        g.blocked[lagging][leader] = true; // its request is lost
+        final long before = g.count(replayRequest);
+        for (int i = 0; i < 20; i++) {
+            g.write(leader, 10 + i);
+            g.pump();
+        }
+        assertEquals(before + 1, g.count(replayRequest), "one request for the gap, not one per batch behind it");
+        g.advance(2 * HEARTBEAT_NS - MS);
+        g.write(leader, 50);
+        g.pump();
+        assertEquals(before + 1, g.count(replayRequest), "no repeat within two heartbeat intervals");
+        g.advance(MS);
+        g.write(leader, 51);
+        g.pump();
+        assertEquals(before + 2, g.count(replayRequest), "repeated once two heartbeat intervals passed");
+        g.heal();
+        g.runFor(5 * HEARTBEAT_NS, MS);
+        assertEquals(g.logs[leader].lastSeq(), g.logs[lagging].lastSeq());
+    }
+
+    @Test
     void withExternalAppendsTheLeaderCommitsWhatTheCallerAppendedAndFollowersReplayTheEpochStart() {
         final ScriptedGroup g = new ScriptedGroup(3);
         g.externalAppends = true;
