@@ -5,6 +5,7 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Publication;
 import io.sequent.codec.ProtocolFrames;
+import io.sequent.codec.TransportMtu;
 import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.ConnectResponseEncoder;
 import io.sequent.codec.client.ErrorCode;
@@ -129,6 +130,10 @@ final class SessionManager implements AutoCloseable {
             }
             if (null == uri.get(CommonContext.TERM_LENGTH_PARAM_NAME)) {
                 uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, BrokerContext.TERM_LENGTH);
+            }
+            if (null == uri.get(TransportMtu.CHANNEL_PARAM)) {
+                uri.put(TransportMtu.CHANNEL_PARAM, Integer.toString(
+                    TransportMtu.resolve(ctx.transportMtu(), uri.get(CommonContext.ENDPOINT_PARAM_NAME))));
             }
             responseChannel = uri.toString();
         } catch (final RuntimeException ex) {
