@@ -131,9 +131,15 @@ final class SessionManager implements AutoCloseable {
             if (null == uri.get(CommonContext.TERM_LENGTH_PARAM_NAME)) {
                 uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, BrokerContext.TERM_LENGTH);
             }
-            if (null == uri.get(TransportMtu.CHANNEL_PARAM)) {
+            final String mtu = uri.get(TransportMtu.CHANNEL_PARAM);
+            if (null == mtu) {
                 uri.put(TransportMtu.CHANNEL_PARAM, Integer.toString(
                     TransportMtu.resolve(ctx.transportMtu(), uri.get(CommonContext.ENDPOINT_PARAM_NAME))));
+            } else {
+                final String problem = TransportMtu.check(Integer.parseInt(mtu));
+                if (null != problem || TransportMtu.AUTO == Integer.parseInt(mtu)) {
+                    throw new IllegalArgumentException("mtu " + (null == problem ? "must not be 0" : problem));
+                }
             }
             responseChannel = uri.toString();
         } catch (final RuntimeException ex) {

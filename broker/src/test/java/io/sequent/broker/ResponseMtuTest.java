@@ -2,7 +2,9 @@ package io.sequent.broker;
 
 import io.sequent.codec.TransportMtu;
 import io.sequent.codec.client.Acks;
+import io.sequent.codec.client.ConnectRequestEncoder;
 import io.sequent.codec.client.ErrorCode;
+import io.sequent.codec.client.MessageHeaderEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,29 @@ class ResponseMtuTest {
         try (Broker broker = Broker.launch(TestSupport.context(dataDir).transportMtu(2048))) {
             assertEquals(2048, responseMtu(broker, ""));
             assertEquals(8192, responseMtu(broker, "|mtu=8192"));
+        }
+    }
+
+    @Test
+    void aResponseChannelNamingAnMtuAeronRefusesIsCountedAndOthersAreServed() {
+        try (Broker broker = Broker.launch(TestSupport.context(dataDir));
+            TestClient bad = new TestClient(broker)) {
+            final long malformed = broker.counters().malformedRequests.get();
+            final ConnectRequestEncoder encoder = new ConnectRequestEncoder();
+            encoder.wrapAndApplyHeader(bad.buffer(), 0, bad.headerEncoder())
+                .correlationId(bad.nextCorrelationId())
+                .responseStreamId(1002)
+                .protocolVersion(ConnectRequestEncoder.SCHEMA_VERSION)
+                .responseChannel(bad.responseChannel() + "|mtu=1000")
+                .clientId("bad-mtu");
+            bad.send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+            final long deadline = System.currentTimeMillis() + TestClient.TIMEOUT_MS;
+            while (broker.counters().malformedRequests.get() == malformed && System.currentTimeMillis() < deadline) {
+                TestClient.sleep(1);
+            }
+            assertEquals(malformed + 1, broker.counters().malformedRequests.get(), "counted as malformed");
+            assertEquals(0, broker.sessionCount(), "no session for a channel that cannot be answered");
+            assertEquals(TransportMtu.LOOPBACK, responseMtu(broker, ""), "the next client is served");
         }
     }
 
