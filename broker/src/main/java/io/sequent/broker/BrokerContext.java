@@ -6,6 +6,7 @@ import io.sequent.log.LogException;
 import io.sequent.sequencer.IdleStrategies;
 import io.sequent.sequencer.SequencerContext;
 import io.sequent.sequencer.SequencerException;
+import io.sequent.codec.TransportMtu;
 import io.sequent.codec.client.ErrorCode;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -168,6 +169,15 @@ public final class BrokerContext {
     public static final String FETCH_MAX_BYTES_PROP = "fetch.max.bytes";
     public static final int FETCH_MAX_BYTES_DEFAULT = 1024 * 1024;
 
+    /**
+     * MTU in bytes of a client's response publication (acknowledgements and fetched records) when the response
+     * channel the client names in its ConnectRequest has no {@code mtu} of its own (a client names the one of its
+     * {@code transport.mtu}, so this applies to clients that do not). 64 to 65504 and a multiple of 32 (Aeron's
+     * rules), or {@code auto}: 65504 towards a loopback response address, 1408 (Aeron's default, one Ethernet
+     * frame) towards any other; see {@link TransportMtu}. Default {@code auto}.
+     */
+    public static final String TRANSPORT_MTU_PROP = "broker.transport.mtu";
+
     /** Partitions of a topic created without a count (partitions = -1). 1 to 10000. Default 1. */
     public static final String NUM_PARTITIONS_PROP = "num.partitions";
     public static final int NUM_PARTITIONS_DEFAULT = 1;
@@ -231,6 +241,7 @@ public final class BrokerContext {
         SESSION_CONNECT_TIMEOUT_MS_PROP, MAX_SESSIONS_PROP, FETCH_MAX_BYTES_PROP, NUM_PARTITIONS_PROP,
         PRODUCE_TIMEOUT_MS_PROP, OFFSETS_RETENTION_MS_PROP, CLUSTER_MEMBERS_PROP, REPLICATION_CHANNEL_PROP,
         ELECTION_TIMEOUT_MS_PROP, HEARTBEAT_INTERVAL_MS_PROP, METRICS_PORT_PROP, METRICS_HOST_PROP,
+        TRANSPORT_MTU_PROP,
     };
     private static final String[] SEQUENCER_KEYS = {
         SequencerContext.RING_SIZE_PROP, SequencerContext.DATA_BUFFER_BYTES_PROP,
@@ -269,6 +280,7 @@ public final class BrokerContext {
     private int sessionConnectTimeoutMs = SESSION_CONNECT_TIMEOUT_MS_DEFAULT;
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
+    private int transportMtu = TransportMtu.AUTO;
     private int numPartitions = NUM_PARTITIONS_DEFAULT;
     private int produceTimeoutMs = PRODUCE_TIMEOUT_MS_DEFAULT;
     private String clusterMembersSetting;
@@ -369,6 +381,14 @@ public final class BrokerContext {
             intValue(properties, SESSION_CONNECT_TIMEOUT_MS_PROP, SESSION_CONNECT_TIMEOUT_MS_DEFAULT));
         ctx.maxSessions(intValue(properties, MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT));
         ctx.fetchMaxBytes(intValue(properties, FETCH_MAX_BYTES_PROP, FETCH_MAX_BYTES_DEFAULT));
+        final String mtu = properties.getProperty(TRANSPORT_MTU_PROP);
+        if (null != mtu) {
+            try {
+                ctx.transportMtu(TransportMtu.parse(mtu));
+            } catch (final NumberFormatException ex) {
+                throw BrokerException.invalidConfig(TRANSPORT_MTU_PROP, mtu, "expected 'auto' or a number of bytes");
+            }
+        }
         ctx.numPartitions(intValue(properties, NUM_PARTITIONS_PROP, NUM_PARTITIONS_DEFAULT));
         ctx.produceTimeoutMs(intValue(properties, PRODUCE_TIMEOUT_MS_PROP, PRODUCE_TIMEOUT_MS_DEFAULT));
         final String members = properties.getProperty(CLUSTER_MEMBERS_PROP);
@@ -513,6 +533,10 @@ public final class BrokerContext {
         if (fetchMaxBytes < 1024 || fetchMaxBytes > MAX_RESPONSE_RECORDS) {
             throw BrokerException.invalidConfig(
                 FETCH_MAX_BYTES_PROP, fetchMaxBytes, "must be between 1024 and " + MAX_RESPONSE_RECORDS);
+        }
+        final String mtuProblem = TransportMtu.check(transportMtu);
+        if (null != mtuProblem) {
+            throw BrokerException.invalidConfig(TRANSPORT_MTU_PROP, transportMtu, mtuProblem);
         }
         if (numPartitions < 1 || numPartitions > TopicAdmin.MAX_PARTITIONS) {
             throw BrokerException.invalidConfig(
@@ -794,6 +818,16 @@ public final class BrokerContext {
         return this;
     }
 
+    /** @return {@link #TRANSPORT_MTU_PROP}, {@link TransportMtu#AUTO} when chosen by the response address. */
+    public int transportMtu() {
+        return transportMtu;
+    }
+
+    public BrokerContext transportMtu(final int transportMtu) {
+        this.transportMtu = transportMtu;
+        return this;
+    }
+
     public int numPartitions() {
         return numPartitions;
     }
@@ -957,6 +991,7 @@ public final class BrokerContext {
             ", " + SESSION_CONNECT_TIMEOUT_MS_PROP + "=" + sessionConnectTimeoutMs +
             ", " + MAX_SESSIONS_PROP + "=" + maxSessions +
             ", " + FETCH_MAX_BYTES_PROP + "=" + fetchMaxBytes +
+            ", " + TRANSPORT_MTU_PROP + "=" + TransportMtu.toString(transportMtu) +
             ", " + NUM_PARTITIONS_PROP + "=" + numPartitions +
             ", " + PRODUCE_TIMEOUT_MS_PROP + "=" + produceTimeoutMs +
             ", topicDefaults=" + topicDefaults +

@@ -5,6 +5,7 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Publication;
 import io.sequent.codec.ProtocolFrames;
+import io.sequent.codec.TransportMtu;
 import io.sequent.codec.client.ConnectRequestDecoder;
 import io.sequent.codec.client.ConnectResponseEncoder;
 import io.sequent.codec.client.ErrorCode;
@@ -129,6 +130,16 @@ final class SessionManager implements AutoCloseable {
             }
             if (null == uri.get(CommonContext.TERM_LENGTH_PARAM_NAME)) {
                 uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, BrokerContext.TERM_LENGTH);
+            }
+            final String mtu = uri.get(TransportMtu.CHANNEL_PARAM);
+            if (null == mtu) {
+                uri.put(TransportMtu.CHANNEL_PARAM, Integer.toString(
+                    TransportMtu.resolve(ctx.transportMtu(), uri.get(CommonContext.ENDPOINT_PARAM_NAME))));
+            } else {
+                final String problem = TransportMtu.check(Integer.parseInt(mtu));
+                if (null != problem || TransportMtu.AUTO == Integer.parseInt(mtu)) {
+                    throw new IllegalArgumentException("mtu " + (null == problem ? "must not be 0" : problem));
+                }
             }
             responseChannel = uri.toString();
         } catch (final RuntimeException ex) {

@@ -142,6 +142,10 @@ class BrokerContextTest {
         assertKeyNamed("log.flush.policy", "log.flush.policy", "sometimes");
         assertKeyNamed("log.message.timestamp.type", "log.message.timestamp.type", "Now");
         assertKeyNamed("sequencer.ring.size", "sequencer.ring.size", "3");
+        assertKeyNamed("broker.transport.mtu", "broker.transport.mtu", "big");
+        assertKeyNamed("broker.transport.mtu", "broker.transport.mtu", "1400");
+        assertKeyNamed("broker.transport.mtu", "broker.transport.mtu", "32");
+        assertKeyNamed("broker.transport.mtu", "broker.transport.mtu", "65536");
         assertKeyNamed("sequencer.max.batch.bytes", "sequencer.max.batch.bytes", "4194304",
             "sequencer.data.buffer.bytes", "67108864");
     }
@@ -151,6 +155,19 @@ class BrokerContextTest {
             () -> BrokerContext.fromProperties(props(keyValues)), "bad " + key);
         assertEquals(ErrorCode.INVALID_CONFIG, ex.code());
         assertTrue(ex.getMessage().contains(key), "message names " + key + ": " + ex.getMessage());
+    }
+
+    @Test
+    void transportMtuIsAutoByDefaultAndTakesAeronsValues() {
+        assertEquals(0, BrokerContext.fromProperties(props()).transportMtu(), "auto");
+        assertEquals(0, BrokerContext.fromProperties(props("broker.transport.mtu", "auto")).transportMtu());
+        assertEquals(8192, BrokerContext.fromProperties(props("broker.transport.mtu", "8192")).transportMtu());
+        assertEquals(65504, BrokerContext.fromProperties(props("broker.transport.mtu", "65504")).transportMtu());
+        final BrokerException ex = assertThrows(BrokerException.class,
+            () -> BrokerContext.fromProperties(props("broker.transport.mtu", "1500")));
+        assertEquals("broker.transport.mtu must be a multiple of 32 bytes (Aeron's frame alignment), e.g. 1472, " +
+            "was '1500'", ex.getMessage());
+        assertThrows(BrokerException.class, () -> new BrokerContext().transportMtu(70_000).conclude());
     }
 
     @Test

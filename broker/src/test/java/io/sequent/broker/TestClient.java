@@ -81,6 +81,7 @@ final class TestClient implements AutoCloseable {
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private long nextCorrelationId = 1;
     private long sessionId = -1;
+    private String responseParams = "";
     int invalidResponses;
 
     /** One response frame, copied. */
@@ -124,6 +125,16 @@ final class TestClient implements AutoCloseable {
         return responses.tryResolveChannelEndpointPort();
     }
 
+    /** @param params Aeron channel parameters ({@code |mtu=4096}) the ConnectRequest adds to the response channel. */
+    void responseParams(final String params) {
+        responseParams = params;
+    }
+
+    /** @return the MTU of the broker's response publication, as the response image reports it; -1 without one. */
+    int responseMtu() {
+        return responses.imageCount() == 0 ? -1 : responses.imageAtIndex(0).mtuLength();
+    }
+
     long sessionId() {
         return sessionId;
     }
@@ -153,7 +164,7 @@ final class TestClient implements AutoCloseable {
             .correlationId(correlationId)
             .responseStreamId(1002)
             .protocolVersion(protocolVersion)
-            .responseChannel(responseChannel())
+            .responseChannel(responseChannel() + responseParams)
             .clientId(clientId);
         send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         final Response response = await(correlationId);

@@ -10,6 +10,8 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sequent.codec.TransportMtu;
+
 /**
  * Settings shared by {@link Producer}, {@link Consumer} and {@link Admin}: where the broker is and
  * how the connection to it behaves. Fluent and mutable; a client copies it when it starts.
@@ -55,6 +57,12 @@ import org.slf4j.LoggerFactory;
  *       while a request waits for a prompt answer (a long-poll fetch does not count) is lost and the session
  *       moves to another member; halfway through the silence the client probes it with a small
  *       MetadataRequest naming no topic, which a live member answers at once; at least 2</td></tr>
+ *   <tr><td>{@value #TRANSPORT_MTU}</td><td>{@code auto}</td><td>MTU in bytes of the Aeron channels of the
+ *       client's sessions: its ingress publications to the members, and the response channel it names in the
+ *       handshake, on which the broker sends acknowledgements and fetched records back; 64 to 65504, a
+ *       multiple of 32 (Aeron's rules). {@code auto}: 65504 towards a loopback address (127.0.0.0/8, ::1,
+ *       {@code localhost}), 1408 (Aeron's default, one Ethernet frame) towards any other host; see
+ *       {@link TransportMtu}</td></tr>
  * </table>
  */
 public final class ClientConfig {
@@ -84,6 +92,8 @@ public final class ClientConfig {
     public static final String RECONNECT_BACKOFF_MAX_MS = "reconnect.backoff.max.ms";
     /** Property key of {@link #livenessTimeout(Duration)}. */
     public static final String LIVENESS_TIMEOUT_MS = "liveness.timeout.ms";
+    /** Property key of {@link #transportMtu(int)}. */
+    public static final String TRANSPORT_MTU = "transport.mtu";
 
     /** Default of {@value #BOOTSTRAP_SERVERS}. */
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9090";
@@ -97,7 +107,7 @@ public final class ClientConfig {
     /** Every key {@link #fromProperties} reads. */
     static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, CLIENT_ID, AERON_DIR, CONNECT_TIMEOUT_MS,
         REQUEST_TIMEOUT_MS, RESPONSE_HOST, IDLE_STRATEGY, DRIVER_IDLE_STRATEGY, THREADING_MODE, METADATA_MAX_AGE_MS,
-        RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS, LIVENESS_TIMEOUT_MS);
+        RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS, LIVENESS_TIMEOUT_MS, TRANSPORT_MTU);
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConfig.class);
     private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
@@ -116,6 +126,7 @@ public final class ClientConfig {
     private Duration reconnectBackoff = Duration.ofMillis(100);
     private Duration reconnectBackoffMax = Duration.ofSeconds(1);
     private Duration livenessTimeout = Duration.ofMillis(500);
+    private int transportMtu = TransportMtu.AUTO;
 
     /**
      * Where a client's I/O runs ({@value #THREADING_MODE}).
@@ -226,6 +237,16 @@ public final class ClientConfig {
         v = Settings.string(properties, LIVENESS_TIMEOUT_MS);
         if (v != null) {
             config.livenessTimeout(millis(LIVENESS_TIMEOUT_MS, v));
+        }
+        v = Settings.string(properties, TRANSPORT_MTU);
+        if (v != null) {
+            final int mtu;
+            try {
+                mtu = TransportMtu.parse(v);
+            } catch (final NumberFormatException ex) {
+                throw InvalidConfigException.forKey(TRANSPORT_MTU, v, "expected 'auto' or a number of bytes");
+            }
+            config.transportMtu(mtu);
         }
         return config;
     }
@@ -463,6 +484,27 @@ public final class ClientConfig {
     }
 
     /**
+     * @param bytes the MTU of the session's channels ({@value #TRANSPORT_MTU}): 64 to 65504 and a multiple
+     *              of 32, or {@link TransportMtu#AUTO} to choose it by the endpoint.
+     * @return this.
+     */
+    public ClientConfig transportMtu(final int bytes) {
+        final String reason = TransportMtu.check(bytes);
+        if (reason != null) {
+            throw InvalidConfigException.forKey(TRANSPORT_MTU, bytes, reason);
+        }
+        transportMtu = bytes;
+        return this;
+    }
+
+    /**
+     * @return the configured MTU of the session's channels, {@link TransportMtu#AUTO} when chosen by the endpoint.
+     */
+    public int transportMtu() {
+        return transportMtu;
+    }
+
+    /**
      * A copy, so that a running client is not affected by later changes to this instance.
      *
      * @return a new config with the same values.
@@ -483,6 +525,7 @@ public final class ClientConfig {
         c.reconnectBackoff = reconnectBackoff;
         c.reconnectBackoffMax = reconnectBackoffMax;
         c.livenessTimeout = livenessTimeout;
+        c.transportMtu = transportMtu;
         return c;
     }
 
@@ -496,7 +539,8 @@ public final class ClientConfig {
             + ", " + METADATA_MAX_AGE_MS + "=" + metadataMaxAge.toMillis()
             + ", " + RECONNECT_BACKOFF_MS + "=" + reconnectBackoff.toMillis()
             + ", " + RECONNECT_BACKOFF_MAX_MS + "=" + reconnectBackoffMax.toMillis()
-            + ", " + LIVENESS_TIMEOUT_MS + "=" + livenessTimeout.toMillis() + "}";
+            + ", " + LIVENESS_TIMEOUT_MS + "=" + livenessTimeout.toMillis()
+            + ", " + TRANSPORT_MTU + "=" + TransportMtu.toString(transportMtu) + "}";
     }
 
     static Duration millis(final String key, final String value) {

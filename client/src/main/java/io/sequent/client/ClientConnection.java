@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import io.sequent.codec.FrameError;
 import io.sequent.codec.ProtocolFrames;
+import io.sequent.codec.TransportMtu;
 import io.sequent.codec.client.ConnectRequestEncoder;
 import io.sequent.codec.client.ConnectResponseDecoder;
 import io.sequent.codec.client.DisconnectRequestEncoder;
@@ -115,6 +116,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
     private Aeron aeron;
     private final String clientId;
     private final List<String> bootstrapChannels;
+    /** {@link ClientConfig#TRANSPORT_MTU}: the MTU of every ingress channel and of the response channel. */
+    private final int transportMtu;
     private final String responseHost;
     private final long connectTimeoutNs;
     private final long requestTimeoutNs;
@@ -202,9 +205,10 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         this.aeron = aeron;
         this.followLeader = followLeader;
         this.clientId = clientId;
+        transportMtu = config.transportMtu();
         final List<String> channels = new ArrayList<>();
         for (final String endpoint : config.bootstrapEndpoints()) {
-            channels.add(ingressChannel(endpoint));
+            channels.add(ingressChannel(endpoint, transportMtu));
         }
         bootstrapChannels = List.copyOf(channels);
         responseHost = config.responseHost();
@@ -219,19 +223,33 @@ final class ClientConnection implements RequestSender, AutoCloseable {
 
     /**
      * The Aeron channel of a broker's ingress: a {@code host:port} endpoint, or a full channel (as
-     * a broker names its leader), with the 16 MiB term length added when absent.
+     * a broker names its leader), with the 16 MiB term length added when absent, and the MTU: the
+     * configured one always, {@link TransportMtu#AUTO}'s choice for the endpoint when the channel names none.
      *
      * @param endpointOrChannel {@code host:port} or {@code aeron:udp?...}.
+     * @param mtu               {@link ClientConfig#TRANSPORT_MTU}.
      * @return the channel.
      */
-    static String ingressChannel(final String endpointOrChannel) {
+    static String ingressChannel(final String endpointOrChannel, final int mtu) {
         final String trimmed = endpointOrChannel.trim();
-        if (!trimmed.startsWith("aeron:")) {
-            return "aeron:udp?endpoint=" + trimmed + "|" + CommonContext.TERM_LENGTH_PARAM_NAME + "=" + TERM_LENGTH;
-        }
-        final ChannelUri uri = ChannelUri.parse(trimmed);
+        final ChannelUri uri =
+            ChannelUri.parse(trimmed.startsWith("aeron:") ? trimmed : "aeron:udp?endpoint=" + trimmed);
         if (uri.get(CommonContext.TERM_LENGTH_PARAM_NAME) == null) {
             uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, TERM_LENGTH);
+        }
+        return withMtu(uri, mtu, uri.get(CommonContext.ENDPOINT_PARAM_NAME));
+    }
+
+    /**
+     * @param uri      a channel.
+     * @param mtu      {@link ClientConfig#TRANSPORT_MTU}.
+     * @param endpoint where the channel's datagrams go, for {@link TransportMtu#AUTO}.
+     * @return the channel with its {@code mtu}: {@code mtu} when configured, else the one it names, else the
+     *     one {@link TransportMtu#AUTO} chooses for {@code endpoint}.
+     */
+    private static String withMtu(final ChannelUri uri, final int mtu, final String endpoint) {
+        if (mtu != TransportMtu.AUTO || uri.get(TransportMtu.CHANNEL_PARAM) == null) {
+            uri.put(TransportMtu.CHANNEL_PARAM, Integer.toString(TransportMtu.resolve(mtu, endpoint)));
         }
         return uri.toString();
     }
@@ -613,7 +631,8 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             }
             return 0;
         }
-        responseChannel = resolved;
+        // the broker's response publication takes the MTU this channel names
+        responseChannel = withMtu(ChannelUri.parse(resolved), transportMtu, responseHost);
         startAttempt(now, connectFuture.isDone() ? reconnectChannels(null) : bootstrapChannels, !followLeader);
         return 1;
     }
@@ -829,7 +848,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
         if (id < 0 || channel == null || channel.isEmpty()) {
             return;
         }
-        final String normalized = ingressChannel(channel);
+        final String normalized = ingressChannel(channel, transportMtu);
         if (!normalized.equals(members.get(id))) {
             members.put(id, normalized);
             memberCount = Math.max(1, members.size());
@@ -891,7 +910,7 @@ final class ClientConnection implements RequestSender, AutoCloseable {
             && (leader >= 0 || namedLeader < 0)) {
             redirects++;
             LOG.info("client {}: broker {} is not the leader; redirected to {}", clientId, broker, leaderChannel);
-            startAttempt(nowNs, redirectChannels(ingressChannel(leaderChannel)), true);
+            startAttempt(nowNs, redirectChannels(ingressChannel(leaderChannel, transportMtu)), true);
         } else if (!connectFuture.isDone() && code != ErrorCode.NOT_LEADER && !SequentException.isRetriable(code)) {
             fail(SequentException.of(code, "broker refused the session: " + message));
         } else {

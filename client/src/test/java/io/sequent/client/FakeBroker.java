@@ -167,6 +167,7 @@ final class FakeBroker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean frozen;
+    private volatile String lastResponseChannel;
 
     private final Map<String, TopicLog> topics = new LinkedHashMap<>();
     private final Map<Long, Publication> sessions = new HashMap<>();
@@ -266,6 +267,17 @@ final class FakeBroker implements AutoCloseable {
 
     String ingressChannel() {
         return "aeron:udp?endpoint=127.0.0.1:" + port;
+    }
+
+    /** @return the MTU of the newest client publication on the ingress, as its image reports it; -1 without one. */
+    int ingressMtu() {
+        final int count = ingress.imageCount();
+        return count == 0 ? -1 : ingress.imageAtIndex(count - 1).mtuLength();
+    }
+
+    /** @return the response channel the last ConnectRequest named, or null. */
+    String lastResponseChannel() {
+        return lastResponseChannel;
     }
 
     int brokerId() {
@@ -631,6 +643,7 @@ final class FakeBroker implements AutoCloseable {
         final int streamId = request.responseStreamId();
         request.protocolVersion();
         final String channel = request.responseChannel();
+        lastResponseChannel = channel;
         request.clientId();
         final Publication publication = aeron.addPublication(channel + "|term-length=16m", streamId);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -638,9 +638,9 @@ public final class ReplicaNode implements ReplicationHandler {
             for (int i = 0; i < memberCount; i++) {
                 if (i != memberId) {
                     members[i].heartbeat(epoch, memberId, commitSeq, lastSeq);
+                    work++;
                 }
             }
-            work++;
         }
         if (NONE != transferTargetId) {
             if (nowNs >= transferDeadlineNs) {

@@ -43,6 +43,25 @@ class ReplicaNodeTest {
     }
 
     @Test
+    void aSingleMembersHeartbeatTicksAreNoWork() {
+        final ScriptedGroup g = new ScriptedGroup(1).start();
+        final ReplicaNode node = g.nodes[0];
+        assertEquals(Role.LEADER, node.role());
+        g.runFor(2 * HEARTBEAT_NS, MS);
+        int work = 0;
+        for (int step = 0; step < 20; step++) {
+            g.nowNs += HEARTBEAT_NS;
+            work += node.doWork(g.nowNs);
+        }
+        assertEquals(0, work, "a heartbeat with no follower to send it to is not work (the idle strategy rests)");
+        final ScriptedGroup three = new ScriptedGroup(3).start();
+        three.runFor(ELECTION_TIMEOUT_NS * 4, MS);
+        final ReplicaNode leader = three.nodes[three.leader()];
+        three.nowNs += HEARTBEAT_NS;
+        assertEquals(2, leader.doWork(three.nowNs), "a heartbeat to each of two followers");
+    }
+
+    @Test
     void anElectionPreVotesThenVotesThenTheLeaderOpensItsEpoch() {
         final ScriptedGroup g = new ScriptedGroup(3).start();
         g.advance(ELECTION_TIMEOUT_NS - 1);
