@@ -718,6 +718,7 @@ final class FakeBroker implements AutoCloseable {
             topicsEncoder.name(name);
         }
         response.clusterId("fake");
+        response.message("");
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + response.encodedLength());
     }
 

@@ -63,6 +63,7 @@ final class Responses {
         }
         topics.name(topic);
         encoder.clusterId("test");
+        encoder.message("");
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 }

@@ -108,7 +108,7 @@ final class SampleFrames {
                 }
                 topic.name("topic-" + t);
             }
-            return metadata.clusterId("cluster-x").encodedLength();
+            return metadata.clusterId("cluster-x").message("").encodedLength();
         }));
         frames.add(frame("CreateTopicsRequest", (b) -> {
             final CreateTopicsRequestEncoder create = new CreateTopicsRequestEncoder()
