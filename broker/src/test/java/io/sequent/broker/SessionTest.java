@@ -174,7 +174,7 @@ class SessionTest {
             assertEquals(io.sequent.codec.client.JoinGroupResponseDecoder.TEMPLATE_ID,
                 client.await(joinId).templateId);
 
-            final DescribedMember current = describeGroup(client, 3);
+            final DescribedMember current = describeGroup(client, MessageHeaderEncoder.SCHEMA_VERSION);
             assertEquals("member", current.clientId());
             assertEquals("127.0.0.1", current.host(), "the address of the member's response channel");
 
@@ -195,7 +195,7 @@ class SessionTest {
             final String chosen = java.util.UUID.randomUUID().toString();
             assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0]);
             assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0], "the answer was lost");
-            assertEquals("member", describeGroup(client, 3).clientId(), "one member: describeGroup checks the count");
+            assertEquals("member", describeGroup(client, MessageHeaderEncoder.SCHEMA_VERSION).clientId(), "one member: describeGroup checks the count");
         }
     }
 
