@@ -195,7 +195,8 @@ class SessionTest {
             final String chosen = java.util.UUID.randomUUID().toString();
             assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0]);
             assertEquals(chosen, TestClient.joined(client.memberJoin("g", chosen, "t"))[0], "the answer was lost");
-            assertEquals("member", describeGroup(client, MessageHeaderEncoder.SCHEMA_VERSION).clientId(), "one member: describeGroup checks the count");
+            assertEquals("member", describeGroup(client, MessageHeaderEncoder.SCHEMA_VERSION).clientId(),
+                "one member: describeGroup checks the count");
         }
     }
 
