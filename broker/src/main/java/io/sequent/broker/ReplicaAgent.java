@@ -303,7 +303,7 @@ final class ReplicaAgent implements Agent {
             state.abandonThrough(sequencer.lastOfferedSequence());
         }
         final long commitSeq = node.commitSeq();
-        if (leading && commitWhenLeading >= 0) {
+        if (leading && commitWhenLeading >= 0 && members.size() > 1) {
             awaitFirstCommit(nowNs, epoch, commitSeq);
         }
         if (node.isJoined() != loggedJoined) {
@@ -369,7 +369,7 @@ final class ReplicaAgent implements Agent {
             LOG.info("member {} commits in epoch {}: commit seq {}, {} ms after it took the lead (its EpochStart " +
                 "at seq {} journaled {}, durable {}; acknowledged by{})", state.selfId(), epoch, commitSeq,
                 TimeUnit.NANOSECONDS.toMillis(nowNs - leadingSinceNs), epochStartSeq, since(journaledAtNs),
-                since(durableAtNs), acks.substring(1));
+                since(durableAtNs), acks.length() == 0 ? " no other member" : acks.substring(1));
         }
     }
 
