@@ -81,6 +81,11 @@ final class ProducerBatch extends PendingRequest {
     boolean sealed;
     int stampGeneration = -1;
     int baseSequence = Batches.NO_SEQUENCE;
+    /**
+     * An attempt with the current stamp ended without a definite answer (no response, lost session, or an
+     * answer that does not say the batch was not written): a copy of it may be in the log under this stamp.
+     */
+    boolean maybeWritten;
     SequentException lastError;
 
     /**
@@ -202,6 +207,7 @@ final class ProducerBatch extends PendingRequest {
         sealed = true;
         baseSequence = sequence;
         stampGeneration = generation;
+        maybeWritten = false;
     }
 
     /**
@@ -233,6 +239,7 @@ final class ProducerBatch extends PendingRequest {
         sealed = false;
         stampGeneration = -1;
         baseSequence = Batches.NO_SEQUENCE;
+        maybeWritten = false;
         lastError = null;
         correlationId = -1;
         frameLength = 0;

@@ -1,6 +1,7 @@
 package io.sequent.client;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,11 @@ import io.sequent.codec.client.ProduceResponseDecoder;
  * already written: success). OUT_OF_ORDER_SEQUENCE behind an earlier batch still being retried is
  * retried in turn; a sequence hole (a stamped batch that failed for good, an unknown producer, a
  * fenced epoch) bumps the epoch: sending pauses until nothing is in flight, InitProducerId with the
- * current id returns a new epoch, and every unsent batch is stamped again from sequence 0.
+ * current id returns a new epoch, and every queued batch is stamped again from sequence 0, except
+ * those an attempt of which may have been written (no answer, a lost session, NOT_LEADER, a timeout
+ * or storage error answered by the broker: {@link ProducerBatch#maybeWritten}). A resend of those under the
+ * new epoch could not be told from the stored copy and would be stored twice, so they fail instead,
+ * with OUT_OF_ORDER_SEQUENCE and a message saying their outcome is unknown.
  *
  * <p>Single writer of the send side of all producer state (see {@link PartitionQueue}): the I/O
  * thread. Steady state allocates nothing (a callback that takes the completion as fields, see
@@ -78,6 +83,7 @@ final class ProducerSender implements IoWork, BatchHandler {
     private int generation;
     private boolean initInFlight;
     private boolean bumpPending;
+    private SequentException bumpCause;
     private long initRetryAtNs;
     private boolean initBackoff;
     private int inFlightTotal;
@@ -309,16 +315,21 @@ final class ProducerSender implements IoWork, BatchHandler {
                 "retrying until delivery.timeout.ms ({} ms)", batch.queue,
                 TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNs));
         }
+        if (failure.isRetriable() && code != ErrorCode.BACK_PRESSURED) {
+            // NOT_LEADER also answers a batch a leader stored and then gave up waiting for (NOT_COMMITTED), a
+            // timeout one the broker may still commit, a storage error one a follower may hold: not a refusal
+            batch.maybeWritten = true;
+        }
         if (code == ErrorCode.NOT_LEADER) {
             connection.onNotLeader(leaderHint, now);
             retryOrFail(batch, failure, now);
         } else if (idempotent && code == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
             if (!hasEarlierUnresolved(batch)) {
-                bumpPending = true;
+                requestBump(failure);
             }
             retryOrFail(batch, failure, now);
         } else if (idempotent && (code == ErrorCode.UNKNOWN_PRODUCER_ID || code == ErrorCode.INVALID_PRODUCER_EPOCH)) {
-            bumpPending = true;
+            requestBump(failure);
             retryOrFail(batch, failure, now);
         } else if (failure.isRetriable()) {
             retryOrFail(batch, failure, now);
@@ -333,6 +344,7 @@ final class ProducerSender implements IoWork, BatchHandler {
         if (closed) {
             failBatch(batch, failure);
         } else if (failure.isRetriable()) {
+            batch.maybeWritten = true; // no answer: the request may have reached the broker
             retryOrFail(batch, failure, now);
         } else {
             failStamped(batch, failure);
@@ -417,8 +429,11 @@ final class ProducerSender implements IoWork, BatchHandler {
                 }
             }
             if (bump) {
-                LOG.info("producer id {} now at epoch {}; sequences restart at 0", id, epoch);
+                final int unresolved = failMaybeWritten(generation - 1);
+                LOG.info("producer id {} now at epoch {}; sequences restart at 0{}", id, epoch, unresolved == 0 ? ""
+                    : "; " + unresolved + " batch(es) whose earlier attempt may have been written failed instead");
             }
+            bumpCause = null;
         } else if (closed) {
             return;
         } else if (failure.isRetriable()) {
@@ -550,6 +565,52 @@ final class ProducerSender implements IoWork, BatchHandler {
         }
     }
 
+    /** A sequence hole or a broker that no longer knows the producer: bump the epoch once nothing is in flight. */
+    private void requestBump(final SequentException cause) {
+        if (!bumpPending) {
+            bumpCause = cause;
+        }
+        bumpPending = true;
+    }
+
+    /**
+     * After an epoch bump: fails, rather than stamping again, every queued batch of the old stamp an attempt of
+     * which may have been written. Under the new epoch its sequences would start again at 0 and no broker could
+     * tell the resend from its stored copy, so it would be stored twice (Kafka, too, bumps the epoch only past
+     * batches known to have failed). The others (never answered but refused, or never sent) are stamped again.
+     *
+     * @param oldGeneration the stamp generation before the bump.
+     * @return how many batches failed.
+     */
+    private int failMaybeWritten(final int oldGeneration) {
+        int failed = 0;
+        for (final TopicState topic : topicList) {
+            for (final PartitionQueue queue : topic.queues) {
+                if (queue == null || queue.ready.isEmpty()) {
+                    continue;
+                }
+                for (final Iterator<ProducerBatch> it = queue.ready.iterator(); it.hasNext();) {
+                    final ProducerBatch batch = it.next();
+                    if (batch.maybeWritten && batch.stampGeneration == oldGeneration) {
+                        it.remove();
+                        scratchBatches.add(batch);
+                    }
+                }
+                accumulator.readyDrained(queue);
+            }
+        }
+        for (final ProducerBatch batch : scratchBatches) {
+            final SequentException cause = bumpCause != null ? bumpCause : batch.lastError;
+            failBatch(batch, new SequentException(ErrorCode.OUT_OF_ORDER_SEQUENCE, "produce to " + batch.queue +
+                ": outcome unknown, an earlier attempt of the batch may have been written; the producer epoch was" +
+                " bumped" + (cause == null ? "" : " (" + cause.getMessage() + ")") + ", so it is not sent again," +
+                " which could store it twice", cause));
+            failed++;
+        }
+        scratchBatches.clear();
+        return failed;
+    }
+
     private boolean hasEarlierUnresolved(final ProducerBatch batch) {
         final PartitionQueue queue = batch.queue;
         for (final ProducerBatch other : queue.inFlight) {
@@ -578,7 +639,7 @@ final class ProducerSender implements IoWork, BatchHandler {
      */
     private void failStamped(final ProducerBatch batch, final SequentException failure) {
         if (idempotent && batch.stampGeneration == generation && !closed) {
-            bumpPending = true;
+            requestBump(failure);
         }
         failBatch(batch, failure);
     }

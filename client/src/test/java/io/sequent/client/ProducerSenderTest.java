@@ -18,6 +18,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.sequent.codec.BatchError;
 import io.sequent.codec.Batches;
@@ -228,6 +230,78 @@ class ProducerSenderTest {
         assertEquals(1, epoch(lastBatch()));
         respond(lastBatch(), 5, ErrorCode.NONE);
         assertEquals(5, future.get().offset());
+    }
+
+    /**
+     * The failover of the kill -9 system test: two batches in flight to a leader that dies after they reached the
+     * members (the new leader holds both under epoch 0, sequences 1 and 2, uncommitted), then the first resend meets
+     * an answer that bumps the epoch. Resent under epoch 1 from sequence 0, no broker could tell them from the
+     * copies it holds: each would be stored twice and acknowledged at the second copy. They fail instead, saying
+     * why; the batch queued behind them that was never sent goes out under the new epoch and succeeds.
+     */
+    @ParameterizedTest(name = "bump after {0}")
+    @EnumSource(value = ErrorCode.class, names = {"UNKNOWN_PRODUCER_ID", "OUT_OF_ORDER_SEQUENCE",
+        "INVALID_PRODUCER_EPOCH"})
+    void anEpochBumpNeverResendsABatchThatMayAlreadyBeStored(final ErrorCode trigger) throws Exception {
+        start(config(), 1);
+        final CompletableFuture<RecordMetadata> first = send(0, "a");
+        step(0);
+        final ProducerBatch b1 = lastBatch();
+        final CompletableFuture<RecordMetadata> second = send(0, "b");
+        step(0);
+        final ProducerBatch b2 = lastBatch();
+        assertEquals(1, sequence(b1));
+        assertEquals(2, sequence(b2));
+        b1.onFailure(new BrokerUnreachableException("connection to the broker lost: leader killed"), now);
+        b2.onFailure(new BrokerUnreachableException("connection to the broker lost: leader killed"), now);
+        final CompletableFuture<RecordMetadata> queued = send(0, "c");
+        step(100);
+        assertEquals(3, connection.sentOf(ProducerBatch.class).size(), "the first resend goes alone");
+        assertTrue(lastBatch() == b1);
+        assertEquals(0, epoch(b1));
+        assertEquals(1, sequence(b1), "the resend keeps its stamp");
+        respond(b1, -1, trigger);
+        step(100);
+        final List<PendingRequest> init = connection.sentNamed("InitProducerIdRequest");
+        assertEquals(1, init.size(), "the epoch is bumped");
+        answerInit(init.get(0), (short) 1);
+        step(0);
+
+        final ProducerBatch b3 = lastBatch();
+        assertFalse(b3 == b1 || b3 == b2, "a batch that may be stored was resent under epoch " + epoch(b3) +
+            " at sequence " + sequence(b3) + ": it would be stored twice");
+        assertEquals(4, connection.sentOf(ProducerBatch.class).size(), "only the batch never sent goes out");
+        for (final CompletableFuture<RecordMetadata> unknown : List.of(first, second)) {
+            final SequentException failure = failure(unknown);
+            assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, failure.errorCode());
+            assertTrue(failure.getMessage().contains("outcome unknown"), failure.getMessage());
+        }
+        assertEquals(1, epoch(b3));
+        assertEquals(0, sequence(b3));
+        respond(b3, 3, ErrorCode.NONE);
+        assertEquals(3, queued.get().offset());
+        assertEquals(0, memory.used());
+    }
+
+    /** A batch every attempt of which was refused is known not to be stored: a bump stamps it again, it is not lost. */
+    @Test
+    void aBatchOnlyEverRefusedIsStampedAgainByTheBump() throws Exception {
+        start(config(), 1);
+        final CompletableFuture<RecordMetadata> first = send(0, "a");
+        step(0);
+        final ProducerBatch b1 = lastBatch();
+        respond(b1, -1, ErrorCode.BACK_PRESSURED);
+        step(100);
+        assertTrue(lastBatch() == b1);
+        respond(b1, -1, ErrorCode.UNKNOWN_PRODUCER_ID);
+        step(100);
+        answerInit(connection.sentNamed("InitProducerIdRequest").get(0), (short) 1);
+        step(0);
+        assertTrue(lastBatch() == b1, "resent");
+        assertEquals(1, epoch(b1));
+        assertEquals(0, sequence(b1));
+        respond(b1, 9, ErrorCode.NONE);
+        assertEquals(9, first.get().offset());
     }
 
     @Test

@@ -257,6 +257,61 @@ class ReplicationSeamTest {
         assertEquals(2, promoted.lastEpoch());
     }
 
+    /**
+     * A failover without a restart: a follower holds an idempotent batch only in its uncommitted tail when it becomes
+     * leader; the producer's resend (same id, epoch and sequence) is a duplicate answered with the original offset
+     * once that batch commits, and is not written again. After a truncation that cut the batch, the resend is written.
+     */
+    @Test
+    void aNewLeaderKnowsTheProducerBatchesOfItsUncommittedTailAndForgetsThoseATruncationCuts() {
+        final RecordingReleaseHandler released = new RecordingReleaseHandler();
+        final long[] commit = {-1};
+        final CommitPosition position = new CommitPosition() {
+            public long commitSeq() {
+                return commit[0];
+            }
+
+            public long abandonedThrough() {
+                return -1;
+            }
+        };
+        final Sequencer member = launch("member", new SequencerContext().releaseHandler(released)
+            .commitPosition(position));
+        final Partition a = open(member, dir.resolve("member"), "a", 0, FlushPolicy.BATCH);
+        final UnsafeBuffer first = TestBatches.batch(42, (short) 0, 0, "p0", "p1");
+        final UnsafeBuffer second = TestBatches.batch(42, (short) 0, 2, "p2");
+        final UnsafeBuffer stampedFirst = TestBatches.batch(42, (short) 0, 0, "p0", "p1");
+        Batches.stamp(stampedFirst, 0, 0, 0, 1);
+        final UnsafeBuffer stampedSecond = TestBatches.batch(42, (short) 0, 2, "p2");
+        Batches.stamp(stampedSecond, 0, 2, 1, 1);
+        assertTrue(offerStamped(member, a, stampedFirst) >= 0);
+        assertTrue(offerStamped(member, a, stampedSecond) >= 0);
+        for (int i = 0; i < 50; i++) {
+            member.invoker().invoke();
+        }
+        assertEquals(3, a.log().nextOffset(), "both in the follower's log, neither committed");
+
+        member.leaderEpoch(2);
+        assertTrue(member.offer(a, second, 0, second.capacity(), Acks.ALL, 1, 1) >= 0);
+        for (int i = 0; i < 50; i++) {
+            member.invoker().invoke();
+        }
+        assertEquals(null, released.byCorrelation(1), "the answer waits for the original's commit");
+        commit[0] = 1;
+        drain(member);
+        assertEquals(SequencerResult.DUPLICATE, released.byCorrelation(1).result());
+        assertEquals(2, released.byCorrelation(1).baseOffset(), "the original offset");
+        assertEquals(3, a.log().nextOffset(), "not written again");
+
+        assertEquals(0, member.truncateTo(0), "a later leader kept only the first batch");
+        assertTrue(member.offer(a, second, 0, second.capacity(), Acks.ALL, 1, 2) >= 0);
+        commit[0] = 5;
+        drain(member);
+        assertEquals(SequencerResult.OK, released.byCorrelation(2).result(), "the cut copy is forgotten");
+        assertEquals(2, released.byCorrelation(2).baseOffset());
+        assertEquals(List.of("0:p0", "1:p1", "2:p2"), TestBatches.readAll(a.log()));
+    }
+
     @Test
     void aStampedBatchThatDoesNotFollowTheLogOrTheGroupSequenceIsRefused() {
         final RecordingSink sink = new RecordingSink();
