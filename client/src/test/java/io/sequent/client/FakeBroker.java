@@ -341,15 +341,7 @@ final class FakeBroker implements AutoCloseable {
                 }
                 topicsCopy.put(topic.name, copy);
             }
-            for (final Map.Entry<String, ProducerState> e : source.producers.entrySet()) {
-                final ProducerState state = new ProducerState();
-                state.epoch = e.getValue().epoch;
-                state.lastSequence = e.getValue().lastSequence;
-                for (final long[] recent : e.getValue().recent) {
-                    state.recent.add(recent.clone());
-                }
-                producersCopy.put(e.getKey(), state);
-            }
+            producersCopy.putAll(source.producersCopy());
         }
         synchronized (this) {
             topics.clear();
@@ -357,6 +349,35 @@ final class FakeBroker implements AutoCloseable {
             producers.clear();
             producers.putAll(producersCopy);
         }
+    }
+
+    /**
+     * Replaces this member's producer state (not its logs) with a copy of another member's: the idempotence state a
+     * replicated member rebuilds from the batches it holds, for a test whose logs differ on purpose.
+     */
+    void copyProducersFrom(final FakeBroker source) {
+        final Map<String, ProducerState> copy;
+        synchronized (source) {
+            copy = source.producersCopy();
+        }
+        synchronized (this) {
+            producers.clear();
+            producers.putAll(copy);
+        }
+    }
+
+    private Map<String, ProducerState> producersCopy() {
+        final Map<String, ProducerState> copy = new HashMap<>();
+        for (final Map.Entry<String, ProducerState> e : producers.entrySet()) {
+            final ProducerState state = new ProducerState();
+            state.epoch = e.getValue().epoch;
+            state.lastSequence = e.getValue().lastSequence;
+            for (final long[] recent : e.getValue().recent) {
+                state.recent.add(recent.clone());
+            }
+            copy.put(e.getKey(), state);
+        }
+        return copy;
     }
 
     /** Keeps only the first {@code count} batches of a partition, as a follower that lags. */

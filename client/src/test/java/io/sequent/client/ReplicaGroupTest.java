@@ -150,6 +150,7 @@ class ReplicaGroupTest {
             .lingerMs(0).retryBackoffMs(10)));
         assertEquals(0, producer.send(new ProducerRecord("t", bytes("r0"))).get(10, TimeUnit.SECONDS).offset());
         TestSupport.await(() -> producer.io().connection().memberCount() == 2, "the client to learn both members");
+        second.copyProducersFrom(first); // r0 was committed: member 2 knows the producer as replication left it
 
         group.leader(2); // member 1 now answers NOT_LEADER(leaderId=2)
         final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
@@ -191,6 +192,7 @@ class ReplicaGroupTest {
             .livenessTimeout(Duration.ofMillis(200))).lingerMs(0).retryBackoffMs(10).deliveryTimeoutMs(120_000)));
         assertEquals(0, producer.send(new ProducerRecord("t", bytes("r0"))).get(10, TimeUnit.SECONDS).offset());
         TestSupport.await(() -> producer.io().connection().memberCount() == 2, "the client to learn both members");
+        second.copyProducersFrom(first); // r0 was committed: member 2 knows the producer as replication left it
         final ClientConnection connection = producer.io().connection();
 
         // member 1 hangs: its media driver stays up, so its publication stays connected and its image available,
