@@ -2,6 +2,7 @@ package io.sequent.cli;
 
 import io.sequent.client.ClientConfig;
 import io.sequent.perf.harness.Durations;
+import io.sequent.perf.harness.KafkaDriver;
 import io.sequent.perf.harness.Mode;
 import io.sequent.perf.harness.PerfSuite;
 import io.sequent.perf.harness.Sweep;
@@ -22,7 +23,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -99,6 +102,11 @@ final class PerfCommand implements Runnable {
             description = "Also run against Apache Kafka at this bootstrap (bin/kafka-local starts one).")
         String kafka;
 
+        @Option(names = "--kafka-producer", paramLabel = "KEY=VALUE",
+            description = "A Kafka producer setting over the shared ones, for Kafka only (repeatable), e.g. "
+                + "batch.size=262144 and linger.ms=10 for Kafka's tuned producer.")
+        Map<String, String> kafkaProducer = new LinkedHashMap<>();
+
         @Option(names = "--cluster", paramLabel = "HOST:PORT,HOST:PORT,...",
             description = "Also run against the Sequent replica group with these members, after --broker "
                 + "(reported as sequent-N for N members).")
@@ -172,6 +180,10 @@ final class PerfCommand implements Runnable {
                 if (!"default".equals(threads) && !"two".equals(threads)) {
                     throw new IllegalArgumentException("--threads must be default or two, not '" + threads + "'");
                 }
+                KafkaDriver.validate(kafkaProducer);
+                if (!kafkaProducer.isEmpty() && kafka == null) {
+                    throw new IllegalArgumentException("--kafka-producer needs --kafka");
+                }
                 if (noSequent && kafka == null && cluster == null) {
                     throw new IllegalArgumentException(
                         "--no-sequent leaves nothing to measure without --kafka or --cluster");
@@ -184,7 +196,7 @@ final class PerfCommand implements Runnable {
             final String command = "sequent " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             return new PerfSuite.Options(workload, client.clientConfig(spec, "sequent-perf"),
                 embedded, kafka, cluster, !noBaseline, !noSequent, clientIdle, brokerIdle, "two".equals(threads),
-                output, command.trim());
+                kafkaProducer, output, command.trim());
         }
     }
 

@@ -151,6 +151,14 @@ class PerfCommandTest {
         assertEquals(2, rateOverRate.exitCode());
         assertTrue(rateOverRate.stderr().contains("give the rates with --values"), rateOverRate.stderr());
 
+        final Cli.Result typo = Cli.run(null, 120, "perf", "throughput", "--kafka", "127.0.0.1:1",
+            "--kafka-producer", "batch.sise=262144");
+        assertEquals(2, typo.exitCode());
+        assertTrue(typo.stderr().contains("--kafka-producer batch.sise: not a Kafka producer setting"), typo.stderr());
+        final Cli.Result noKafka = Cli.run(null, 120, "perf", "throughput", "--kafka-producer", "linger.ms=10");
+        assertEquals(2, noKafka.exitCode());
+        assertTrue(noKafka.stderr().contains("--kafka-producer needs --kafka"), noKafka.stderr());
+
         final Cli.Result unreachable = Cli.run(null, 120, "perf", "produce", "--records", "10", "--no-baseline",
             "--broker", "127.0.0.1:" + Cli.freeUdpPort(), "--connect-timeout-ms", "1500", "--quiet");
         assertEquals(1, unreachable.exitCode());

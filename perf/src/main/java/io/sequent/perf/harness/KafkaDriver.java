@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,17 +29,26 @@ import java.util.concurrent.TimeUnit;
  * differ from Kafka's defaults are the workload's own ({@code acks}, {@code linger.ms}, idempotence
  * with {@code acks=all} only), so both systems run the same producer configuration. {@code flush
  * batch} sets the topic's {@code flush.messages=1}: Kafka then forces each append to disk before
- * answering, as Sequent's {@code flush.policy=batch} does.
+ * answering, as Sequent's {@code flush.policy=batch} does. Producer settings given with {@code --kafka-producer}
+ * (e.g. Kafka's tuned {@code batch.size=262144}, {@code linger.ms=10}) go over the workload's, and the run's
+ * description names them.
  */
 public final class KafkaDriver implements Driver {
     private static final long ADMIN_TIMEOUT_S = 30;
 
     private final String bootstrap;
+    private final Map<String, String> producerOverrides;
     private final AdminClient admin;
 
-    /** @param bootstrap Kafka's {@code bootstrap.servers}. */
-    public KafkaDriver(final String bootstrap) {
+    /**
+     * @param bootstrap         Kafka's {@code bootstrap.servers}.
+     * @param producerOverrides producer settings over the workload's; each must be a Kafka producer setting.
+     * @throws IllegalArgumentException when a key is not a Kafka producer setting.
+     */
+    public KafkaDriver(final String bootstrap, final Map<String, String> producerOverrides) {
+        validate(producerOverrides);
         this.bootstrap = bootstrap;
+        this.producerOverrides = new TreeMap<>(producerOverrides);
         final Properties properties = new Properties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "perf-admin");
@@ -52,7 +62,22 @@ public final class KafkaDriver implements Driver {
 
     @Override
     public String description() {
-        return "Apache Kafka at " + bootstrap + " (kafka-clients " + clientVersion() + ")";
+        return "Apache Kafka at " + bootstrap + " (kafka-clients " + clientVersion() + ")" +
+            (producerOverrides.isEmpty() ? "" : ", producer " + producerOverrides);
+    }
+
+    /**
+     * Checks that every key is one of Kafka's producer settings, so a typo fails the run instead of being ignored.
+     *
+     * @param producerOverrides the settings.
+     * @throws IllegalArgumentException naming the first unknown key.
+     */
+    public static void validate(final Map<String, String> producerOverrides) {
+        for (final String key : producerOverrides.keySet()) {
+            if (!ProducerConfig.configNames().contains(key)) {
+                throw new IllegalArgumentException("--kafka-producer " + key + ": not a Kafka producer setting");
+            }
+        }
     }
 
     /** The kafka-clients version, from the version file in its jar. */
@@ -86,6 +111,7 @@ public final class KafkaDriver implements Driver {
         properties.put(ProducerConfig.ACKS_CONFIG, workload.acks());
         properties.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(workload.lingerMs()));
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString("all".equals(workload.acks())));
+        properties.putAll(producerOverrides);
         final KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
         return new Sender() {

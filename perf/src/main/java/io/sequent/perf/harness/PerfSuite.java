@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One perf run as the {@code sequent perf} command makes it: the same workload against the raw Aeron
@@ -50,6 +51,8 @@ public final class PerfSuite {
      *                       the sending thread; the embedded broker in its shared mode (its driver on the broker
      *                       thread); the Aeron baseline on two threads the same way. Kafka and the replica
      *                       group are not affected.
+     * @param kafkaProducer  Kafka producer settings over the workload's ({@code --kafka-producer}), e.g. a tuned
+     *                       {@code batch.size} and {@code linger.ms}; empty for the shared defaults.
      * @param output         directory for the reports.
      * @param command        the command line, for the reports.
      */
@@ -64,8 +67,14 @@ public final class PerfSuite {
         String clientIdle,
         String brokerIdle,
         boolean twoThreads,
+        Map<String, String> kafkaProducer,
         Path output,
         String command) {
+
+        /** Copies {@code kafkaProducer}. */
+        public Options {
+            kafkaProducer = Map.copyOf(kafkaProducer);
+        }
     }
 
     /**
@@ -157,7 +166,8 @@ public final class PerfSuite {
             }
         }
         if (options.kafkaBootstrap() != null) {
-            results.add(runOne(runner, "kafka", () -> new KafkaDriver(options.kafkaBootstrap()), progress));
+            results.add(runOne(runner, "kafka",
+                () -> new KafkaDriver(options.kafkaBootstrap(), options.kafkaProducer()), progress));
         }
         final RunResult run = new RunResult(workload, options.command(), machine(), started, List.copyOf(results));
         ReportWriter.write(run, options.output());

@@ -208,7 +208,7 @@ public final class Sweep {
             }
             final PerfSuite.Options options = new PerfSuite.Options(workload, base.client(), base.embedded(), kafka,
                 cluster, baseline, sequent, base.clientIdle(), base.brokerIdle(), base.twoThreads(),
-                base.output().resolve(parameter.label() + "-" + value), base.command());
+                base.kafkaProducer(), base.output().resolve(parameter.label() + "-" + value), base.command());
             final RunResult run = steps.run(options);
             final Set<String> saturated = new LinkedHashSet<>();
             if (parameter == Parameter.RATE) {

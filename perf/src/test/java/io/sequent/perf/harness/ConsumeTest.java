@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,7 +69,7 @@ class ConsumeTest {
             "none", 0);
         final StringWriter console = new StringWriter();
         final RunResult run = PerfSuite.run(new PerfSuite.Options(workload, new ClientConfig(), true, null, null, true,
-            true, "backoff", "backoff", false, out, "sequent perf consume --embedded --records 20000"),
+            true, "backoff", "backoff", false, Map.of(), out, "sequent perf consume --embedded --records 20000"),
             new PrintWriter(console), null);
 
         assertEquals(1, run.systems().size(), "no Aeron baseline: it has no consumer");

@@ -30,7 +30,7 @@ class SweepTest {
 
     private static PerfSuite.Options options(final Workload workload, final String kafka, final String cluster) {
         return new PerfSuite.Options(workload, new ClientConfig(), true, kafka, cluster, true, true, "backoff",
-            "backoff", false, Path.of("out"), "sequent perf sweep");
+            "backoff", false, Map.of(), Path.of("out"), "sequent perf sweep");
     }
 
     /** Each system acknowledges at most its capacity in records/s. */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,7 @@ class TwoThreadLayoutTest {
             new Workload(Mode.PRODUCE, 2000, 2000, null, 100, "1", 1, 1, Duration.ofMillis(200), "none", 0);
         final StringWriter console = new StringWriter();
         final RunResult run = PerfSuite.run(new PerfSuite.Options(workload, new ClientConfig(), true, null, null, true,
-            true, "backoff", "backoff", true, dir.resolve("report"), "sequent perf produce --threads two"),
+            true, "backoff", "backoff", true, Map.of(), dir.resolve("report"), "sequent perf produce --threads two"),
             new PrintWriter(console), null);
 
         assertEquals(2, run.systems().size(), console.toString());
