@@ -95,6 +95,21 @@ final class FetchCall extends PendingRequest {
         return -1;
     }
 
+    /**
+     * The offset a partition's fetch started at.
+     *
+     * @param partition the partition.
+     * @return its fetch offset, or -1 when the partition was not in this fetch.
+     */
+    long offsetOf(final int partition) {
+        for (int i = 0; i < count; i++) {
+            if (partitions[i] == partition) {
+                return offsets[i];
+            }
+        }
+        return -1;
+    }
+
     @Override
     int encode(final MutableDirectBuffer scratch, final long correlationId, final long sessionId) {
         final FetchRequestEncoder.PartitionsEncoder group = encoder

@@ -22,10 +22,14 @@ import io.sequent.codec.client.MessageHeaderDecoder;
 
 /**
  * The consumer's fetching, on the consumer's own thread: sends one FetchRequest per topic for the
- * partitions that have a position, nothing in flight and nothing buffered (so the next fetch of a
- * partition goes out as soon as its data has been returned: pipelining), routes the answers to
- * their partitions, and decodes records from the fetched frames with {@link BatchIterator} and
- * {@link BatchReader}.
+ * partitions that have a position and nothing in flight, routes the answers to their partitions, and
+ * decodes records from the fetched frames with {@link BatchIterator} and {@link BatchReader}.
+ *
+ * <p>Fetching ahead: a partition whose fetched data is still being returned is fetched again at once, from
+ * the offset after the data's last whole batch, so the next answer travels while the application takes
+ * the records of this one (at most one answer waits per partition, see {@link PartitionState}). An ahead
+ * answer is used only if the position reaches its start offset; its errors are left to the fetch from the
+ * position that follows (an out-of-range answer there, for instance, is not taken as the position's).
  *
  * <p>Decoding skips records below the position inside a batch (a fetch starts at the batch holding
  * the position), skips control batches, ignores a partial trailing frame (a fetch cut at its byte
@@ -119,13 +123,17 @@ final class Fetcher {
             int largest = 0;
             for (final PartitionState state : states) {
                 if (state == null || state.paused || state.position < 0 || state.reset != PartitionState.RESET_NONE
-                    || state.fetchInFlight || state.data != null || nowNs - state.retryAtNs < 0) {
+                    || state.fetchInFlight || nowNs - state.retryAtNs < 0) {
+                    continue;
+                }
+                final long offset = fetchOffset(state);
+                if (offset < 0) {
                     continue;
                 }
                 if (call == null) {
                     call = acquire(topic);
                 }
-                call.add(state.partition, state.position, state.partitionMaxBytes, state.epoch);
+                call.add(state.partition, offset, state.partitionMaxBytes, state.epoch);
                 largest = Math.max(largest, state.partitionMaxBytes);
                 state.fetchInFlight = true;
             }
@@ -138,6 +146,18 @@ final class Fetcher {
             }
         }
         return sent;
+    }
+
+    /**
+     * Where a partition's next fetch starts: its position when nothing is buffered, the offset after the
+     * buffered data's last whole batch while that data is returned (fetch ahead), or -1 for no fetch now (an
+     * ahead answer already waits, or the data holds no whole batch).
+     */
+    private static long fetchOffset(final PartitionState state) {
+        if (state.data == null) {
+            return state.position;
+        }
+        return state.ahead == null ? state.dataNextOffset : -1;
     }
 
     /**
@@ -192,24 +212,84 @@ final class Fetcher {
             if (out == null) {
                 out = new LinkedHashMap<>();
             }
-            count += drain(state, maxRecords - count, count, out);
+            int added;
+            do {
+                // the ahead answer takes over when the data before it is returned: go on into it
+                added = drain(state, maxRecords - count, count, out);
+                count += added;
+            } while (added > 0 && count < maxRecords && state.data != null);
         }
         return out == null || out.isEmpty() ? null : out;
     }
 
     /**
-     * Drops a partition's fetched data (seek, reset, unassignment).
+     * Drops a partition's fetched data, and the ahead answer waiting behind it (seek, reset, unassignment).
      *
      * @param state the partition.
      */
     void releaseData(final PartitionState state) {
+        dropCurrent(state);
+        dropAhead(state);
+    }
+
+    private void dropCurrent(final PartitionState state) {
         final FetchCall call = state.data;
         if (call != null) {
             state.data = null;
-            if (--call.references == 0) {
-                pool.addLast(call);
-            }
+            state.dataNextOffset = -1;
+            unreference(call);
         }
+    }
+
+    private void dropAhead(final PartitionState state) {
+        final FetchCall call = state.ahead;
+        if (call != null) {
+            state.ahead = null;
+            state.aheadOffset = -1;
+            unreference(call);
+        }
+    }
+
+    private void unreference(final FetchCall call) {
+        if (--call.references == 0) {
+            pool.addLast(call);
+        }
+    }
+
+    /** The data is all returned: the ahead answer becomes the data if it starts where the position now is. */
+    private void finishData(final PartitionState state) {
+        dropCurrent(state);
+        final FetchCall ahead = state.ahead;
+        if (ahead == null) {
+            return;
+        }
+        if (state.aheadOffset != state.position) {
+            dropAhead(state);
+            return;
+        }
+        state.ahead = null;
+        state.aheadOffset = -1;
+        setData(state, ahead, state.aheadPosition, state.aheadEnd);
+        ahead.references--; // moved from the ahead slot to the data slot
+    }
+
+    private void setData(final PartitionState state, final FetchCall call, final int position, final int end) {
+        state.data = call;
+        state.dataPosition = position;
+        state.dataEnd = end;
+        state.dataConsumedAny = false;
+        state.dataNextOffset = nextOffset(call.response, position, end);
+        call.references++;
+    }
+
+    /** The offset after the last whole batch in {@code [position, end)}, or -1 when it holds none. */
+    private long nextOffset(final UnsafeBuffer buffer, final int position, final int end) {
+        iterator.reset(buffer, position, end - position);
+        long next = -1;
+        while (iterator.next()) {
+            next = Batches.lastOffset(buffer, iterator.frameOffset()) + 1;
+        }
+        return next;
     }
 
     void close() {
@@ -275,24 +355,38 @@ final class Fetcher {
             }
             state.highWatermark = highWatermark;
             state.logStartOffset = logStartOffset;
+            final long fetchOffset = call.offsetOf(partition);
+            final boolean atPosition = state.data == null && fetchOffset == state.position;
             if (code == ErrorCode.NONE) {
                 state.aheadSinceNs = -1;
                 if (length > 0) {
-                    state.data = call;
-                    state.dataPosition = dataOffset;
-                    state.dataEnd = dataOffset + length;
-                    state.dataConsumedAny = false;
-                    call.references++;
+                    if (atPosition) {
+                        setData(state, call, dataOffset, dataOffset + length);
+                    } else if (state.data != null && state.ahead == null && fetchOffset == state.dataNextOffset) {
+                        state.ahead = call;
+                        state.aheadPosition = dataOffset;
+                        state.aheadEnd = dataOffset + length;
+                        state.aheadOffset = fetchOffset;
+                        call.references++;
+                    }
                 }
-            } else {
+            } else if (atPosition) {
                 onPartitionError(state, code, leaderHint, nowNs);
+            } else {
+                // an ahead fetch's error: the fetch from the position after the data meets it again
+                state.retryAtNs = nowNs + retryBackoffNs;
             }
         }
         if (answered == 0 && topLevel != ErrorCode.NONE) {
             for (int i = 0; i < call.count; i++) {
                 final PartitionState state = assignment.get(call.topic, call.partitions[i]);
-                if (state != null && state.epoch == call.epochs[i]) {
+                if (state == null || state.epoch != call.epochs[i]) {
+                    continue;
+                }
+                if (state.data == null && call.offsets[i] == state.position) {
                     onPartitionError(state, topLevel, leaderHint, nowNs);
+                } else {
+                    state.retryAtNs = nowNs + retryBackoffNs;
                 }
             }
         }
@@ -454,7 +548,7 @@ final class Fetcher {
             if (iterator.isTruncated() && !state.dataConsumedAny) {
                 growFetchLimit(state, buffer.getInt(state.dataPosition, ORDER));
             }
-            releaseData(state);
+            finishData(state);
         }
         return added;
     }

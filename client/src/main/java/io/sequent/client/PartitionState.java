@@ -5,6 +5,10 @@ package io.sequent.client;
  * a pending reset, whether a fetch is in flight, and the fetched data not yet returned. Single
  * writer: the consumer's thread.
  *
+ * <p>While fetched data is being returned, the partition's next fetch is already in flight from the offset after
+ * that data's last whole batch (the fetch ahead), and its answer waits in {@link #ahead} until the data before it is
+ * all returned; so reading a backlog does not stop for a round trip per answer.
+ *
  * <p>{@link #epoch} changes whenever the position is set from outside the fetch flow (seek, reset,
  * reassignment): answers to fetches and lookups sent under an older epoch are ignored.
  */
@@ -38,6 +42,14 @@ final class PartitionState {
     int dataPosition;
     int dataEnd;
     boolean dataConsumedAny;
+    /** The offset after the last whole batch in {@link #data}: where the fetch ahead starts; -1 for none. */
+    long dataNextOffset = -1;
+
+    // the answer to the fetch ahead, when it came before data was all returned: it starts at aheadOffset
+    FetchCall ahead;
+    int aheadPosition;
+    int aheadEnd;
+    long aheadOffset = -1;
 
     PartitionState(final TopicPartition tp, final long epoch, final int partitionMaxBytes) {
         this.tp = tp;

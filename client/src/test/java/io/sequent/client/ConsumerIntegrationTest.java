@@ -191,6 +191,92 @@ class ConsumerIntegrationTest {
     }
 
     @Test
+    void theNextFetchGoesOutWhileTheLastAnswerIsStillBeingReturned() {
+        broker.createTopic("ahead", 1);
+        produce("ahead", 0, 0, 200, 10);
+        final TopicPartition tp = new TopicPartition("ahead", 0);
+        try (Consumer consumer = new Consumer(config("earliest").maxPollRecords(1).maxPartitionFetchBytes(600)
+            .fetchMaxBytes(600))) {
+            consumer.assign(List.of(tp));
+            final List<ConsumerRecord> first = pollUntil(consumer, 1);
+            assertEquals(0, first.get(0).offset());
+            // no further poll: the fetch ahead was sent by the poll that returned the first record
+            TestSupport.await(() -> broker.fetchOffsets("ahead", 0).size() >= 2, "a second fetch");
+            final List<Long> offsets = broker.fetchOffsets("ahead", 0);
+            final long ahead = offsets.get(1);
+            assertTrue(ahead > 1 && ahead < 200 && broker.batches("ahead", 0).stream()
+                .anyMatch(b -> b.baseOffset() == ahead),
+                "the second fetch starts after the first answer's last whole batch: " + offsets);
+            assertEquals(1, consumer.position(tp), "while the first answer's records are still being returned");
+
+            final List<ConsumerRecord> rest = pollUntil(consumer, 199);
+            for (int i = 0; i < 199; i++) {
+                assertEquals(i + 1, rest.get(i).offset(), "every record once, in order");
+            }
+            assertEquals("v8", string(rest.get(7).value()));
+        }
+    }
+
+    @Test
+    void aSeekDropsTheAnswerFetchedAhead() {
+        broker.createTopic("ahead-seek", 1);
+        produce("ahead-seek", 0, 0, 200, 10);
+        final TopicPartition tp = new TopicPartition("ahead-seek", 0);
+        try (Consumer consumer = new Consumer(config("earliest").maxPollRecords(3).maxPartitionFetchBytes(600)
+            .fetchMaxBytes(600))) {
+            consumer.assign(List.of(tp));
+            assertEquals(0, pollUntil(consumer, 3).get(0).offset());
+            TestSupport.await(() -> broker.fetchOffsets("ahead-seek", 0).size() >= 2, "a fetch ahead");
+            consumer.seek(tp, 150);
+            final List<ConsumerRecord> after = pollUntil(consumer, 50);
+            for (int i = 0; i < 50; i++) {
+                assertEquals(150 + i, after.get(i).offset());
+            }
+            consumer.seek(tp, 5);
+            final List<ConsumerRecord> again = pollUntil(consumer, 195);
+            for (int i = 0; i < 195; i++) {
+                assertEquals(5 + i, again.get(i).offset());
+            }
+        }
+    }
+
+    @Test
+    void anOutOfRangeAnswerToTheFetchAheadWaitsUntilTheRecordsBeforeItAreReturned() {
+        broker.createTopic("ahead-range", 1);
+        produce("ahead-range", 0, 0, 200, 10);
+        final TopicPartition tp = new TopicPartition("ahead-range", 0);
+        try (Consumer consumer = new Consumer(config("none").maxPollRecords(1).maxPartitionFetchBytes(600)
+            .fetchMaxBytes(600))) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 0);
+            assertEquals(0, pollUntil(consumer, 1).get(0).offset());
+            broker.truncateHead("ahead-range", 0, 190);
+            final List<ConsumerRecord> records = new ArrayList<>();
+            records.add(null);
+            OffsetOutOfRangeException thrown = null;
+            final long deadline = System.nanoTime() + TestSupport.WAIT.toNanos();
+            while (thrown == null && System.nanoTime() < deadline) {
+                try {
+                    for (final ConsumerRecord record : consumer.poll(Duration.ofMillis(50))) {
+                        records.add(record);
+                    }
+                } catch (final OffsetOutOfRangeException ex) {
+                    thrown = ex;
+                }
+            }
+            final long firstAhead = broker.fetchOffsets("ahead-range", 0).get(1);
+            assertTrue(records.size() >= firstAhead, "every record of the first answer is returned ("
+                + records.size() + " of at least " + firstAhead + ") before the error");
+            for (int i = 1; i < records.size(); i++) {
+                assertEquals(i, records.get(i).offset());
+            }
+            assertTrue(thrown != null && thrown.getMessage().contains("fetch position " + records.size() + " "),
+                String.valueOf(thrown));
+            assertEquals(records.size(), consumer.position(tp));
+        }
+    }
+
+    @Test
     void anOutOfRangePositionIsResetOrReported() {
         broker.createTopic("truncated", 1);
         produce("truncated", 0, 0, 20, 5);

@@ -192,6 +192,8 @@ final class FakeBroker implements AutoCloseable {
     private long nextProducerId = 7000;
     private long groupSeq;
     private final List<String> memberJoins = new CopyOnWriteArrayList<>();
+    /** Per partition fetched, "topic-partition" to the fetch offsets received, in order. */
+    private final Map<String, List<Long>> fetchOffsets = new ConcurrentHashMap<>();
 
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1 << 16);
     private final ExpandableArrayBuffer records = new ExpandableArrayBuffer(1 << 16);
@@ -446,6 +448,11 @@ final class FakeBroker implements AutoCloseable {
      * Every MemberJoinRequest handled, as "memberId@memberEpoch", in order. The fake coordinator takes the
      * client's member id (a broker-made one for an empty id), answers epoch 1 and assigns nothing.
      */
+    /** @return the offsets the fetches for this partition started at, in the order received. */
+    List<Long> fetchOffsets(final String topic, final int partition) {
+        return List.copyOf(fetchOffsets.getOrDefault(topic + "-" + partition, List.of()));
+    }
+
     List<String> memberJoins() {
         return List.copyOf(memberJoins);
     }
@@ -1013,6 +1020,15 @@ final class FakeBroker implements AutoCloseable {
             final int length) {
         final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
         copy.putBytes(0, buffer, offset, length);
+        final FetchRequestDecoder logged = new FetchRequestDecoder().wrapAndApplyHeader(copy, 0, headerDecoder);
+        final List<long[]> fetched = new ArrayList<>();
+        for (final FetchRequestDecoder.PartitionsDecoder p : logged.partitions()) {
+            fetched.add(new long[] {p.partition(), p.fetchOffset()});
+        }
+        final String fetchedTopic = logged.topic();
+        for (final long[] f : fetched) {
+            fetchOffsets.computeIfAbsent(fetchedTopic + "-" + f[0], k -> new CopyOnWriteArrayList<>()).add(f[1]);
+        }
         if (!answerFetch(session, copy, false)) {
             final FetchRequestDecoder request = new FetchRequestDecoder().wrapAndApplyHeader(copy, 0, headerDecoder);
             request.correlationId();
